@@ -1,0 +1,5 @@
+import type { CliCommand } from '../command';
+import { infoCommand } from './info';
+
+/** every `r2r` subcommand; each lives in its own module beside this file */
+export const commands: CliCommand[] = [infoCommand];
