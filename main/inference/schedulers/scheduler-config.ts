@@ -40,7 +40,6 @@ export const DDIM_DEFAULTS: DdimConfig = {
 
 type Check = (value: unknown) => boolean;
 const isBool: Check = (v) => typeof v === 'boolean';
-const isNumber: Check = (v) => typeof v === 'number' && Number.isFinite(v);
 const isCount: Check = (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1;
 const isOffset: Check = (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const isBeta: Check = (v) => typeof v === 'number' && v >= 0 && v < 1;
