@@ -181,3 +181,19 @@ describe('job queue checks', () => {
     await small.close();
   });
 });
+
+describe('running a job kind in this process (CLI)', () => {
+  it('checks params, reports progress and stops on the signal', async () => {
+    const { runJobHere } = await import('../../../main/jobs/run-here');
+    const slow = testKinds.find((k) => k.name === 'slow')!;
+    const steps: number[] = [];
+    expect(await runJobHere(slow, { steps: 3, ms: 0 }, { onProgress: (p) => steps.push(p.step) })).toEqual({ steps: 3, pid: process.pid });
+    expect(steps).toEqual([1, 2, 3]);
+    await expect(runJobHere(slow, { steps: -1, ms: 0 })).rejects.toMatchObject({ code: 'invalid-arguments' });
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const run = runJobHere(slow, { steps: 100, ms: 5 }, { signal: controller.signal, onProgress: (p) => (seen.push(p.step), p.step === 2 && controller.abort()) });
+    await expect(run).rejects.toThrow(/cancelled/);
+    expect(seen).toEqual([1, 2]);
+  });
+});
