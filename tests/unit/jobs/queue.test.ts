@@ -197,3 +197,23 @@ describe('running a job kind in this process (CLI)', () => {
     expect(seen).toEqual([1, 2]);
   });
 });
+
+describe('worker start-up', () => {
+  it('fails the job with the reason when the worker cannot start, and stays usable', async () => {
+    const queue = new JobQueue({ kinds, worker: forkWorkerFactory({ entry: fileURLToPath(new URL('./fixtures/no-such-worker.js', import.meta.url)) }) });
+    const job = await queue.whenSettled(queue.submit('pid', {}).id);
+    expect(job.state).toBe('failed');
+    expect(job.error!.code).toBe('worker-crashed');
+    expect(job.error!.message).toMatch(/exited with code 1: .*Cannot find module/);
+    await queue.close();
+  });
+
+  it('speaks to the worker entry the way an Electron utility process does (process.parentPort)', async () => {
+    const shim = fileURLToPath(new URL('./fixtures/parent-port-shim.ts', import.meta.url));
+    const queue = new JobQueue({ kinds, worker: forkWorkerFactory({ kindModules: [kindsModule], execArgv: ['--import', shim] }) });
+    const job = await queue.whenSettled(queue.submit('slow', { steps: 2, ms: 1 }).id);
+    expect(job.state).toBe('done');
+    expect(job.progress).toMatchObject({ step: 2, total: 2 });
+    await queue.close();
+  });
+});
