@@ -37,12 +37,8 @@ function start(): void {
     const options = { type: 'error' as const, title: 'R2R Studio', message: describeError(err) };
     void (mainWindow ? dialog.showMessageBox(mainWindow, options) : dialog.showMessageBox(options));
   };
-  const attempt = (fn: () => unknown) => {
-    try {
-      fn();
-    } catch (err) {
-      report(err);
-    }
+  const attempt = (fn: () => Promise<unknown>) => {
+    fn().catch(report);
   };
 
   const chooseLibrary = async (create: boolean) => {

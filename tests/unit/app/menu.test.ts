@@ -87,15 +87,15 @@ describe('the native menus', () => {
 });
 
 describe('the library session', () => {
-  it('opens and creates library folders, remembers them, and tells the page', () => {
+  it('opens and creates library folders, remembers them, and tells the page', async () => {
     const events: ApiEvent[] = [];
     const recentFile = join(dir, 'recent.json');
     const session = new LibrarySession(recentFile, (e) => events.push(e));
     let changes = 0;
     session.onChange(() => changes++);
-    const created = session.create(join(dir, 'libs', 'new one'));
+    const created = await session.create(join(dir, 'libs', 'new one'));
     expect(session.root).toBe(created);
-    const opened = session.open(dir);
+    const opened = await session.open(dir);
     expect(session.root).toBe(opened);
     expect(events).toEqual([
       { type: 'app.command', payload: { command: 'library-created', path: created } },
@@ -109,12 +109,30 @@ describe('the library session', () => {
     expect(JSON.parse(readFileSync(recentFile, 'utf8')).libraries).toEqual([]);
   });
 
-  it('refuses folders that are gone or are files, keeping the open one', () => {
+  it('refuses folders that are gone or are files, keeping the open one', async () => {
     const session = new LibrarySession(join(dir, 'recent2.json'), () => undefined);
-    session.open(dir);
-    expect(() => session.open(join(dir, 'nowhere'))).toThrow(expect.objectContaining({ code: 'library-missing' }));
+    await session.open(dir);
+    await expect(session.open(join(dir, 'nowhere'))).rejects.toMatchObject({ code: 'library-missing' });
     writeFileSync(join(dir, 'file.txt'), 'x');
-    expect(() => session.open(join(dir, 'file.txt'))).toThrow(expect.objectContaining({ code: 'not-a-folder' }));
+    await expect(session.open(join(dir, 'file.txt'))).rejects.toMatchObject({ code: 'not-a-folder' });
     expect(session.root).toBe(dir);
+  });
+
+  it('opens through the library service it is given, and keeps its answer', async () => {
+    const calls: string[] = [];
+    const opener = {
+      open: async (p: string) => (calls.push(`open ${p}`), '/libs/real-root'),
+      create: async (p: string) => {
+        calls.push(`create ${p}`);
+        throw Object.assign(new Error('library exists'), { code: 'library-exists' });
+      },
+    };
+    const events: ApiEvent[] = [];
+    const session = new LibrarySession(join(dir, 'recent3.json'), (e) => events.push(e), opener);
+    expect(await session.open('/libs/real-root/library.r2r.sqlite')).toBe('/libs/real-root');
+    await expect(session.create('/libs/x')).rejects.toMatchObject({ code: 'library-exists' });
+    expect(calls).toEqual(['open /libs/real-root/library.r2r.sqlite', 'create /libs/x']);
+    expect(session.root).toBe('/libs/real-root');
+    expect(events).toHaveLength(1);
   });
 });
