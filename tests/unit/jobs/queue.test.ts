@@ -217,3 +217,13 @@ describe('worker start-up', () => {
     await queue.close();
   });
 });
+
+describe('the probe-providers job kind', () => {
+  it('accepts exactly the providers the runtime knows', async () => {
+    const { PROVIDER_TABLE } = await import('../../../main/inference/runtime/providers');
+    const { probeProvidersJob } = await import('../../../main/jobs/probe-providers-job');
+    for (const p of PROVIDER_TABLE) expect(probeProvidersJob.params.safeParse({ providers: [p.name] }).success, p.name).toBe(true);
+    const schema = probeProvidersJob.params as unknown as { shape: { providers: { unwrap(): { element: { options: string[] } } } } };
+    expect([...schema.shape.providers.unwrap().element.options].sort()).toEqual(PROVIDER_TABLE.map((p) => p.name).sort());
+  });
+});
