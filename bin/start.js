@@ -12,7 +12,6 @@ const require = createRequire(import.meta.url);
 let electronBinary;
 try {
   // in plain Node the electron package only says where its binary is
-  // eslint-disable-next-line r2r/layers
   electronBinary = require('electron');
 } catch {
   electronBinary = undefined;
