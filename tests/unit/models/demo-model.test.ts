@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { writeDemoModel, type DemoModelSummary } from '../../../main/inference/models/demo/demo-model';
+import { buildDemoComponent, writeDemoModel, type DemoModelSummary } from '../../../main/inference/models/demo/demo-model';
+import { adaptUnetForTac } from '../../../main/inference/models/adapt-tac';
 import { halfToFloat, floatToHalf } from '../../../main/inference/onnx/model';
 import { readModel } from '../../../main/inference/onnx/read-model';
 import { randomFloats } from '../onnx/ort-helpers';
@@ -117,5 +118,20 @@ describe('demo model', () => {
       expect(st.bad).toBe(0);
       expect(st.maxAbs).toBeLessThan(20);
     }
+  });
+
+  it('builds SD 1.5 shaped graphs with the published parameter counts (structure only, no weights generated)', () => {
+    // diffusers' counts: UNet2DConditionModel 859,520,964; CLIPTextModel (ViT-L/14) 123,060,480;
+    // AutoencoderKL 83,653,863 = encoder + quant_conv 34,163,664 + post_quant_conv + decoder 49,490,199
+    const count = (c: 'unet' | 'text_encoder' | 'vae_encoder' | 'vae_decoder') =>
+      buildDemoComponent(c, { size: 'sd15' }).graph.initializers.reduce((n, t) => n + t.dims.reduce((a, b) => a * b, 1), 0);
+    expect(count('unet')).toBe(859_520_964);
+    expect(count('text_encoder')).toBe(123_060_480);
+    expect(count('vae_encoder') + count('vae_decoder')).toBe(83_653_863);
+    // TAC's default levels land on the layers the paper controls in SD 1.x
+    const { report } = adaptUnetForTac(buildDemoComponent('unet', { size: 'sd15' }));
+    const blocks = [...new Set(report.layers.map((l) => l.name.split('/')[1]))].sort();
+    expect(blocks).toEqual(['down_blocks.0', 'down_blocks.1', 'up_blocks.2', 'up_blocks.3']);
+    expect(report.layers).toHaveLength(10);
   });
 });
