@@ -41,6 +41,11 @@ function findProjection(ix: GraphIndex, tensor: string): Node | undefined {
     const p = ix.producer.get(t);
     if (!p) return undefined;
     if (p.opType === 'MatMul' && ix.isConstant(p.inputs[1]!) && !ix.isConstant(p.inputs[0]!)) return p;
+    // through the nodes our own TAC pass inserted (an adapted copy is still inspectable)
+    if (/\/tac_[qk]\/(Add|Gather)(_\d+)?$/.test(p.name)) {
+      t = p.inputs[0]!;
+      continue;
+    }
     if (!PASS_THROUGH.has(p.opType)) return undefined;
     const dynamic = p.inputs.filter((i) => i && !ix.isConstant(i) && ix.producer.get(i)?.opType !== 'Shape');
     if (dynamic.length !== 1) return undefined;

@@ -85,6 +85,18 @@ describe('TAC adaptation of the tiny UNet', () => {
     expect(maxAbsDiff(row(out[pv.outputs[0]!]!, 1), expected)).toBeLessThan(1e-5);
   });
 
+  it('with a mask of ones swaps Q/K like the variant without a mask', async () => {
+    const withMask = await session(adaptUnetForTac(unet, { levels: [0, 1] }).model);
+    const plain = await session(adaptUnetForTac(unet, { levels: [0, 1], tokenMask: false }).model);
+    expect(withMask.inputNames).toEqual(['sample', 'timestep', 'encoder_hidden_states', TAC_SOURCE_INPUT, TAC_MASK_INPUT]);
+    const src = { [TAC_SOURCE_INPUT]: i64([0, 0, 2]) };
+    const ones = f32(new Float32Array(3 * 64).fill(1), [3, 1, 8, 8]);
+    const a = (await withMask.run({ ...feeds, ...src, [TAC_MASK_INPUT]: ones })).out_sample!;
+    const b = (await plain.run({ ...feeds, ...src })).out_sample!;
+    expect(maxAbsDiff(a.data as Float32Array, b.data as Float32Array)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(row(a, 1), row(await original.run(feeds).then((r) => r.out_sample!), 1))).toBeGreaterThan(1e-4);
+  });
+
   it('mixes own and source Q per token with the mask pooled to the level grid', async () => {
     const { model } = adaptUnetForTac(unet, { levels: [1] });
     const layer = findAttentionLayers(unet.graph).find((l) => l.name === attn1('down_blocks.1/attentions.0'))!;

@@ -85,7 +85,9 @@ describe('model folders: inspect and adapt', () => {
     })).out_sample!.data as Float32Array;
     expect(maxAbsDiff(a, b)).toBe(0);
     const info = inspectModelFolder(out);
-    expect(Object.keys(info.components.find((c) => c.name === 'unet')!.adapted)).toEqual(['r2r.adapt.tac', 'r2r.adapt.source']);
+    const adaptedUnet = info.components.find((c) => c.name === 'unet')!;
+    expect(Object.keys(adaptedUnet.adapted)).toEqual(['r2r.adapt.tac', 'r2r.adapt.source']);
+    expect(adaptedUnet.attn1ByLevel!.map((l) => l.layers.length)).toEqual([3, 3, 1]);
     expect(info.components.find((c) => c.name === 'text_encoder')!.inputs.map((v) => v.name)).toEqual(['input_ids', 'extra_token_embeddings']);
     // adapting again into the same output folder is allowed (a cache refresh); into the source is not
     expect(() => adaptModelFolder(demo, demo)).toThrow(/overlaps the source folder/);
