@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { buildDemoComponent, writeDemoModel, type DemoModelSummary } from '../../../main/inference/models/demo/demo-model';
 import { adaptUnetForTac } from '../../../main/inference/models/adapt-tac';
+import { inspectComponent } from '../../../main/inference/models/inspect';
 import { halfToFloat, floatToHalf } from '../../../main/inference/onnx/model';
 import { readModel } from '../../../main/inference/onnx/read-model';
 import { randomFloats } from '../onnx/ort-helpers';
@@ -111,6 +112,8 @@ describe('demo model', () => {
     const s = writeDemoModel(join(dir, 'half'), { seed: 1, fp16: true });
     expect(s.dtype).toBe('float16');
     expect(readModel(join(dir, 'half', 'unet', 'model.onnx')).graph.inputs[0]!.elemType).toBe(10);
+    expect(inspectComponent('unet', join(dir, 'half', 'unet', 'model.onnx')).precision).toBe('float16');
+    expect(inspectComponent('unet', join(dir, 'tiny', 'unet', 'model.onnx')).precision).toBe('float32');
     const r = await runEverything(join(dir, 'half'), true);
     expect(r.eps.type).toBe('float16');
     for (const t of [r.hidden, r.params, r.eps, r.decoded]) {

@@ -120,9 +120,9 @@ describe('model folders: inspect and adapt', () => {
   it('names an unsupported opset', () => {
     const dir = smallFolder(join(root, 'old-opset'));
     const m = buildDemoComponent('vae_decoder');
-    m.opsetImport = [{ domain: '', version: 7 }];
+    m.opsetImport = [{ domain: '', version: 6 }];
     saveModel(m, join(dir, 'vae_encoder', 'model.onnx'));
-    expect(() => inspectModelFolder(dir)).toThrow(/old-opset\/vae_encoder\/model\.onnx uses ONNX opset 7; R2R Studio runs opsets 11 to 23/);
+    expect(() => inspectModelFolder(dir)).toThrow(/old-opset\/vae_encoder\/model\.onnx uses ONNX opset 6; R2R Studio runs opsets 7 to 26/);
   });
 
   it('demo-model rejects an unknown size', async () => {
