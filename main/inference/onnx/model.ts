@@ -133,6 +133,8 @@ export interface Attribute {
   floats?: number[];
   ints?: number[];
   strings?: Uint8Array[];
+  tensors?: Tensor[];
+  graphs?: Graph[];
 }
 
 export interface Node {
@@ -264,7 +266,7 @@ function cloneGraph(g: Graph): Graph {
       ...n,
       inputs: [...n.inputs],
       outputs: [...n.outputs],
-      attributes: n.attributes.map((a) => (a.g ? { ...a, g: cloneGraph(a.g) } : { ...a })),
+      attributes: n.attributes.map((a) => ({ ...a, g: a.g ? cloneGraph(a.g) : undefined, graphs: a.graphs?.map(cloneGraph) })),
     })),
     initializers: [...g.initializers],
     inputs: g.inputs.map((v) => ({ ...v, shape: v.shape ? [...v.shape] : undefined })),

@@ -170,6 +170,8 @@ function readAttribute(r: ProtoReader, ctx: ReadContext): Attribute {
       case 7: r.floats(wire, (a.floats ??= [])); break;
       case 8: r.ints(wire, (a.ints ??= [])); break;
       case 9: (a.strings ??= []).push(r.bytes().slice()); break;
+      case 10: (a.tensors ??= []).push(readTensor(r.sub(), ctx)); break;
+      case 11: (a.graphs ??= []).push(readGraph(r.sub(), ctx)); break;
       case 20: a.type = r.int(); break;
       default: r.skip(wire);
     }

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { writeDemoModel, buildDemoComponent } from '../../../main/inference/models/demo/demo-model';
 import { inspectModelFolder } from '../../../main/inference/models/inspect';
-import { adaptModelFolder, ADAPTED_MARKER } from '../../../main/inference/models/adapt-folder';
+import { adaptModelFolder, adaptedCopyIsCurrent, ADAPTED_MARKER } from '../../../main/inference/models/adapt-folder';
 import { saveModel } from '../../../main/inference/onnx/write-model';
 import { runCli } from '../../../main/cli/index';
 import { i64, maxAbsDiff, session, unetFeeds, f32 } from '../onnx/ort-helpers';
@@ -89,6 +89,12 @@ describe('model folders: inspect and adapt', () => {
     expect(Object.keys(adaptedUnet.adapted)).toEqual(['r2r.adapt.tac', 'r2r.adapt.source']);
     expect(adaptedUnet.attn1ByLevel!.map((l) => l.layers.length)).toEqual([3, 3, 1]);
     expect(info.components.find((c) => c.name === 'text_encoder')!.inputs.map((v) => v.name)).toEqual(['input_ids', 'extra_token_embeddings']);
+    // the copy is current until a source model changes
+    expect(adaptedCopyIsCurrent(out)).toBe(true);
+    const later = new Date(Date.now() + 5000);
+    utimesSync(join(demo, 'unet', 'model.onnx'), later, later);
+    expect(adaptedCopyIsCurrent(out)).toBe(false);
+    expect(adaptedCopyIsCurrent(join(root, 'nothing-here'))).toBe(false);
     // adapting again into the same output folder is allowed (a cache refresh); into the source is not
     expect(() => adaptModelFolder(demo, demo)).toThrow(/overlaps the source folder/);
   });
