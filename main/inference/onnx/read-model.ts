@@ -33,6 +33,7 @@ interface ReadContext {
  */
 export function readModel(path: string): Model {
   if (!existsSync(path)) throw new UserError('model-missing', `${path} does not exist`, 'Check the model folder.');
+  if (statSync(path).isDirectory()) throw new UserError('bad-model', `${path} is a folder, not an ONNX file`, 'Point at the model.onnx file inside it.');
   const src = new FileSource(path);
   try {
     return parseModel({ src, baseDir: dirname(resolve(path)), dataSizes: new Map(), what: path });
