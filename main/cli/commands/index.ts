@@ -1,6 +1,15 @@
 import type { CliCommand } from '../command';
 import { infoCommand } from './info';
 import { serveCommand } from './serve';
+import { demoModelCommand } from './demo-model';
+import { modelsInspectCommand } from './models-inspect';
+import { modelsAdaptCommand } from './models-adapt';
 
 /** every `r2r` subcommand; each lives in its own module beside this file */
-export const commands: CliCommand[] = [infoCommand, serveCommand];
+export const commands: CliCommand[] = [
+  infoCommand,
+  serveCommand,
+  demoModelCommand,
+  modelsInspectCommand,
+  modelsAdaptCommand,
+];
