@@ -118,13 +118,14 @@ describe('importer', () => {
     lib.close();
   });
 
-  it('stops between garments when cancelled, keeping what was committed', async () => {
+  it('stops between garments when cancelled, committing the garments already prepared', async () => {
     const src = tempDir('r2r-src-');
     for (let i = 0; i < 4; i++) writeFile(src, `set/S-${i}/a/front_raster.png`, await png(8, 8, 20 + i));
     const lib = createLibrary(join(tempDir(), 'lib'));
     const ctl = new AbortController();
     await expect(importTree(lib, src, { signal: ctl.signal, onProgress: (d) => d === 2 && ctl.abort() })).rejects.toThrow();
-    expect(searchGarments(lib).garments.map((g) => g.sku)).toEqual(['S-0']);
+    expect(searchGarments(lib).garments.map((g) => g.sku)).toEqual(['S-0', 'S-1']);
+    expect(lib.raw.prepare('SELECT count(*) FROM renders').pluck().get()).toBe(2);
     lib.close();
   });
 });

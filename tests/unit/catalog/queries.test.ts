@@ -180,7 +180,7 @@ describe('thumbnails', () => {
     expect(await sharp((await thumbnail(lib, asset.hash, 4000)).file).metadata()).toMatchObject({ width: 512, height: 256 });
     const small = await storeImage(lib, await png(40, 30, 6));
     expect(await sharp((await thumbnail(lib, small.hash, 512)).file).metadata()).toMatchObject({ width: 40, height: 30 });
-    expect(() => thumbnail(lib, 'f'.repeat(64), 64)).toThrow(/no asset/);
+    await expect(thumbnail(lib, 'f'.repeat(64), 64)).rejects.toThrow(/no asset/);
     lib.close();
   });
 });
