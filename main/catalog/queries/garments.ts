@@ -210,3 +210,8 @@ export function deleteGarment(db: CatalogDb, idOrSku: number | string): void {
   const id = garmentRow(db, idOrSku).id;
   db.write(() => db.sql('DELETE FROM garments WHERE id = ?').run(id));
 }
+
+/** every tag in the library with how many garments carry it, most used first */
+export function listTags(db: CatalogDb): Array<{ tag: string; garments: number }> {
+  return db.sql<[], { tag: string; garments: number }>('SELECT tag, count(*) AS garments FROM garment_tags GROUP BY tag ORDER BY garments DESC, tag').all();
+}

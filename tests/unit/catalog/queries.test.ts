@@ -9,7 +9,8 @@ import { createLibrary } from '../../../main/catalog/library';
 import type { Library } from '../../../main/catalog/library';
 import { storeImage } from '../../../main/catalog/queries/assets';
 import { createCombo, deleteCombo, getCombo, listCombos, updateCombo } from '../../../main/catalog/queries/combos';
-import { deleteGarment, ftsQuery, getGarment, searchGarments, updateGarment } from '../../../main/catalog/queries/garments';
+import { deleteGarment, ftsQuery, getGarment, listTags, searchGarments, updateGarment } from '../../../main/catalog/queries/garments';
+import { setColorwayTexture } from '../../../main/catalog/queries/colorways';
 import { insertGeneration, listGenerations, storeGenerationOutput, updateGeneration } from '../../../main/catalog/queries/generations';
 import { deleteMask, listMasks, setMask } from '../../../main/catalog/queries/masks';
 import { thumbnail, thumbnailSide } from '../../../main/catalog/thumbnails';
@@ -79,8 +80,14 @@ describe('garment queries', () => {
     expect(ftsQuery(' - ')).toBeUndefined();
   });
 
-  it('updates and deletes garments, keeping search current', () => {
+  it('updates and deletes garments, keeping search current', async () => {
     const lib = catalog();
+    expect(listTags(lib).slice(0, 2)).toEqual([{ tag: 'cotton', garments: 2 }, { tag: 'denim', garments: 2 }]);
+    const colorway = getGarment(lib, 'TS-001').colorways[0]!;
+    const swatch = await setColorwayTexture(lib, colorway.id, await png(16, 16, 3));
+    expect(swatch.texture).toMatch(/^[0-9a-f]{64}$/);
+    expect(getGarment(lib, 'TS-001').colorways[0]!.texture).toBe(swatch.texture);
+    expect((await setColorwayTexture(lib, colorway.id, null)).texture).toBeNull();
     const g = updateGarment(lib, 'TS-001', { name: 'Heavyweight Tee', tags: ['organic'], category: 'sweater', notes: 'rework' });
     expect(g).toMatchObject({ name: 'Heavyweight Tee', tags: ['organic'], category: 'sweater', notes: 'rework' });
     expect(skus(searchGarments(lib, { text: 'organic heavy' }))).toEqual(['TS-001']);
