@@ -25,3 +25,7 @@ export type { ImportOptions, ImportReport } from './import/importer';
 export { DEFAULT_LAYOUT, compileLayout } from './import/layout';
 export { MetadataWriter, GarmentBatch } from './import/metadata';
 export type { GarmentRecord, ColorwayRecord, RenderRecord } from './import/metadata';
+export { writeSampleLibrary } from './sample/sample-library';
+export type { SampleLibraryResult } from './sample/sample-library';
+export { writeSampleTree } from './sample/sample-tree';
+export type { SampleOptions, SampleTree } from './sample/sample-tree';
