@@ -13,3 +13,10 @@ export const commands: CliCommand[] = [
   modelsInspectCommand,
   modelsAdaptCommand,
 ];
+import { libraryInitCommand } from './library-init';
+import { importCommand } from './import';
+import { searchCommand } from './search';
+import { sampleLibraryCommand } from './sample-library';
+
+/** every `r2r` subcommand; each lives in its own module beside this file */
+export const commands: CliCommand[] = [infoCommand, libraryInitCommand, importCommand, searchCommand, sampleLibraryCommand];
