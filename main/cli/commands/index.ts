@@ -4,19 +4,20 @@ import { serveCommand } from './serve';
 import { demoModelCommand } from './demo-model';
 import { modelsInspectCommand } from './models-inspect';
 import { modelsAdaptCommand } from './models-adapt';
-
-/** every `r2r` subcommand; each lives in its own module beside this file */
-export const commands: CliCommand[] = [
-  infoCommand,
-  serveCommand,
-  demoModelCommand,
-  modelsInspectCommand,
-  modelsAdaptCommand,
-];
 import { libraryInitCommand } from './library-init';
 import { importCommand } from './import';
 import { searchCommand } from './search';
 import { sampleLibraryCommand } from './sample-library';
 
 /** every `r2r` subcommand; each lives in its own module beside this file */
-export const commands: CliCommand[] = [infoCommand, libraryInitCommand, importCommand, searchCommand, sampleLibraryCommand];
+export const commands: CliCommand[] = [
+  infoCommand,
+  serveCommand,
+  libraryInitCommand,
+  importCommand,
+  searchCommand,
+  sampleLibraryCommand,
+  demoModelCommand,
+  modelsInspectCommand,
+  modelsAdaptCommand,
+];
