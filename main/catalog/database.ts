@@ -10,7 +10,7 @@ import { migrate, SCHEMA_VERSION, schemaVersion } from './migrations/index';
 export interface CatalogDb {
   readonly raw: Db;
   readonly file: string;
-  sql<P extends unknown[] | {} = unknown[], R = unknown>(text: string): Statement<P, R>;
+  sql<P extends unknown[] | object = unknown[], R = unknown>(text: string): Statement<P, R>;
   /** runs `fn` in one IMMEDIATE transaction (takes the write lock first: no upgrade deadlocks) */
   write<T>(fn: () => T): T;
   close(): void;
@@ -52,7 +52,7 @@ export function openCatalogDb(file: string, opts: { readonly?: boolean; migrate?
   return {
     raw,
     file,
-    sql<P extends unknown[] | {} = unknown[], R = unknown>(text: string): Statement<P, R> {
+    sql<P extends unknown[] | object = unknown[], R = unknown>(text: string): Statement<P, R> {
       let s = cache.get(text);
       if (!s) {
         s = raw.prepare(text);

@@ -61,9 +61,18 @@ export function getGeneration(db: CatalogDb, id: number): Generation {
 export function listGenerations(db: CatalogDb, filter: { renderId?: number; comboId?: number; status?: GenerationStatus } = {}): Generation[] {
   const where: string[] = [];
   const args: unknown[] = [];
-  if (filter.renderId !== undefined) (where.push('x.render_id = ?'), args.push(filter.renderId));
-  if (filter.comboId !== undefined) (where.push('x.combo_id = ?'), args.push(filter.comboId));
-  if (filter.status !== undefined) (where.push('x.status = ?'), args.push(filter.status));
+  if (filter.renderId !== undefined) {
+    where.push('x.render_id = ?');
+    args.push(filter.renderId);
+  }
+  if (filter.comboId !== undefined) {
+    where.push('x.combo_id = ?');
+    args.push(filter.comboId);
+  }
+  if (filter.status !== undefined) {
+    where.push('x.status = ?');
+    args.push(filter.status);
+  }
   const sql = `${GENERATION_SELECT} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY x.id`;
   return db.sql<unknown[], GenerationRow>(sql).all(...args).map(toGeneration);
 }
