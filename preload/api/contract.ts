@@ -1,4 +1,5 @@
 import type { AppInfo } from './types';
+import type { JobInfo, JobProgress } from './job-types';
 
 /**
  * The one API contract. Each service is an interface of async methods; every transport
@@ -11,8 +12,20 @@ export interface AppService {
   info(): Promise<AppInfo>;
 }
 
+/** heavy work (generation, export, sweeps) queued and run off the UI thread, in a worker */
+export interface JobsService {
+  /** queues a job of a registered kind; params are checked against the kind's schema; returns its id */
+  submit(kind: string, params: unknown): Promise<string>;
+  /** every job of this session, oldest first */
+  list(): Promise<JobInfo[]>;
+  get(id: string): Promise<JobInfo>;
+  /** stops a queued or running job; a job that already ended stays as it is */
+  cancel(id: string): Promise<JobInfo>;
+}
+
 export interface R2RApi {
   app: AppService;
+  jobs: JobsService;
 }
 
 export type ServiceName = keyof R2RApi;
@@ -31,6 +44,10 @@ export function parseChannel(channel: string): { service: string; method: string
 /** events pushed from the backend to every connected UI */
 export interface ApiEventMap {
   'app.ready': { version: string };
+  /** a job changed state (queued, running, done, failed, cancelled) */
+  'job.updated': JobInfo;
+  /** a running job reported progress (and maybe a preview) */
+  'job.progress': { id: string; progress: JobProgress };
 }
 
 export type ApiEvent = { [K in keyof ApiEventMap]: { type: K; payload: ApiEventMap[K] } }[keyof ApiEventMap];

@@ -13,4 +13,10 @@ export const apiSchemas = {
   app: {
     info: z.tuple([]),
   },
+  jobs: {
+    submit: z.tuple([z.string().min(1).max(64), z.unknown()]),
+    list: z.tuple([]),
+    get: z.tuple([z.string().min(1).max(64)]),
+    cancel: z.tuple([z.string().min(1).max(64)]),
+  },
 } satisfies ArgsSchemas;
