@@ -1,6 +1,10 @@
 import type { CliCommand } from '../command';
 import { infoCommand } from './info';
 import { serveCommand } from './serve';
+import { libraryInitCommand } from './library-init';
+import { importCommand } from './import';
+import { searchCommand } from './search';
+import { sampleLibraryCommand } from './sample-library';
 
 /** every `r2r` subcommand; each lives in its own module beside this file */
-export const commands: CliCommand[] = [infoCommand, serveCommand];
+export const commands: CliCommand[] = [infoCommand, serveCommand, libraryInitCommand, importCommand, searchCommand, sampleLibraryCommand];

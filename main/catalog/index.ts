@@ -1,0 +1,24 @@
+/** The garment catalog: libraries, their records, queries, the importer and thumbnails. */
+export * from './types';
+export { SYNFASHION_CATEGORIES, STANDARD_VIEWS, RENDER_KINDS, MASK_PURPOSES, COMBO_ROLES, GENERATION_STATUSES } from './vocabulary';
+export { LIBRARY_FILE, createLibrary, openLibrary, openOrCreateLibrary, isLibrary, copyLibrary, moveLibrary, assetFile } from './library';
+export type { Library } from './library';
+export type { CatalogDb } from './database';
+export { SCHEMA_VERSION } from './migrations/index';
+export { assetRelativePath } from './assets';
+export { thumbnail, thumbnailSide, THUMBNAIL_SIDES } from './thumbnails';
+export type { Thumbnail } from './thumbnails';
+export { listCategories, listViews, ensureCategory } from './queries/vocabulary';
+export { searchGarments, getGarment, updateGarment, deleteGarment } from './queries/garments';
+export type { GarmentPatch } from './queries/garments';
+export { storeImage, getAsset, readAsset } from './queries/assets';
+export { setMask, getMask, listMasks, deleteMask } from './queries/masks';
+export { createCombo, getCombo, listCombos, updateCombo, deleteCombo } from './queries/combos';
+export type { ComboInput, ComboItemInput } from './queries/combos';
+export { insertGeneration, getGeneration, listGenerations, updateGeneration, storeGenerationOutput } from './queries/generations';
+export type { GenerationInput, GenerationPatch } from './queries/generations';
+export { importTree } from './import/importer';
+export type { ImportOptions, ImportReport } from './import/importer';
+export { DEFAULT_LAYOUT, compileLayout } from './import/layout';
+export { MetadataWriter } from './import/metadata';
+export type { GarmentRecord, ColorwayRecord, RenderRecord } from './import/metadata';
