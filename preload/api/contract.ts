@@ -69,6 +69,16 @@ export interface CombosService {
   remove(id: number): Promise<boolean>;
 }
 
+/** what this build of the studio can do, so the UI disables what is missing and says why */
+export interface StudioService {
+  capabilities(): Promise<StudioCapabilities>;
+}
+
+export interface StudioCapabilities {
+  /** the job kinds the backend runs (e.g. 'generate', 'sweep' once the R2R engine is in) */
+  jobKinds: string[];
+}
+
 // ---- end of catalog services ----
 
 export interface R2RApi {
@@ -77,6 +87,7 @@ export interface R2RApi {
   library: LibraryService;
   masks: MasksService;
   combos: CombosService;
+  studio: StudioService;
 }
 
 export type ServiceName = keyof R2RApi;

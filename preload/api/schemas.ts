@@ -48,6 +48,9 @@ const catalogSchemas = {
     update: z.tuple([id, comboInput]),
     remove: z.tuple([id]),
   },
+  studio: {
+    capabilities: z.tuple([]),
+  },
 };
 // ---- end of catalog services ----
 

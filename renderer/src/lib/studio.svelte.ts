@@ -1,3 +1,4 @@
+import { DEFAULT_PARAMS, type GenerationParams } from './params';
 import type { GarmentSummaryRecord, LibraryInfo, RenderRecord } from '../../../preload/api/library-types';
 
 export type ViewName = 'library' | 'shot' | 'compare' | 'combos' | 'about';
@@ -9,6 +10,10 @@ class Studio {
   garmentId = $state<number | null>(null);
   renderId = $state<number | null>(null);
   helpOpen = $state(false);
+  /** the parameters panel's values; a sweep cell click sets them */
+  params = $state<GenerationParams>(structuredClone(DEFAULT_PARAMS));
+  /** job kinds the backend runs; Generate and Sweep need 'generate' and 'sweep' */
+  jobKinds = $state<string[] | null>(null);
   /** bumped when the catalog changes under the views (a library opened, a mask saved) */
   revision = $state(0);
 
