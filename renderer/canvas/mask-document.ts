@@ -26,6 +26,8 @@ const HISTORY_BYTES = 256 * 1024 * 1024;
 export class MaskDocument {
   readonly layers: Record<LayerId, MaskBitmap>;
   readonly history: History<MaskDiff>;
+  // pixels above zero per layer, kept up to date from each diff so status lines never scan 16M pixels
+  private covered: Record<LayerId, number> = { edit: 0, lock: 0 };
   private listeners = new Set<ChangeListener>();
 
   constructor(
@@ -51,6 +53,7 @@ export class MaskDocument {
     paint(bitmap, r);
     const after = bitmap.read(r);
     if (sameBytes(before, after)) return { x: r.x, y: r.y, w: 0, h: 0 };
+    this.covered[layer] += nonZero(after) - nonZero(before);
     this.history.record({ layer, rect: r, before, after });
     this.emit(layer, r);
     return r;
@@ -60,8 +63,14 @@ export class MaskDocument {
   load(layer: LayerId, pixels: Uint8Array): void {
     const full = { x: 0, y: 0, w: this.width, h: this.height };
     this.layers[layer].write(full, pixels);
+    this.covered[layer] = nonZero(pixels);
     this.history.clear();
     this.emit(layer, full);
+  }
+
+  /** the number of pixels of the layer above zero */
+  coverage(layer: LayerId): number {
+    return this.covered[layer];
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -70,13 +79,21 @@ export class MaskDocument {
   }
 
   private applyDiff(d: MaskDiff, direction: 'undo' | 'redo'): void {
-    this.layers[d.layer].write(d.rect, direction === 'undo' ? d.before : d.after);
+    const [from, to] = direction === 'undo' ? [d.after, d.before] : [d.before, d.after];
+    this.layers[d.layer].write(d.rect, to);
+    this.covered[d.layer] += nonZero(to) - nonZero(from);
     this.emit(d.layer, d.rect);
   }
 
   private emit(layer: LayerId, rect: Rect): void {
     for (const l of this.listeners) l(layer, rect);
   }
+}
+
+function nonZero(a: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== 0) n++;
+  return n;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -29,42 +29,65 @@ export function colourise(mask: MaskBitmap, r: Rect, rgb: readonly [number, numb
   }
 }
 
+export const OVERLAY_TILE = 512;
+
+export interface OverlayTile {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  canvas: HTMLCanvasElement;
+}
+
 /**
- * A canvas the size of the mask showing it in colour. update() repaints only the dirty
- * rectangle (putImageData of that rect), which is what keeps painting on a 4096x4096
- * render fast.
+ * The mask in colour, as tiles of 512x512 canvases. update() repaints only the dirty
+ * rectangle, and only the tiles it touches change: drawing a canvas makes the browser
+ * snapshot it after each change, and a snapshot of one tile costs 1 MB where a single
+ * 4096x4096 canvas would cost 64 MB per frame.
  */
 export class MaskOverlay {
-  readonly canvas: HTMLCanvasElement;
-  private ctx: CanvasRenderingContext2D;
+  readonly tiles: OverlayTile[] = [];
+  private ctxs: CanvasRenderingContext2D[] = [];
   private rgb: [number, number, number];
 
   constructor(
     private readonly mask: MaskBitmap,
     colour: string,
   ) {
-    this.canvas = document.createElement('canvas');
-    this.canvas.width = mask.width;
-    this.canvas.height = mask.height;
-    this.ctx = this.canvas.getContext('2d', { willReadFrequently: false })!;
+    for (let y = 0; y < mask.height; y += OVERLAY_TILE) {
+      for (let x = 0; x < mask.width; x += OVERLAY_TILE) {
+        const canvas = document.createElement('canvas');
+        canvas.width = Math.min(OVERLAY_TILE, mask.width - x);
+        canvas.height = Math.min(OVERLAY_TILE, mask.height - y);
+        this.tiles.push({ x, y, w: canvas.width, h: canvas.height, canvas });
+        this.ctxs.push(canvas.getContext('2d')!);
+      }
+    }
     this.rgb = parseHexColour(colour);
     this.update({ x: 0, y: 0, w: mask.width, h: mask.height });
   }
 
   setColour(colour: string): void {
-    this.rgb = parseHexColour(colour);
+    const rgb = parseHexColour(colour);
+    if (rgb.every((v, i) => v === this.rgb[i])) return;
+    this.rgb = rgb;
     this.update({ x: 0, y: 0, w: this.mask.width, h: this.mask.height });
   }
 
-  update(r: Rect): void {
-    if (r.w <= 0 || r.h <= 0) return;
-    // large rects go in bands so a full repaint never allocates a 64 MB buffer at once
-    const band = Math.max(1, Math.floor((4 * 1024 * 1024) / r.w));
-    for (let y = r.y; y < r.y + r.h; y += band) {
-      const h = Math.min(band, r.y + r.h - y);
-      const img = this.ctx.createImageData(r.w, h);
-      colourise(this.mask, { x: r.x, y, w: r.w, h }, this.rgb, img.data);
-      this.ctx.putImageData(img, r.x, y);
-    }
+  /** repaints the rect; returns the tiles it touched */
+  update(r: Rect): OverlayTile[] {
+    const touched: OverlayTile[] = [];
+    if (r.w <= 0 || r.h <= 0) return touched;
+    this.tiles.forEach((t, k) => {
+      const x0 = Math.max(r.x, t.x), y0 = Math.max(r.y, t.y);
+      const x1 = Math.min(r.x + r.w, t.x + t.w), y1 = Math.min(r.y + r.h, t.y + t.h);
+      if (x1 <= x0 || y1 <= y0) return;
+      const ctx = this.ctxs[k]!;
+      const img = ctx.createImageData(x1 - x0, y1 - y0);
+      colourise(this.mask, { x: x0, y: y0, w: x1 - x0, h: y1 - y0 }, this.rgb, img.data);
+      ctx.putImageData(img, x0 - t.x, y0 - t.y);
+      touched.push(t);
+    });
+    return touched;
   }
 }

@@ -17,14 +17,14 @@ const drag = (e: MaskEditor, points: [number, number][], mods: { alt?: boolean; 
 };
 
 describe('brush and eraser', () => {
-  it('a hard dab covers the pixels whose centres are within the radius', () => {
+  it('a hard dab covers the pixels whose centres are within the radius of the pixel under the pointer', () => {
     const e = editor();
     e.settings = { ...e.settings, size: 20, hardness: 1 };
     drag(e, [[50, 40]]);
     const m = e.doc.layers.edit;
-    // count pixel centres within r=10 of (50,40) independently
+    // the dab sits on the centre of pixel (50,40): count pixel centres within r=10 of (50.5,40.5)
     let expected = 0;
-    for (let y = 0; y < 80; y++) for (let x = 0; x < 100; x++) if (Math.hypot(x + 0.5 - 50, y + 0.5 - 40) < 10) expected++;
+    for (let y = 0; y < 80; y++) for (let x = 0; x < 100; x++) if (Math.hypot(x + 0.5 - 50.5, y + 0.5 - 40.5) < 10) expected++;
     expect(m.coverage()).toBe(expected);
     expect(Math.abs(expected - Math.PI * 100)).toBeLessThan(10);
     expect(m.get(50, 40)).toBe(255);
@@ -208,5 +208,31 @@ describe('commands', () => {
     expect(m.get(17, 40)).toBeGreaterThan(0);
     e.undo();
     expect(m.get(17, 40)).toBe(0);
+  });
+});
+
+describe('coverage bookkeeping', () => {
+  it('the document counts covered pixels through edits, undo, redo and loads', () => {
+    const e = editor();
+    const check = () => {
+      expect(e.doc.coverage('edit')).toBe(e.doc.layers.edit.coverage());
+      expect(e.doc.coverage('lock')).toBe(e.doc.layers.lock.coverage());
+    };
+    drag(e, [[10, 10], [60, 40]]);
+    check();
+    e.setTool('eraser');
+    drag(e, [[30, 20], [40, 25]]);
+    check();
+    e.command('invert');
+    check();
+    e.undo();
+    check();
+    e.undo();
+    check();
+    e.redo();
+    check();
+    e.doc.load('lock', new Uint8Array(100 * 80).fill(3));
+    check();
+    expect(e.doc.coverage('lock')).toBe(8000);
   });
 });
