@@ -14,7 +14,7 @@ function renderSize(lib: Library, renderId: number): { width: number; height: nu
 
 /** a grayscale PNG of the mask's bytes: what the catalog stores and other tools can open */
 export async function maskToPng(width: number, height: number, data: Uint8Array): Promise<Buffer> {
-  return sharp(data, { raw: { width, height, channels: 1 } }).png({ compressionLevel: 6 }).toBuffer();
+  return sharp(data, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png({ compressionLevel: 6 }).toBuffer();
 }
 
 /** the first channel of a stored mask PNG, one byte a pixel */
