@@ -110,6 +110,52 @@ describe('the studio in a browser', () => {
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=mask-status]')?.getAttribute('data-edit-coverage')) > 0);
   });
 
+  it('zooms with the wheel and the keys, and pans with space held without painting', async () => {
+    const canvas = page.getByTestId('shot-canvas');
+    const scale = async () => Number(await canvas.getAttribute('data-scale'));
+    const fit = await scale();
+    const coverage = await page.getByTestId('mask-status').getAttribute('data-edit-coverage');
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -100);
+    await page.waitForFunction((f) => Number(document.querySelector('[data-testid=shot-canvas]')?.getAttribute('data-scale')) > f, fit);
+    expect((await scale()) / fit).toBeCloseTo(1.25, 3);
+    await page.keyboard.press('1');
+    expect(await scale()).toBe(1);
+    await page.keyboard.down('Space');
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 + 40, { steps: 4 });
+    await page.mouse.up();
+    await page.keyboard.up('Space');
+    expect(await page.getByTestId('mask-status').getAttribute('data-edit-coverage')).toBe(coverage);
+    await page.screenshot({ path: artifactPath('studio-shot-100.png') });
+    await page.keyboard.press('0');
+    expect(await scale()).toBeCloseTo(fit, 4);
+  });
+
+  it('selects the background from the border and inverts it to the garment', async () => {
+    const coverage = async () => Number(await page.getByTestId('mask-status').getAttribute('data-edit-coverage'));
+    const painted = await coverage();
+    // start from an empty mask so every value is 0 or 255 and invert is exactly 1 - coverage
+    await page.keyboard.press('Delete');
+    await page.waitForFunction(() => document.querySelector('[data-testid=mask-status]')?.getAttribute('data-edit-coverage') === '0');
+    await page.locator('[data-tool=select-background]').click();
+    const box = (await page.getByTestId('shot-canvas').boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=mask-status]')?.getAttribute('data-edit-coverage')) > 0.3);
+    const background = await coverage();
+    await page.keyboard.press('Control+i');
+    await page.waitForFunction((c) => Number(document.querySelector('[data-testid=mask-status]')?.getAttribute('data-edit-coverage')) !== c, background);
+    expect(Math.abs((await coverage()) - (1 - background))).toBeLessThan(1e-6);
+    await page.screenshot({ path: artifactPath('studio-shot-select-background.png') });
+    // three undos (invert, select, clear) bring back the single stroke
+    await page.keyboard.press('Control+z');
+    await page.keyboard.press('Control+z');
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction((c) => Number(document.querySelector('[data-testid=mask-status]')?.getAttribute('data-edit-coverage')) === c, painted);
+    await page.locator('[data-tool=brush]').click();
+  });
+
   it('saves the mask to the library and loads it again', async () => {
     const coverage = await page.getByTestId('mask-status').getAttribute('data-edit-coverage');
     await page.getByTestId('save-masks').click();
@@ -162,6 +208,30 @@ describe('the studio in a browser', () => {
     const dist = (p: number[], q: number[]) => Math.hypot(p[0]! - q[0]!, p[1]! - q[1]!, p[2]! - q[2]!);
     expect(dist(onlyA, onlyB)).toBeGreaterThan(3);
     expect(dist(atQuarter, onlyB)).toBeLessThan(1);
+  });
+
+  it('shows the renders side by side and as a difference', async () => {
+    await page.locator('[data-mode=side]').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=compare-view] .pane img').length === 2);
+    await page.screenshot({ path: artifactPath('studio-compare-side.png') });
+    await page.locator('[data-mode=difference]').click();
+    await page.getByTestId('compare-stage').waitFor();
+    expect(await page.locator('[data-testid=compare-stage] img.diff').evaluate((i) => getComputedStyle(i).mixBlendMode)).toBe('difference');
+    await page.screenshot({ path: artifactPath('studio-compare-difference.png') });
+  });
+
+  it('builds an outfit from catalog garments', async () => {
+    await page.locator('[data-tab=combos]').click();
+    await page.getByTestId('combo-add').first().waitFor();
+    await page.getByTestId('combo-add').nth(0).click();
+    await page.getByTestId('combo-add').nth(2).click();
+    expect(await page.getByTestId('combo-item').count()).toBe(2);
+    await page.getByTestId('combo-name').fill('Autumn look');
+    await page.getByTestId('combo-save').click();
+    await page.getByTestId('combo').first().waitFor();
+    expect(await page.getByTestId('combo').first().textContent()).toContain('Autumn look');
+    expect(await page.getByTestId('combo').first().textContent()).toContain('2 garments');
+    await page.screenshot({ path: artifactPath('studio-combos.png') });
   });
 
   it('opens the shortcut help with "?"', async () => {
