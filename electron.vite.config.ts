@@ -6,7 +6,8 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve('main/app/index.ts') } },
+      // worker: the job worker, run as an Electron utility process
+      rollupOptions: { input: { index: resolve('main/app/index.ts'), worker: resolve('main/jobs/worker-entry.ts') } },
     },
   },
   preload: {

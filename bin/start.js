@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: builds and opens the desktop app, or says exactly what is missing
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,11 +11,14 @@ const require = createRequire(import.meta.url);
 
 let electronBinary;
 try {
+  // in plain Node the electron package only says where its binary is
+  // eslint-disable-next-line r2r/layers
   electronBinary = require('electron');
 } catch {
   electronBinary = undefined;
 }
-if (typeof electronBinary !== 'string') {
+// the package can name a binary that is not there (download skipped, or removed since)
+if (typeof electronBinary !== 'string' || !existsSync(electronBinary)) {
   console.error(
     [
       'R2R Studio cannot open its desktop window: the Electron binary is not installed.',

@@ -9,6 +9,8 @@ export interface ForkWorkerOptions {
   /** extra modules exporting `jobKinds` (tests add their own kinds this way) */
   kindModules?: string[];
   env?: NodeJS.ProcessEnv;
+  /** extra Node flags for the worker (after the TypeScript loader) */
+  execArgv?: string[];
 }
 
 const STDERR_TAIL = 4000;
@@ -17,7 +19,7 @@ const STDERR_TAIL = 4000;
 export function forkWorkerFactory(opts: ForkWorkerOptions = {}): WorkerFactory {
   const entry = opts.entry ?? fileURLToPath(new URL('./worker-entry.ts', import.meta.url));
   // TypeScript sources need tsx's loader in the child; a bundled .js entry does not
-  const execArgv = entry.endsWith('.ts') ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
+  const execArgv = [...(entry.endsWith('.ts') ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : []), ...(opts.execArgv ?? [])];
   const args = (opts.kindModules ?? []).flatMap((m) => ['--job-kinds', m]);
   return (hooks) => {
     const child = fork(entry, args, {

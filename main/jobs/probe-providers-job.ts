@@ -1,9 +1,9 @@
-import ort from 'onnxruntime-node';
 import { z } from 'zod';
-import { PROVIDER_TABLE, probeProvider, type ProviderReport } from '../inference/runtime/providers';
+import type { ProviderReport } from '../inference/runtime/providers';
 import { defineJobKind, throwIfCancelled } from './kind';
 
-const providerNames = PROVIDER_TABLE.map((p) => p.name) as [ProviderReport['name'], ...ProviderReport['name'][]];
+// the same names as PROVIDER_TABLE (a test keeps them equal): onnxruntime loads only when the job runs
+const providerNames = ['cuda', 'tensorrt', 'dml', 'coreml', 'webgpu', 'cpu'] as const satisfies readonly ProviderReport['name'][];
 
 /**
  * Probes execution providers in the job worker: a broken GPU driver can crash or hang the
@@ -14,6 +14,10 @@ export const probeProvidersJob = defineJobKind({
   summary: 'check which execution providers start on this machine',
   params: z.object({ providers: z.array(z.enum(providerNames)).min(1).optional() }).strict(),
   async run(params, ctx): Promise<ProviderReport[]> {
+    const ortModule = await import('onnxruntime-node');
+    // a CommonJS package: its namespace has `default` under some loaders and not others
+    const ort = ortModule.default ?? ortModule;
+    const { PROVIDER_TABLE, probeProvider } = await import('../inference/runtime/providers');
     const listed = new Set(ort.listSupportedBackends().map((b) => b.name));
     const entries = PROVIDER_TABLE.filter(
       (e) => (e.platforms as readonly string[]).includes(process.platform) && (!params.providers || params.providers.includes(e.name)),

@@ -37,6 +37,9 @@ export function isFromWorker(msg: unknown): msg is FromWorker {
 /** why a worker ended, from its exit code or signal and the tail of its stderr */
 export function describeExit(code: number | null, signal: string | null, stderrTail = ''): string {
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-  const last = stderrTail.trim().split('\n').filter((l) => l.trim()).slice(-3).join(' | ');
-  return `the job worker ${how}` + (last ? `: ${last.length > 400 ? last.slice(-400) : last}` : '');
+  const lines = stderrTail.split('\n').map((l) => l.trim()).filter(Boolean);
+  // a Node crash ends with its stack and version: the error line itself says most
+  const errorLine = lines.findLast((l) => /\b\w*Error\b[:\]]/.test(l) && !l.startsWith('at '));
+  const detail = errorLine ?? lines.slice(-3).join(' | ');
+  return `the job worker ${how}` + (detail ? `: ${detail.length > 400 ? detail.slice(0, 400) + '…' : detail}` : '');
 }

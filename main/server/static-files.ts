@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { extname, join } from 'node:path';
+import { resolveInside } from '../common/inside-root';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -21,27 +22,6 @@ const TYPES: Record<string, string> = {
 
 export function contentType(path: string): string {
   return TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
-}
-
-/**
- * Resolves a URL path inside `root`, or undefined when it escapes it (`..`, encoded
- * separators, symlinks pointing outside). The one check used for every file we serve.
- */
-export async function resolveInside(root: string, urlPath: string): Promise<string | undefined> {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return undefined;
-  }
-  if (decoded.includes('\0')) return undefined;
-  const rootReal = await realpath(root).catch(() => undefined);
-  if (!rootReal) return undefined;
-  const candidate = resolve(rootReal, '.' + sep + decoded.replace(/^\/+/, ''));
-  if (candidate !== rootReal && !candidate.startsWith(rootReal + sep)) return undefined;
-  const real = await realpath(candidate).catch(() => undefined);
-  if (!real || (real !== rootReal && !real.startsWith(rootReal + sep))) return undefined;
-  return real;
 }
 
 /** serves a built single-page app: files as they are, index.html for unknown routes */

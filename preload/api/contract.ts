@@ -12,6 +12,7 @@ import type {
   MaskPurpose,
   MaskRecord,
 } from './library-types';
+import type { AppCommand } from './app-commands';
 
 /**
  * The one API contract. Each service is an interface of async methods; every transport
@@ -110,6 +111,8 @@ export interface ApiEventMap {
   'job.updated': JobInfo;
   /** a running job reported progress (and maybe a preview) */
   'job.progress': { id: string; progress: JobProgress };
+  /** a menu item or shortcut of the desktop app; `path` names the library for library-* */
+  'app.command': { command: AppCommand; path?: string };
 }
 
 export type ApiEvent = { [K in keyof ApiEventMap]: { type: K; payload: ApiEventMap[K] } }[keyof ApiEventMap];

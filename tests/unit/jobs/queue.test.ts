@@ -181,3 +181,49 @@ describe('job queue checks', () => {
     await small.close();
   });
 });
+
+describe('running a job kind in this process (CLI)', () => {
+  it('checks params, reports progress and stops on the signal', async () => {
+    const { runJobHere } = await import('../../../main/jobs/run-here');
+    const slow = testKinds.find((k) => k.name === 'slow')!;
+    const steps: number[] = [];
+    expect(await runJobHere(slow, { steps: 3, ms: 0 }, { onProgress: (p) => steps.push(p.step) })).toEqual({ steps: 3, pid: process.pid });
+    expect(steps).toEqual([1, 2, 3]);
+    await expect(runJobHere(slow, { steps: -1, ms: 0 })).rejects.toMatchObject({ code: 'invalid-arguments' });
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const run = runJobHere(slow, { steps: 100, ms: 5 }, { signal: controller.signal, onProgress: (p) => (seen.push(p.step), p.step === 2 && controller.abort()) });
+    await expect(run).rejects.toThrow(/cancelled/);
+    expect(seen).toEqual([1, 2]);
+  });
+});
+
+describe('worker start-up', () => {
+  it('fails the job with the reason when the worker cannot start, and stays usable', async () => {
+    const queue = new JobQueue({ kinds, worker: forkWorkerFactory({ entry: fileURLToPath(new URL('./fixtures/no-such-worker.js', import.meta.url)) }) });
+    const job = await queue.whenSettled(queue.submit('pid', {}).id);
+    expect(job.state).toBe('failed');
+    expect(job.error!.code).toBe('worker-crashed');
+    expect(job.error!.message).toMatch(/exited with code 1: .*Cannot find module/);
+    await queue.close();
+  });
+
+  it('speaks to the worker entry the way an Electron utility process does (process.parentPort)', async () => {
+    const shim = fileURLToPath(new URL('./fixtures/parent-port-shim.ts', import.meta.url));
+    const queue = new JobQueue({ kinds, worker: forkWorkerFactory({ kindModules: [kindsModule], execArgv: ['--import', shim] }) });
+    const job = await queue.whenSettled(queue.submit('slow', { steps: 2, ms: 1 }).id);
+    expect(job.state).toBe('done');
+    expect(job.progress).toMatchObject({ step: 2, total: 2 });
+    await queue.close();
+  });
+});
+
+describe('the probe-providers job kind', () => {
+  it('accepts exactly the providers the runtime knows', async () => {
+    const { PROVIDER_TABLE } = await import('../../../main/inference/runtime/providers');
+    const { probeProvidersJob } = await import('../../../main/jobs/probe-providers-job');
+    for (const p of PROVIDER_TABLE) expect(probeProvidersJob.params.safeParse({ providers: [p.name] }).success, p.name).toBe(true);
+    const schema = probeProvidersJob.params as unknown as { shape: { providers: { unwrap(): { element: { options: string[] } } } } };
+    expect([...schema.shape.providers.unwrap().element.options].sort()).toEqual(PROVIDER_TABLE.map((p) => p.name).sort());
+  });
+});
