@@ -59,9 +59,8 @@ export function writeAsset(root: string, bytes: Uint8Array, ext: string, hash = 
 
 /** the asset's row id, adding the row when it is new (call inside the write transaction) */
 export function registerAsset(db: CatalogDb, a: AssetRef): number {
-  const found = db.sql<[string], { id: number }>('SELECT id FROM assets WHERE hash = ?').get(a.hash);
-  if (found) return found.id;
-  return Number(
-    db.sql('INSERT INTO assets (hash, ext, bytes, width, height) VALUES (?, ?, ?, ?, ?)').run(a.hash, a.ext, a.bytes, a.width ?? null, a.height ?? null).lastInsertRowid,
-  );
+  const added = db
+    .sql<unknown[], { id: number }>('INSERT INTO assets (hash, ext, bytes, width, height) VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING RETURNING id')
+    .get(a.hash, a.ext, a.bytes, a.width ?? null, a.height ?? null);
+  return added?.id ?? db.sql<[string], { id: number }>('SELECT id FROM assets WHERE hash = ?').get(a.hash)!.id;
 }

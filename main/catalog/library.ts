@@ -81,9 +81,10 @@ export async function copyLibrary(src: string, dst: string): Promise<string> {
   const lib = openLibrary(src);
   try {
     mkdirSync(target, { recursive: true });
-    // assets first: everything the snapshot refers to is then present in the copy
-    cpSync(join(lib.root, ASSETS_DIR), join(target, ASSETS_DIR), { recursive: true, filter: (p) => !p.endsWith('.tmp') });
+    // snapshot first: assets are on disk before the rows that name them commit, so every
+    // asset the snapshot refers to is already there when the folder is copied next
     await lib.raw.backup(join(target, LIBRARY_FILE));
+    cpSync(join(lib.root, ASSETS_DIR), join(target, ASSETS_DIR), { recursive: true, filter: (p) => !p.endsWith('.tmp') });
   } finally {
     lib.close();
   }

@@ -33,12 +33,12 @@ const pending = new Map<string, Promise<Thumbnail>>();
  * side), made on first request and cached under thumbnails/ by hash and side. The cache
  * can be deleted at any time.
  */
-export function thumbnail(lib: Library, hash: string, maxSide: number): Promise<Thumbnail> {
+export async function thumbnail(lib: Library, hash: string, maxSide: number): Promise<Thumbnail> {
   const side = thumbnailSide(maxSide);
   const file = join(lib.root, THUMBNAILS_DIR, hash.slice(0, 2), `${hash}-${side}.webp`);
   try {
     statSync(file);
-    return Promise.resolve({ file, side, cached: true });
+    return { file, side, cached: true };
   } catch {
     // make it below
   }

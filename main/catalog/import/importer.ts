@@ -4,8 +4,8 @@ import { sha256, writeAsset } from '../assets';
 import { decodeImage, ImageProblem } from '../images';
 import type { Library } from '../library';
 import { compileLayout } from './layout';
-import { MetadataWriter } from './metadata';
-import type { ColorwayRecord, GarmentRecord, RenderRecord } from './metadata';
+import { GarmentBatch, MetadataWriter } from './metadata';
+import type { ColorwayRecord, GarmentRecord, GarmentWriteResult, RenderRecord } from './metadata';
 import { scanTree } from './scan';
 import type { ImportProblem, SourceFile, SourceGarment } from './scan';
 
@@ -81,14 +81,14 @@ function toRecord(g: SourceGarment, ready: ReadyImage[]): GarmentRecord {
 
 /**
  * Imports a tree of rendered images. Per garment: every image is read and fully decoded,
- * stored as an asset, then the garment's rows are written in one transaction. A crash
+ * stored as an asset, then the garment's rows are written whole in a transaction (a few
+ * garments share one, see GarmentBatch). A crash
  * leaves whole garments (and possibly unreferenced asset files, which are harmless);
  * importing again completes the rest and adds nothing twice.
  */
 export async function importTree(lib: Library, source: string, opts: ImportOptions = {}): Promise<ImportReport> {
   const layout = compileLayout(opts.layout);
   const scan = scanTree(source, layout);
-  const writer = new MetadataWriter(lib);
   const total = scan.garments.reduce((n, g) => n + g.files.length, 0);
   const report: ImportReport = {
     source,
@@ -98,26 +98,37 @@ export async function importTree(lib: Library, source: string, opts: ImportOptio
     problems: [...scan.problems],
     unmatched: scan.unmatched,
   };
+  const batch = new GarmentBatch(new MetadataWriter(lib));
+  const found = new Map<string, number>();
+  const tally = (results: GarmentWriteResult[]) => {
+    for (const w of results) {
+      report.renders.added += w.rendersAdded;
+      report.renders.existing += found.get(w.sku)! - w.rendersAdded;
+      if (w.created) report.garments.added++;
+      else if (w.rendersAdded || w.colorwaysAdded) report.garments.updated++;
+      else report.garments.unchanged++;
+    }
+  };
   let done = 0;
   opts.onProgress?.(0, total, '');
-  for (const g of scan.garments) {
-    opts.signal?.throwIfAborted();
-    const results = await mapLimited(g.files, opts.concurrency ?? 4, async (f) => {
-      const r = await prepare(lib, source, f);
-      opts.onProgress?.(++done, total, g.sku);
-      return r;
-    });
-    const ready = results.filter((r): r is ReadyImage => 'render' in r);
-    report.problems.push(...results.filter((r): r is ImportProblem => !('render' in r)));
-    report.renders.found += ready.length;
-    if (ready.length === 0) continue;
-    opts.signal?.throwIfAborted();
-    const w = writer.write(toRecord(g, ready));
-    report.renders.added += w.rendersAdded;
-    report.renders.existing += ready.length - w.rendersAdded;
-    if (w.created) report.garments.added++;
-    else if (w.rendersAdded || w.colorwaysAdded) report.garments.updated++;
-    else report.garments.unchanged++;
+  try {
+    for (const g of scan.garments) {
+      opts.signal?.throwIfAborted();
+      const results = await mapLimited(g.files, opts.concurrency ?? 4, async (f) => {
+        const r = await prepare(lib, source, f);
+        opts.onProgress?.(++done, total, g.sku);
+        return r;
+      });
+      const ready = results.filter((r): r is ReadyImage => 'render' in r);
+      report.problems.push(...results.filter((r): r is ImportProblem => !('render' in r)));
+      report.renders.found += ready.length;
+      if (ready.length === 0) continue;
+      found.set(g.sku, ready.length);
+      tally(batch.add(toRecord(g, ready)));
+    }
+  } finally {
+    // garments already prepared are whole: commit them even when cancelled
+    tally(batch.flush());
   }
   return report;
 }

@@ -77,11 +77,8 @@ export class MetadataWriter {
       .sql<unknown[], { id: number }>('INSERT INTO garments (sku, name, category_id, notes) VALUES (?, ?, ?, ?) ON CONFLICT (sku) DO NOTHING RETURNING id')
       .get(rec.sku, rec.name, this.categoryId(rec.category), rec.notes);
     const garmentId = inserted?.id ?? db.sql<[string], { id: number }>('SELECT id FROM garments WHERE sku = ?').get(rec.sku)!.id;
-    if (rec.tags.length) {
-      const have = new Set(db.sql<[number], { tag: string }>('SELECT tag FROM garment_tags WHERE garment_id = ?').all(garmentId).map((t) => t.tag.toLowerCase()));
-      const missing = rec.tags.filter((t) => t.trim() && !have.has(t.trim().toLowerCase()));
-      if (missing.length) addTags(db, garmentId, missing);
-    }
+    // known tags are ignored without touching the search index
+    addTags(db, garmentId, rec.tags);
     let colorwaysAdded = 0;
     let rendersAdded = 0;
     const addColorway = db.sql<unknown[], { id: number }>('INSERT INTO colorways (garment_id, name) VALUES (?, ?) ON CONFLICT (garment_id, name) DO NOTHING RETURNING id');
@@ -103,5 +100,35 @@ export class MetadataWriter {
       db.sql(`UPDATE garments SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(garmentId);
     }
     return { sku: rec.sku, created: Boolean(inserted), colorwaysAdded, rendersAdded };
+  }
+}
+
+/**
+ * Groups whole garments into fewer transactions: a commit costs more than a garment's rows,
+ * so the importer commits every `maxGarments` garments or `maxMs` milliseconds, whichever
+ * comes first. Each garment is still all-or-nothing; a crash loses at most the open batch,
+ * which the next import writes again.
+ */
+export class GarmentBatch {
+  private pending: GarmentRecord[] = [];
+  private since = performance.now();
+
+  constructor(
+    private readonly writer: MetadataWriter,
+    private readonly limits: { maxGarments: number; maxMs: number } = { maxGarments: 64, maxMs: 250 },
+  ) {}
+
+  /** queues a garment; returns the results of a batch when this one closed it */
+  add(rec: GarmentRecord): GarmentWriteResult[] {
+    this.pending.push(rec);
+    if (this.pending.length >= this.limits.maxGarments || performance.now() - this.since >= this.limits.maxMs) return this.flush();
+    return [];
+  }
+
+  flush(): GarmentWriteResult[] {
+    const recs = this.pending;
+    this.pending = [];
+    this.since = performance.now();
+    return recs.length ? this.writer.writeMany(recs) : [];
   }
 }

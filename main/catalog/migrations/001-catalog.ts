@@ -78,7 +78,6 @@ export const migration001: Migration = {
         UNIQUE (colorway_id, view_id, kind, asset_id)
       );
       CREATE INDEX renders_by_asset ON renders (asset_id);
-      CREATE INDEX renders_by_kind ON renders (kind, colorway_id);
     `);
     const category = db.prepare('INSERT INTO categories (slug, name, builtin, sort_order) VALUES (?, ?, 1, ?)');
     SYNFASHION_CATEGORIES.forEach((c, i) => category.run(c.slug, c.name, i));

@@ -31,11 +31,6 @@ export function ftsQuery(text: string): string | undefined {
   return words.length ? words.map((w) => `"${w}"*`).join(' ') : undefined;
 }
 
-const HAS_GENERATION = `(EXISTS (SELECT 1 FROM colorways c JOIN renders r ON r.colorway_id = c.id
-      JOIN generations x ON x.render_id = r.id WHERE c.garment_id = g.id AND x.status = 'done')
-  OR EXISTS (SELECT 1 FROM combo_items ci JOIN generations x ON x.combo_id = ci.combo_id
-      WHERE ci.garment_id = g.id AND x.status = 'done'))`;
-
 function tagsOf(db: CatalogDb, ids: number[]): Map<number, string[]> {
   const out = new Map<number, string[]>();
   const rows = db
@@ -63,25 +58,42 @@ function toGarment(r: GarmentRow, tags: string[]): Garment {
   };
 }
 
-/** one page of garments matching every given filter, with the total count of matches */
+const TEXT_COLUMNS = '{sku name tags category}';
+
+/** garment ids made by a finished generation: from one of their renders, or a combo holding them */
+const GENERATED = `SELECT w.garment_id FROM generations x JOIN renders r ON r.id = x.render_id
+    JOIN colorways w ON w.id = r.colorway_id WHERE x.status = 'done'
+  UNION SELECT ci.garment_id FROM generations x JOIN combo_items ci ON ci.combo_id = x.combo_id WHERE x.status = 'done'`;
+
+/**
+ * One page of garments matching every given filter, with the total count of matches.
+ * Text, category and kind become one fts5 query (posting lists intersect in the index);
+ * a category alone walks the category index in SKU order instead.
+ */
 export function searchGarments(db: CatalogDb, q: GarmentQuery = {}): GarmentPage {
   const where: string[] = [];
   const args: unknown[] = [];
-  if (q.category !== undefined) {
-    where.push('g.category_id = ?');
-    args.push(requireCategory(db, q.category).id);
+  const category = q.category === undefined ? undefined : requireCategory(db, q.category);
+  if (q.kind !== undefined && !RENDER_KINDS.includes(q.kind)) {
+    throw new UserError('bad-kind', `unknown render kind '${q.kind}'`, `Use one of ${RENDER_KINDS.join(', ')}.`);
   }
-  const match = q.text === undefined ? undefined : ftsQuery(q.text);
-  if (match) {
+  const text = q.text === undefined ? undefined : ftsQuery(q.text);
+  let match: string | undefined;
+  if (text || q.kind !== undefined) {
+    match = [
+      text && `${TEXT_COLUMNS} : (${text})`,
+      category && `facets : "c${category.id}"`,
+      q.kind !== undefined && `facets : "k${q.kind}"`,
+    ]
+      .filter(Boolean)
+      .join(' AND ');
     where.push('g.id IN (SELECT rowid FROM garment_search WHERE garment_search MATCH ?)');
     args.push(match);
+  } else if (category) {
+    where.push('g.category_id = ?');
+    args.push(category.id);
   }
-  if (q.kind !== undefined) {
-    if (!RENDER_KINDS.includes(q.kind)) throw new UserError('bad-kind', `unknown render kind '${q.kind}'`, `Use one of ${RENDER_KINDS.join(', ')}.`);
-    where.push('EXISTS (SELECT 1 FROM colorways c JOIN renders r ON r.colorway_id = c.id WHERE c.garment_id = g.id AND r.kind = ?)');
-    args.push(q.kind);
-  }
-  if (q.hasGeneration !== undefined) where.push(q.hasGeneration ? HAS_GENERATION : `NOT ${HAS_GENERATION}`);
+  if (q.hasGeneration !== undefined) where.push(`g.id ${q.hasGeneration ? 'IN' : 'NOT IN'} (${GENERATED})`);
   if (q.tag !== undefined) {
     where.push('EXISTS (SELECT 1 FROM garment_tags t WHERE t.garment_id = g.id AND t.tag = ?)');
     args.push(q.tag);
@@ -91,7 +103,11 @@ export function searchGarments(db: CatalogDb, q: GarmentQuery = {}): GarmentPage
   const order = { sku: 'g.sku', name: 'g.name COLLATE NOCASE, g.sku', created: 'g.created_at, g.id' }[q.orderBy ?? 'sku'];
   const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
 
-  const total = db.sql<unknown[], { n: number }>(`SELECT count(*) AS n FROM garments g ${filter}`).get(...args)!.n;
+  // when the index alone decides, it counts without visiting the garments
+  const total =
+    match !== undefined && where.length === 1
+      ? db.sql<[string], { n: number }>('SELECT count(*) AS n FROM garment_search WHERE garment_search MATCH ?').get(match)!.n
+      : db.sql<unknown[], { n: number }>(`SELECT count(*) AS n FROM garments g ${filter}`).get(...args)!.n;
   const rows = db.sql<unknown[], GarmentRow>(`${GARMENT_SELECT} ${filter} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...args, limit, offset);
   if (rows.length === 0) return { total, garments: [] };
 
@@ -193,4 +209,9 @@ export function addTags(db: CatalogDb, garmentId: number, tags: string[]): void 
 export function deleteGarment(db: CatalogDb, idOrSku: number | string): void {
   const id = garmentRow(db, idOrSku).id;
   db.write(() => db.sql('DELETE FROM garments WHERE id = ?').run(id));
+}
+
+/** every tag in the library with how many garments carry it, most used first */
+export function listTags(db: CatalogDb): Array<{ tag: string; garments: number }> {
+  return db.sql<[], { tag: string; garments: number }>('SELECT tag, count(*) AS garments FROM garment_tags GROUP BY tag ORDER BY garments DESC, tag').all();
 }

@@ -106,7 +106,7 @@ export async function renderGarmentImage(spec: GarmentImageSpec): Promise<Buffer
           const xr = Math.min(W - 1, x + 1);
           const yu = Math.max(0, y - 1);
           const yd = Math.min(H - 1, y + 1);
-          const k = scale * 0.012;
+          const k = scale * 0.07 * 2.2;
           let nx = (-(body[y * W + xr]! - body[y * W + xl]!) / 510) * k;
           let ny = (-(body[yd * W + x]! - body[yu * W + x]!) / 510) * k;
           // vertical folds whose strength wanders down the garment
