@@ -77,7 +77,7 @@ function info(lib: Library): LibraryInfo {
 }
 
 function toRenderRecord(r: Render): RenderRecord {
-  return { id: r.id, colorwayId: r.colorwayId, colorway: r.colorway, view: r.view, kind: r.kind, renderer: r.renderer, width: r.width, height: r.height, asset: r.asset };
+  return { id: r.id, colorwayId: r.colorwayId, colorway: r.colorway, view: r.view, kind: r.kind, renderer: r.renderer, width: r.width, height: r.height, asset: r.asset, path: r.path };
 }
 
 function toSummary(g: GarmentSummary): GarmentSummaryRecord {
@@ -158,6 +158,7 @@ export function createLibraryService(holder: LibraryHolder): LibraryService {
           seed: x.seed,
           status: x.status,
           output: x.output,
+          outputPath: x.outputPath,
           createdAt: x.createdAt,
         })),
       };

@@ -29,6 +29,8 @@ export interface RenderRecord {
   height: number;
   /** asset hash: the server serves it at /files/asset/<hash> and /files/thumb/<hash>?size=N */
   asset: string;
+  /** the asset's path inside the library folder (the desktop app's r2r-asset://library/<path>) */
+  path: string;
 }
 
 export interface GarmentSummaryRecord {
@@ -58,6 +60,7 @@ export interface GenerationRecord {
   seed: number;
   status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
   output: string | null;
+  outputPath: string | null;
   createdAt: string;
 }
 

@@ -175,6 +175,21 @@ describe('the studio in a browser', () => {
     expect(await page.getByTestId('tac-steps').textContent()).toBe('TAC steps: 13 of 15');
   });
 
+  it('shows a job of the queue with its progress, live over the event socket', async () => {
+    // a real job kind of the backend (the engine's generate job is not in this build yet)
+    const submitted = (await page.evaluate(() =>
+      fetch('/api/jobs/submit', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ args: ['probe-providers', {}] }) }).then((r) => r.json()),
+    )) as { result: string };
+    expect(typeof submitted.result).toBe('string');
+    const job = page.getByTestId('job').first();
+    await job.waitFor();
+    expect(await job.locator('.kind').textContent()).toBe('probe-providers');
+    await page.locator('[data-testid=job][data-state=done]').first().waitFor({ timeout: 60_000 });
+    const progress = job.locator('progress');
+    expect(Number(await progress.getAttribute('value'))).toBe(Number(await progress.getAttribute('max')));
+    await page.getByTestId('queue-panel').screenshot({ path: artifactPath('studio-queue.png') });
+  });
+
   it('compares raster and ray-traced in slider mode', async () => {
     await page.locator('[data-tab=compare]').click();
     await page.locator('[data-mode=slider]').click();

@@ -8,11 +8,22 @@ function withToken(path: string): string {
   return path + (path.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token);
 }
 
-export function assetUrl(hash: string): string {
+// the desktop app serves the open library's files itself, by path, on its own scheme
+const desktop = typeof window !== 'undefined' && Boolean(window.r2rBridge);
+
+function desktopUrl(path: string): string {
+  return 'r2r-asset://library/' + path.split('/').filter(Boolean).map(encodeURIComponent).join('/');
+}
+
+/** an image of the library; `path` (inside the library folder) is needed in the desktop app */
+export function assetUrl(hash: string, path?: string | null): string {
+  if (desktop && path) return desktopUrl(path);
   return withToken(`/files/asset/${hash}`);
 }
 
-export function thumbUrl(hash: string, size: 64 | 128 | 256 | 512): string {
+/** a small version for grids; the desktop scheme has no thumbnails, so it gets the image */
+export function thumbUrl(hash: string, size: 64 | 128 | 256 | 512, path?: string | null): string {
+  if (desktop && path) return desktopUrl(path);
   return withToken(`/files/thumb/${hash}?size=${size}`);
 }
 

@@ -12,6 +12,8 @@ class Studio {
   helpOpen = $state(false);
   /** the parameters panel's values; a sweep cell click sets them */
   params = $state<GenerationParams>(structuredClone(DEFAULT_PARAMS));
+  /** the latest desktop menu command for the page (undo, zoom...), with a counter so repeats count */
+  command = $state<{ name: string; seq: number } | null>(null);
   /** job kinds the backend runs; Generate and Sweep need 'generate' and 'sweep' */
   jobKinds = $state<string[] | null>(null);
   /** bumped when the catalog changes under the views (a library opened, a mask saved) */
