@@ -156,6 +156,28 @@ describe('the studio in a browser', () => {
     await page.locator('[data-tool=brush]').click();
   });
 
+  it('draws a polygon on the texture-lock mask, shown while placing, one undo step', async () => {
+    const status = page.getByTestId('mask-status');
+    const lock = async () => Number(await status.getAttribute('data-lock-coverage'));
+    expect(await lock()).toBe(0);
+    await page.keyboard.press('x');
+    await page.keyboard.press('p');
+    const box = (await page.getByTestId('shot-canvas').boundingBox())!;
+    const pts = [[0.35, 0.25], [0.65, 0.25], [0.6, 0.7], [0.4, 0.7]] as const;
+    for (const [fx, fy] of pts) await page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);
+    await page.mouse.move(box.x + box.width * 0.38, box.y + box.height * 0.5);
+    await page.waitForTimeout(50);
+    await page.screenshot({ path: artifactPath('studio-shot-polygon.png') });
+    expect(await lock()).toBe(0);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=mask-status]')?.getAttribute('data-lock-coverage')) > 0.05);
+    await page.screenshot({ path: artifactPath('studio-shot-lock-mask.png') });
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(() => document.querySelector('[data-testid=mask-status]')?.getAttribute('data-lock-coverage') === '0');
+    await page.keyboard.press('x');
+    await page.keyboard.press('b');
+  });
+
   it('saves the mask to the library and loads it again', async () => {
     const coverage = await page.getByTestId('mask-status').getAttribute('data-edit-coverage');
     await page.getByTestId('save-masks').click();
