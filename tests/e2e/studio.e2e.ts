@@ -129,6 +129,12 @@ describe('the studio in a browser', () => {
     await page.keyboard.up('Space');
     expect(await page.getByTestId('mask-status').getAttribute('data-edit-coverage')).toBe(coverage);
     await page.screenshot({ path: artifactPath('studio-shot-100.png') });
+    // space in a text field types a space
+    const prompt = page.getByPlaceholder("empty: the method's default");
+    await prompt.fill('');
+    await prompt.pressSequentially('knit dress');
+    expect(await prompt.inputValue()).toBe('knit dress');
+    await page.locator('header h1').click();
     await page.keyboard.press('0');
     expect(await scale()).toBeCloseTo(fit, 4);
   });
