@@ -184,6 +184,19 @@ describe('the studio in a browser', () => {
     await page.keyboard.press('b');
   });
 
+  it('keeps unsaved strokes and their undo history across a visit to another view', async () => {
+    const status = page.getByTestId('mask-status');
+    const before = { edit: await status.getAttribute('data-edit-coverage'), depth: await status.getAttribute('data-undo-depth') };
+    expect(Number(before.edit)).toBeGreaterThan(0);
+    await page.locator('[data-tab=compare]').click();
+    await page.getByTestId('compare-view').waitFor();
+    await page.locator('[data-tab=shot]').click();
+    await status.waitFor();
+    expect(await status.getAttribute('data-edit-coverage')).toBe(before.edit);
+    expect(await status.getAttribute('data-undo-depth')).toBe(before.depth);
+    expect((await page.getByTestId('save-masks').textContent())?.trim()).toBe('Save masks');
+  });
+
   it('saves the mask to the library and loads it again', async () => {
     const coverage = await page.getByTestId('mask-status').getAttribute('data-edit-coverage');
     await page.getByTestId('save-masks').click();
