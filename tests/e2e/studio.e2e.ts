@@ -63,9 +63,22 @@ describe('the studio in a browser', () => {
     await page.waitForFunction((n) => document.querySelector('[data-testid=garment-count]')?.textContent === `${n} garment${n === 1 ? '' : 's'}`, expected);
     expect(await page.getByTestId('garment-card').count()).toBe(expected);
 
+    // colorway and generation filters, from the facets the backend offers
+    await page.getByTestId('filter-category').selectOption('');
+    const colorways = await page.getByTestId('filter-colorway').locator('option').evaluateAll((os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent ?? '' })));
+    const cw = colorways.find((o) => o.value)!;
+    const cwCount = Number(/\((\d+)\)/.exec(cw.text)![1]);
+    await page.getByTestId('filter-colorway').selectOption(cw.value);
+    await page.waitForFunction((n) => document.querySelector('[data-testid=garment-count]')?.textContent === `${n} garment${n === 1 ? '' : 's'}`, cwCount);
+    await page.getByTestId('filter-colorway').selectOption('');
+    await page.getByTestId('filter-generation').selectOption('yes');
+    await page.waitForFunction(() => document.querySelector('[data-testid=garment-count]')?.textContent === '0 garments');
+    await page.getByTestId('filter-generation').selectOption('no');
+    await page.waitForFunction(() => document.querySelector('[data-testid=garment-count]')?.textContent === '6 garments');
+    await page.getByTestId('filter-generation').selectOption('');
+
     // text search narrows to one SKU
     const sku = (await page.getByTestId('garment-card').first().getAttribute('data-sku'))!;
-    await page.getByTestId('filter-category').selectOption('');
     await page.getByTestId('filter-text').fill(sku);
     await page.waitForFunction(() => document.querySelector('[data-testid=garment-count]')?.textContent === '1 garment');
     expect(await page.getByTestId('garment-card').first().getAttribute('data-sku')).toBe(sku);
@@ -270,6 +283,14 @@ describe('the studio in a browser', () => {
     await page.locator('[data-mode=side]').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=compare-view] .pane img').length === 2);
     await page.screenshot({ path: artifactPath('studio-compare-side.png') });
+    await page.locator('[data-mode=hover]').click();
+    const stage = page.getByTestId('compare-stage');
+    const sb = (await stage.boundingBox())!;
+    await page.mouse.move(sb.x + sb.width / 2, sb.y + sb.height / 2);
+    await stage.locator('img.top').waitFor();
+    expect(await stage.locator('img.top').getAttribute('alt')).toBe('Ray-traced');
+    await page.mouse.move(sb.x + sb.width / 2, sb.y - 30);
+    await stage.locator('img.top').waitFor({ state: 'detached' });
     await page.locator('[data-mode=difference]').click();
     await page.getByTestId('compare-stage').waitFor();
     expect(await page.locator('[data-testid=compare-stage] img.diff').evaluate((i) => getComputedStyle(i).mixBlendMode)).toBe('difference');
