@@ -311,6 +311,21 @@ describe('the studio in a browser', () => {
     await page.screenshot({ path: artifactPath('studio-combos.png') });
   });
 
+  it('creates a new library folder and goes back through the recent list', async () => {
+    await page.locator('[data-tab=library]').click();
+    await page.getByTestId('library-path').fill(join(dir, 'fresh'));
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=garment-count]')?.textContent === '0 garments');
+    expect(await page.getByTestId('library-picker').textContent()).toContain(join(dir, 'fresh'));
+    await page.getByLabel('Recent libraries').selectOption(join(dir, 'lib'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=garment-count]')?.textContent === '6 garments');
+    // a folder that is no library says so and what to do
+    await page.getByTestId('library-path').fill(join(dir, 'config'));
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'is not an R2R library' }).waitFor();
+    await page.screenshot({ path: artifactPath('studio-library-error.png') });
+  });
+
   it('opens the shortcut help with "?"', async () => {
     // typing "?" in a text field types it: leave the field first
     await page.locator('header h1').click();
