@@ -29,11 +29,14 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
   let format: string | undefined;
   try {
     const img = sharp(bytes, { failOn: 'warning', limitInputPixels: 16384 * 16384 });
-    format = (await img.metadata()).format;
+    const meta = await img.metadata();
+    format = meta.format;
     const ext = format ? ASSET_EXT[format] : undefined;
     if (!ext) throw new ImageProblem(`unsupported image format '${format ?? 'unknown'}'`);
-    const { info } = await img.raw().toBuffer({ resolveWithObject: true });
-    return { ext, width: info.width, height: info.height };
+    // every pixel decoded: damage anywhere fails here. (stats() would need less memory but
+    // misses truncation when several images decode at once; raw output does not.)
+    await img.raw().toBuffer();
+    return { ext, width: meta.width, height: meta.height };
   } catch (err) {
     if (err instanceof ImageProblem) throw err;
     throw new ImageProblem(reason(err));

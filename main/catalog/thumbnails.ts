@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { UserError } from '../common/errors';
@@ -10,6 +10,13 @@ export const THUMBNAILS_DIR = 'thumbnails';
 
 /** thumbnails come in these longest-side sizes only, so the cache holds few variants per image */
 export const THUMBNAIL_SIDES = [64, 128, 256, 512] as const;
+
+/** the cache is trimmed back under this size, least recently used first */
+export const THUMBNAIL_CACHE_BYTES = 512 * 2 ** 20;
+
+// how many thumbnails a process makes between two trims of its cache
+const TRIM_EVERY = 200;
+let madeSinceTrim = 0;
 
 export interface Thumbnail {
   /** absolute path of the cached WebP file */
@@ -38,6 +45,9 @@ export async function thumbnail(lib: Library, hash: string, maxSide: number): Pr
   const file = join(lib.root, THUMBNAILS_DIR, hash.slice(0, 2), `${hash}-${side}.webp`);
   try {
     statSync(file);
+    // the modification time doubles as "last used" for trimming
+    const now = new Date();
+    utimesSync(file, now, now);
     return { file, side, cached: true };
   } catch {
     // make it below
@@ -47,6 +57,10 @@ export async function thumbnail(lib: Library, hash: string, maxSide: number): Pr
   let p = pending.get(key);
   if (!p) {
     p = make(source, file, side).finally(() => pending.delete(key));
+    if (++madeSinceTrim >= TRIM_EVERY) {
+      madeSinceTrim = 0;
+      void p.then(() => trimThumbnails(lib)).catch(() => undefined);
+    }
     pending.set(key, p);
   }
   return p;
@@ -67,4 +81,36 @@ async function make(source: string, file: string, side: number): Promise<Thumbna
     throw new UserError('thumbnail-failed', `cannot make a thumbnail of ${source}: ${(err as Error).message}`, 'The asset file may be damaged; re-import the image.', { cause: err });
   }
   return { file, side, cached: false };
+}
+
+/**
+ * Deletes the least recently used thumbnails until the cache holds at most `maxBytes`.
+ * Returns how many files went.
+ */
+export function trimThumbnails(lib: Library, maxBytes = THUMBNAIL_CACHE_BYTES): number {
+  const dir = join(lib.root, THUMBNAILS_DIR);
+  let entries: Array<{ path: string; size: number; used: number }> = [];
+  try {
+    entries = (readdirSync(dir, { recursive: true }) as string[]).flatMap((rel) => {
+      const path = join(dir, rel);
+      try {
+        const st = statSync(path);
+        return st.isFile() ? [{ path, size: st.size, used: st.mtimeMs }] : [];
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return 0;
+  }
+  let total = entries.reduce((n, e) => n + e.size, 0);
+  entries.sort((a, b) => a.used - b.used);
+  let removed = 0;
+  for (const e of entries) {
+    if (total <= maxBytes) break;
+    rmSync(e.path, { force: true });
+    total -= e.size;
+    removed++;
+  }
+  return removed;
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { UserError } from '../../common/errors';
 import { registerAsset, writeAsset } from '../assets';
 import { decodeImage, ImageProblem } from '../images';
@@ -30,5 +31,5 @@ export function getAsset(lib: Library, hash: string): Asset | undefined {
 export function readAsset(lib: Library, hash: string): Buffer {
   const a = getAsset(lib, hash);
   if (!a) throw new UserError('asset-unknown', `no asset ${hash} in the library at ${lib.root}`);
-  return readFileSync(`${lib.root}/${a.path}`);
+  return readFileSync(join(lib.root, a.path));
 }

@@ -28,6 +28,7 @@ export const sampleLibraryCommand: CliCommand = {
       width: optNumber(ctx, 'width', 512, 32, 4096),
       height: optNumber(ctx, 'height', 640, 32, 4096),
       onImage: (done: number, total: number) => progress.update(done, total, 'drawing'),
+      onImport: (done: number, total: number) => progress.update(done, total, 'importing'),
     };
     if (ctx.values.tree) {
       const tree = await writeSampleTree(dir, opts);

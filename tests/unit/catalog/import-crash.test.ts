@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { createLibrary, LIBRARY_FILE, openLibrary } from '../../../main/catalog/library';
+import { SCHEMA_VERSION } from '../../../main/catalog/migrations/index';
 import { projectRoot } from '../../../main/common/version';
 import { png, tempDir, writeFile } from './helpers';
 
@@ -104,13 +105,15 @@ describe('import reliability', () => {
     expect(integrity(libDir).sqlite).toBe('ok');
   });
 
-  it('lets two processes import into one library at once (WAL, busy waits): nothing lost, nothing twice', async () => {
+  it('lets two processes migrate and import into one library at once (WAL, busy waits): nothing lost, nothing twice', async () => {
     const src = tempDir('r2r-src-');
     for (let g = 0; g < 10; g++) {
       for (const [i, v] of VIEWS.entries()) writeFile(src, `shirt/SH-${g}/white/${v}.png`, await png(32, 40, g * 4 + i));
     }
+    // an empty database file (schema version 0): both processes race to migrate it too
     const libDir = join(tempDir(), 'lib');
-    createLibrary(libDir).close();
+    mkdirSync(libDir);
+    writeFileSync(join(libDir, LIBRARY_FILE), '');
     const [a, b] = await Promise.all([exited(r2r(['import', src, '--library', libDir, '--json'])), exited(r2r(['import', src, '--library', libDir, '--json']))]);
     expect([a.code, b.code]).toEqual([0, 0]);
     const added = JSON.parse(a.stdout).renders.added + JSON.parse(b.stdout).renders.added;
@@ -119,5 +122,10 @@ describe('import reliability', () => {
     expect(counts.size).toBe(10);
     for (const n of counts.values()) expect(n).toBe(4);
     expect(integrity(libDir).sqlite).toBe('ok');
+    const db = new Database(join(libDir, LIBRARY_FILE), { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    // seeded once, not twice
+    expect(db.prepare('SELECT count(*) FROM categories').pluck().get()).toBe(20);
+    db.close();
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -81,10 +82,14 @@ describe('importer', () => {
     writeFile(src, 'dress/D-1/red/back_rt.jpg', (await sharp(noisy).jpeg().toBuffer()).subarray(0, 300));
     symlinkSync(join(src, 'missing.png'), join(src, 'dress/D-1/red/left_rt.png'));
     writeFile(src, 'coat/C-1/camel/front_raster.png', good);
+    // several damaged files decoded side by side (the importer decodes a few at once)
+    const big = await sharp(randomBytes(128 * 128 * 3), { raw: { width: 128, height: 128, channels: 3 } }).png().toBuffer();
+    for (let i = 0; i < 6; i++) writeFile(src, `coat/C-1/camel/v${i}_raytrace.png`, big.subarray(0, 3000 + i * 1500));
     const lib = createLibrary(join(tempDir(), 'lib'));
     const report = await importTree(lib, src);
     const reasons = Object.fromEntries(report.problems.map((p) => [p.file, p.reason]));
     expect(Object.keys(reasons).sort()).toEqual([
+      ...Array.from({ length: 6 }, (_, i) => `coat/C-1/camel/v${i}_raytrace.png`),
       'dress/D-1/red/back_raster.png',
       'dress/D-1/red/back_rt.jpg',
       'dress/D-1/red/front_rt.png',

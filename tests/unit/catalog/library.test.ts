@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assetRelativePath, sha256, writeAsset } from '../../../main/catalog/assets';
@@ -7,6 +7,7 @@ import { getGarment, searchGarments } from '../../../main/catalog/queries/garmen
 import { storeImage } from '../../../main/catalog/queries/assets';
 import { MetadataWriter } from '../../../main/catalog/import/metadata';
 import { UserError } from '../../../main/common/errors';
+import { collectGarbage } from '../../../main/catalog/garbage';
 import { png, tempDir } from './helpers';
 
 const ABC_SHA256 = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'; // FIPS 180-2 test vector
@@ -95,5 +96,31 @@ describe('library folder', () => {
     opened.close();
     expect(opened.raw.open).toBe(false);
     await expect(copyLibrary(join(base, 'a'), moved)).rejects.toThrow(/not an empty folder/);
+  });
+});
+
+describe('asset garbage', () => {
+  it('removes unreferenced rows, orphaned files and stale temporaries, sparing young ones and anything in use', async () => {
+    const lib = createLibrary(join(tempDir(), 'lib'));
+    const used = await storeImage(lib, await png(8, 8, 1));
+    new MetadataWriter(lib).write({
+      sku: 'G-1', name: 'kept', category: 'hat', tags: [], notes: '',
+      colorways: [{ name: 'a', renders: [{ view: 'front', kind: 'raster', renderer: '', width: 8, height: 8, asset: used, sourcePath: null }] }],
+    });
+    const unused = await storeImage(lib, await png(8, 8, 2));
+    const orphan = writeAsset(lib.root, await png(8, 8, 3), 'png');
+    const tmp = join(lib.root, 'assets', 'ab', 'cd.png.123.tmp');
+    mkdirSync(join(lib.root, 'assets', 'ab'), { recursive: true });
+    writeFileSync(tmp, 'partial');
+    expect(collectGarbage(lib)).toEqual({ rows: 0, files: 0, bytes: 0 });
+    const report = collectGarbage(lib, { minAgeMs: -1000 });
+    expect(report.rows).toBe(1);
+    expect(report.files).toBe(3);
+    expect(existsSync(join(lib.root, used.path))).toBe(true);
+    expect(existsSync(join(lib.root, unused.path))).toBe(false);
+    expect(existsSync(join(lib.root, assetRelativePath(orphan.hash, 'png')))).toBe(false);
+    expect(existsSync(tmp)).toBe(false);
+    expect(getGarment(lib, 'G-1').renders[0]!.asset).toBe(used.hash);
+    lib.close();
   });
 });

@@ -13,7 +13,8 @@ import { deleteGarment, ftsQuery, getGarment, listTags, searchGarments, updateGa
 import { setColorwayTexture } from '../../../main/catalog/queries/colorways';
 import { insertGeneration, listGenerations, storeGenerationOutput, updateGeneration } from '../../../main/catalog/queries/generations';
 import { deleteMask, listMasks, setMask } from '../../../main/catalog/queries/masks';
-import { thumbnail, thumbnailSide } from '../../../main/catalog/thumbnails';
+import { thumbnail, thumbnailSide, trimThumbnails } from '../../../main/catalog/thumbnails';
+import { utimesSync } from 'node:fs';
 import type { RenderKind } from '../../../main/catalog/vocabulary';
 import { png, tempDir } from './helpers';
 
@@ -179,15 +180,26 @@ describe('thumbnails', () => {
     expect(first.cached).toBe(false);
     expect(first.file).toBe(join(lib.root, 'thumbnails', asset.hash.slice(0, 2), `${asset.hash}-256.webp`));
     expect(await sharp(first.file).metadata()).toMatchObject({ format: 'webp', width: 256, height: 128 });
-    const mtime = statSync(first.file).mtimeMs;
+    const inode = statSync(first.file).ino;
     const second = await thumbnail(lib, asset.hash, 256);
     expect(second.cached).toBe(true);
-    expect(statSync(second.file).mtimeMs).toBe(mtime);
+    // not made again: a new thumbnail would have been renamed into place (a new inode)
+    expect(statSync(second.file).ino).toBe(inode);
     // never bigger than the image itself
     expect(await sharp((await thumbnail(lib, asset.hash, 4000)).file).metadata()).toMatchObject({ width: 512, height: 256 });
     const small = await storeImage(lib, await png(40, 30, 6));
     expect(await sharp((await thumbnail(lib, small.hash, 512)).file).metadata()).toMatchObject({ width: 40, height: 30 });
     await expect(thumbnail(lib, 'f'.repeat(64), 64)).rejects.toThrow(/no asset/);
+
+    // trimming drops the least recently used first
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(first.file, old, old);
+    const sizeOf = (f: string) => statSync(f).size;
+    const others = [join(lib.root, 'thumbnails', asset.hash.slice(0, 2), `${asset.hash}-512.webp`), join(lib.root, 'thumbnails', small.hash.slice(0, 2), `${small.hash}-512.webp`)];
+    expect(trimThumbnails(lib, others.reduce((n, f) => n + sizeOf(f), 0))).toBe(1);
+    expect(existsSync(first.file)).toBe(false);
+    expect(others.every((f) => existsSync(f))).toBe(true);
+    expect((await thumbnail(lib, asset.hash, 256)).cached).toBe(false);
     lib.close();
   });
 });
