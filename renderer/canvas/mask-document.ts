@@ -16,8 +16,8 @@ export interface MaskDiff {
 
 export type ChangeListener = (layer: LayerId, rect: Rect) => void;
 
-// keeps undo of a 4096x4096 shot within a few full-layer steps of memory
-const HISTORY_BYTES = 256 * 1024 * 1024;
+// keeps undo of a 4096x4096 shot within a few full-layer steps of memory (the app keeps up to three shots open)
+const HISTORY_BYTES = 128 * 1024 * 1024;
 
 /**
  * The store of the shot editor: both mask layers and their history. Every pixel change
