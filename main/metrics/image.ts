@@ -21,12 +21,11 @@ export interface Mask {
 }
 
 async function decode(path: string): Promise<{ data: Uint8Array | Uint16Array; width: number; height: number; channels: number; scale: number }> {
-  let meta: sharp.Metadata;
-  try {
-    meta = await sharp(path).metadata();
-  } catch (err) {
-    throw new UserError('bad-image', `cannot read image ${path}: ${(err as Error).message}`, 'Give a PNG, JPEG, WebP or TIFF file.', { cause: err });
-  }
+  const meta = await sharp(path)
+    .metadata()
+    .catch((err: unknown) => {
+      throw new UserError('bad-image', `cannot read image ${path}: ${(err as Error).message}`, 'Give a PNG, JPEG, WebP or TIFF file.', { cause: err });
+    });
   const sixteen = meta.depth === 'ushort';
   const img = sharp(path).toColourspace(sixteen ? 'rgb16' : 'srgb');
   const { data, info } = await img.raw(sixteen ? { depth: 'ushort' } : {}).toBuffer({ resolveWithObject: true });
