@@ -12,10 +12,10 @@ import { croppedMean, maskedMean, SKIMAGE_SSIM, ssimMap, ssimWindowSize } from '
  * over channels of each channel's masked mean.
  */
 export interface SsimReport {
-  width: number;
-  height: number;
   ssim_rgb: number;
   ssim_luma: number;
+  width: number;
+  height: number;
   masked_ssim_rgb?: number;
   masked_ssim_luma?: number;
   mask_pixels?: number;
@@ -39,7 +39,7 @@ export function compareSsim(a: RgbImage, b: RgbImage, mask?: Mask, names: [strin
     if (mask) maskedRgb += (maskedMean(map, mask.data) as number) / 3;
   }
   const lumaMap = ssimMap(luma(a), luma(b), width, height);
-  const report: SsimReport = { width, height, ssim_rgb: rgb, ssim_luma: croppedMean(lumaMap, width, height, pad) };
+  const report: SsimReport = { ssim_rgb: rgb, ssim_luma: croppedMean(lumaMap, width, height, pad), width, height };
   if (mask) {
     report.masked_ssim_rgb = maskedRgb;
     report.masked_ssim_luma = maskedMean(lumaMap, mask.data) as number;
