@@ -25,7 +25,7 @@ export function renderEvalHtml(report: EvalReport): string {
     parts.push(`<tr><td>${esc(label(k))}</td><td>${better(k)}</td>${report.by_source.map((s) => `<td class="n">${num(s.mean[k])}</td>`).join('')}</tr>`);
   }
   parts.push('</tbody></table>');
-  const unitScale = report.metrics.filter((k) => !k.includes('delta_e') && k !== 'energy_ratio');
+  const unitScale = report.metrics.filter((k) => !k.includes('delta_e') && !k.endsWith('energy_ratio'));
   if (report.counts.outputs > 0) {
     const sourcesPresent = report.by_source.filter((s) => s.n > 0);
     parts.push('<div class="charts">');

@@ -49,6 +49,8 @@ export const METRICS: { key: MetricKey; label: string; better: 'higher' | 'lower
   { key: 'laplacian_correlation', label: 'Laplacian corr.', better: 'higher' },
   { key: 'energy_correlation', label: 'HF energy corr.', better: 'higher' },
   { key: 'energy_ratio', label: 'HF energy ratio', better: 'closer to 1' },
+  { key: 'gabor_correlation', label: 'Gabor corr.', better: 'higher' },
+  { key: 'gabor_energy_ratio', label: 'Gabor energy ratio', better: 'closer to 1' },
   { key: 'mean_delta_e00', label: 'mean ΔE00', better: 'lower' },
   { key: 'mean_colour_delta_e00', label: 'ΔE00 of mean colour', better: 'lower' },
   { key: 'lpips', label: 'LPIPS', better: 'lower' },

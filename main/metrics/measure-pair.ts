@@ -6,7 +6,8 @@ import { textureReport } from './texture';
 /**
  * Every per-pair number the studio shows for an output against its source render: SSIM
  * (whole image and inside the mask), texture and colour preservation inside the mask (whole
- * image without one) and, when an LPIPS network is supplied, LPIPS.
+ * image without one), the Gabor-bank scores on request and, when an LPIPS network is
+ * supplied, LPIPS.
  */
 export interface PairMetrics {
   ssim_rgb: number;
@@ -19,6 +20,8 @@ export interface PairMetrics {
   energy_ratio: number | null;
   mean_delta_e00: number;
   mean_colour_delta_e00: number;
+  gabor_correlation?: number | null;
+  gabor_energy_ratio?: number | null;
   lpips?: number;
 }
 
@@ -28,11 +31,11 @@ export interface PairFiles {
   mask?: string;
 }
 
-export async function measurePair(files: PairFiles, opts: { lpips?: LpipsNetwork } = {}): Promise<PairMetrics> {
+export async function measurePair(files: PairFiles, opts: { lpips?: LpipsNetwork; gabor?: boolean } = {}): Promise<PairMetrics> {
   const [source, output, mask] = await Promise.all([loadRgb(files.source), loadRgb(files.output), files.mask ? loadMask(files.mask) : undefined]);
   const names: [string, string, string] = [files.source, files.output, files.mask ?? 'mask'];
   const ssim = compareSsim(source, output, mask, names);
-  const texture = textureReport(source, output, mask, names);
+  const texture = textureReport(source, output, mask, names, { gabor: opts.gabor });
   const metrics: PairMetrics = {
     ssim_rgb: ssim.ssim_rgb,
     ssim_luma: ssim.ssim_luma,
@@ -42,6 +45,7 @@ export async function measurePair(files: PairFiles, opts: { lpips?: LpipsNetwork
     energy_ratio: texture.energy_ratio,
     mean_delta_e00: texture.mean_delta_e00,
     mean_colour_delta_e00: texture.mean_colour_delta_e00,
+    ...(opts.gabor ? { gabor_correlation: texture.gabor_correlation, gabor_energy_ratio: texture.gabor_energy_ratio } : {}),
   };
   if (opts.lpips) metrics.lpips = await opts.lpips.distance(source, output);
   return metrics;

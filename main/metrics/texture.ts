@@ -1,5 +1,6 @@
 import { UserError } from '../common/errors';
 import { ciede2000, srgbToLab } from './colour';
+import { crop, GABOR_BANK, gaborMagnitude, gaborRadius, maskBox } from './gabor';
 import { gaussianFilter, reflectIndex } from './gaussian';
 import type { Mask, RgbImage } from './image';
 import { assertSameSize, luma } from './image';
@@ -14,6 +15,9 @@ import { assertSameSize, luma } from './image';
  * - `energy_ratio`: output energy / source energy; under 1 means detail was smoothed away.
  * - `mean_delta_e00`: mean per-pixel CIEDE2000 between source and output (sRGB D65 -> Lab).
  * - `mean_colour_delta_e00`: CIEDE2000 between the mean Lab colours: the overall colour shift.
+ * - with `{ gabor: true }`, `gabor_correlation`: mean over a Gabor bank (gabor.ts: 4 and 8 px,
+ *   4 orientations) of the correlation of response magnitudes, and `gabor_energy_ratio`:
+ *   output / source response energy summed over the bank. Costlier, so only on request.
  * Correlations are null where a side has no variation inside the mask (undefined there).
  */
 export interface TextureReport {
@@ -23,6 +27,44 @@ export interface TextureReport {
   energy_ratio: number | null;
   mean_delta_e00: number;
   mean_colour_delta_e00: number;
+  gabor_correlation?: number | null;
+  gabor_energy_ratio?: number | null;
+}
+
+export interface GaborReport {
+  gabor_correlation: number | null;
+  gabor_energy_ratio: number | null;
+}
+
+/** Gabor-bank texture agreement of two luma planes inside the mask (computed on the mask's box) */
+export function gaborTexture(lumaS: Float64Array, lumaO: Float64Array, width: number, mask: Uint8Array): GaborReport {
+  const height = lumaS.length / width;
+  const margin = Math.max(...GABOR_BANK.map(gaborRadius));
+  const box = maskBox(mask, width, height, margin);
+  if (!box) return { gabor_correlation: null, gabor_energy_ratio: null };
+  const w = box.x1 - box.x0 + 1;
+  const h = box.y1 - box.y0 + 1;
+  const s = crop(lumaS, width, box);
+  const o = crop(lumaO, width, box);
+  const m = Uint8Array.from(crop(mask, width, box));
+  const correlations: number[] = [];
+  let energyS = 0;
+  let energyO = 0;
+  for (const f of GABOR_BANK) {
+    const ms = gaborMagnitude(s, w, h, f);
+    const mo = gaborMagnitude(o, w, h, f);
+    const c = maskedCorrelation(ms, mo, m);
+    if (c !== null) correlations.push(c);
+    for (let i = 0; i < m.length; i++) {
+      if (!m[i]) continue;
+      energyS += ms[i] * ms[i];
+      energyO += mo[i] * mo[i];
+    }
+  }
+  return {
+    gabor_correlation: correlations.length ? correlations.reduce((a, b) => a + b, 0) / correlations.length : null,
+    gabor_energy_ratio: energyS > 0 ? energyO / energyS : null,
+  };
 }
 
 export const ENERGY_SIGMA = 2;
@@ -85,7 +127,13 @@ function fullMask(width: number, height: number): Mask {
 }
 
 /** texture and colour preservation of `output` against `source` inside `mask` (whole image without one) */
-export function textureReport(source: RgbImage, output: RgbImage, mask?: Mask, names: [string, string, string] = ['source', 'output', 'mask']): TextureReport {
+export function textureReport(
+  source: RgbImage,
+  output: RgbImage,
+  mask?: Mask,
+  names: [string, string, string] = ['source', 'output', 'mask'],
+  opts: { gabor?: boolean } = {},
+): TextureReport {
   assertSameSize(source, output, names[0], names[1]);
   if (mask) assertSameSize(source, mask, names[0], names[2]);
   const { width, height } = source;
@@ -119,7 +167,7 @@ export function textureReport(source: RgbImage, output: RgbImage, mask?: Mask, n
       meanO[c] += labO[c];
     }
   }
-  return {
+  const report: TextureReport = {
     mask_pixels: pixels,
     laplacian_correlation: maskedCorrelation(lapS, lapO, m),
     energy_correlation: maskedCorrelation(energyS, energyO, m),
@@ -130,4 +178,6 @@ export function textureReport(source: RgbImage, output: RgbImage, mask?: Mask, n
       meanO.map((v) => v / pixels),
     ),
   };
+  if (opts.gabor) Object.assign(report, gaborTexture(ys, yo, width, m));
+  return report;
 }

@@ -29,6 +29,8 @@ export interface TextureRef {
   energy_ratio: number;
   mean_delta_e00: number;
   mean_colour_delta_e00: number;
+  gabor_correlation: number;
+  gabor_energy_ratio: number;
 }
 
 export interface Reference {
