@@ -12,15 +12,22 @@ function linearise(c: number): number {
   return c > 0.04045 ? ((c + 0.055) / 1.055) ** 2.4 : c / 12.92;
 }
 
+// 8-bit values are the common case: look them up instead of calling pow per pixel
+const LINEAR_8BIT = Float64Array.from({ length: 256 }, (_, v) => linearise(v / 255));
+
+function linear255(v: number): number {
+  return Number.isInteger(v) && v >= 0 && v <= 255 ? LINEAR_8BIT[v] : linearise(v / 255);
+}
+
 function labF(t: number): number {
   return t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116;
 }
 
 /** 0..255 sRGB to Lab */
 export function srgbToLab(r255: number, g255: number, b255: number): Lab {
-  const r = linearise(r255 / 255);
-  const g = linearise(g255 / 255);
-  const b = linearise(b255 / 255);
+  const r = linear255(r255);
+  const g = linear255(g255);
+  const b = linear255(b255);
   const x = labF((0.412453 * r + 0.35758 * g + 0.180423 * b) / WHITE[0]);
   const y = labF((0.212671 * r + 0.71516 * g + 0.072169 * b) / WHITE[1]);
   const z = labF((0.019334 * r + 0.119193 * g + 0.950227 * b) / WHITE[2]);

@@ -5,19 +5,19 @@ import { reflectTable } from './gaussian';
  * Each filter is complex with an isotropic gaussian envelope (sigma = 0.56 wavelength, about
  * one octave) and its DC term removed:
  *   g(x, y) = exp(-(x^2 + y^2) / 2 sigma^2) * (exp(i k (x cos t + y sin t)) - exp(-k^2 sigma^2 / 2))
- * With an isotropic envelope both terms are separable, so each response costs a few 1-D passes.
- * Borders reflect (scipy 'reflect'); taps span radius ceil(3 sigma).
+ * With an isotropic envelope both terms are separable, and the four orientations share their
+ * 1-D passes (0 and 90 degrees reuse the plain envelope; 135 is 45 with the row taps
+ * conjugated). Borders reflect (scipy 'reflect'); taps span radius ceil(3 sigma).
  */
-export interface GaborFilter {
-  wavelength: number;
-  theta: number;
-  sigma: number;
+export const GABOR_WAVELENGTHS = [4, 8];
+export const GABOR_ORIENTATIONS_DEG = [0, 45, 90, 135];
+
+export function gaborSigma(wavelength: number): number {
+  return 0.56 * wavelength;
 }
 
-export const GABOR_BANK: GaborFilter[] = [4, 8].flatMap((wavelength) => [0, 45, 90, 135].map((deg) => ({ wavelength, theta: (deg * Math.PI) / 180, sigma: 0.56 * wavelength })));
-
-export function gaborRadius(f: GaborFilter): number {
-  return Math.ceil(3 * f.sigma);
+export function gaborRadius(wavelength: number): number {
+  return Math.ceil(3 * gaborSigma(wavelength));
 }
 
 /** 1-D taps exp(-t^2 / 2 sigma^2) * exp(i kk t), t = -r..r */
@@ -32,23 +32,33 @@ function taps(sigma: number, kk: number, r: number): { re: Float64Array; im: Flo
   return { re, im };
 }
 
-function rows(src: Float64Array, w: number, h: number, k: Float64Array, out: Float64Array): void {
-  const r = (k.length - 1) >> 1;
+/** correlates every row with each kernel (same odd length), padding each row once */
+function rowPasses(src: Float64Array, w: number, h: number, kernels: Float64Array[]): Float64Array[] {
+  const taps = kernels[0].length;
+  const r = (taps - 1) >> 1;
   const table = reflectTable(w, r);
+  const padded = new Float64Array(w + 2 * r);
+  const outs = kernels.map(() => new Float64Array(w * h));
   for (let y = 0; y < h; y++) {
     const base = y * w;
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let j = 0; j < k.length; j++) s += k[j] * src[base + table[x + j]];
-      out[base + x] = s;
+    for (let p = 0; p < padded.length; p++) padded[p] = src[base + table[p]];
+    for (let n = 0; n < kernels.length; n++) {
+      const k = kernels[n];
+      const out = outs[n];
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let j = 0; j < taps; j++) s += k[j] * padded[x + j];
+        out[base + x] = s;
+      }
     }
   }
+  return outs;
 }
 
-function cols(src: Float64Array, w: number, h: number, k: Float64Array, out: Float64Array): void {
+function columnPass(src: Float64Array, w: number, h: number, k: Float64Array): Float64Array {
   const r = (k.length - 1) >> 1;
   const table = reflectTable(h, r);
-  out.fill(0);
+  const out = new Float64Array(w * h);
   for (let y = 0; y < h; y++) {
     const o = y * w;
     for (let j = 0; j < k.length; j++) {
@@ -57,38 +67,46 @@ function cols(src: Float64Array, w: number, h: number, k: Float64Array, out: Flo
       for (let x = 0; x < w; x++) out[o + x] += kv * src[s + x];
     }
   }
+  return out;
 }
 
-/** |response| of one filter at every pixel (correlation; magnitudes equal convolution's) */
-export function gaborMagnitude(plane: Float64Array, w: number, h: number, f: GaborFilter): Float64Array {
-  const r = gaborRadius(f);
-  const k = (2 * Math.PI) / f.wavelength;
-  const gx = taps(f.sigma, k * Math.cos(f.theta), r);
-  const gy = taps(f.sigma, k * Math.sin(f.theta), r);
-  const env = taps(f.sigma, 0, r).re;
-  const dc = Math.exp((-k * k * f.sigma * f.sigma) / 2);
+/**
+ * |response| of the four orientations of one wavelength at every pixel, in the order of
+ * GABOR_ORIENTATIONS_DEG (correlation; the magnitudes equal convolution's)
+ */
+export function gaborMagnitudes(plane: Float64Array, w: number, h: number, wavelength: number): Float64Array[] {
+  const sigma = gaborSigma(wavelength);
+  const r = gaborRadius(wavelength);
+  const k = (2 * Math.PI) / wavelength;
+  const dc = Math.exp((-k * k * sigma * sigma) / 2);
+  const env = taps(sigma, 0, r).re;
+  const axial = taps(sigma, k, r);
+  const diagonal = taps(sigma, k / Math.SQRT2, r);
+  const [rEnv, rAxRe, rAxIm, rDiRe, rDiIm] = rowPasses(plane, w, h, [env, axial.re, axial.im, diagonal.re, diagonal.im]);
+  const dcMap = columnPass(rEnv, w, h, env);
   const n = plane.length;
-  const a = new Float64Array(n);
-  const b = new Float64Array(n);
-  rows(plane, w, h, gx.re, a);
-  rows(plane, w, h, gx.im, b);
-  // (a + ib) * (p + iq) down the columns
-  const ap = new Float64Array(n);
-  const bq = new Float64Array(n);
-  const aq = new Float64Array(n);
-  const bp = new Float64Array(n);
-  cols(a, w, h, gy.re, ap);
-  cols(b, w, h, gy.im, bq);
-  cols(a, w, h, gy.im, aq);
-  cols(b, w, h, gy.re, bp);
-  // the DC term: the plain gaussian envelope, scaled
-  const g1 = a;
-  rows(plane, w, h, env, g1);
-  const g = b;
-  cols(g1, w, h, env, g);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.hypot(ap[i] - bq[i] - dc * g[i], aq[i] + bp[i]);
-  return out;
+  const magnitude = (re: (i: number) => number, im: (i: number) => number) => {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = Math.hypot(re(i) - dc * dcMap[i], im(i));
+    return out;
+  };
+  // 0 degrees: complex along x, envelope along y
+  const re0 = columnPass(rAxRe, w, h, env);
+  const im0 = columnPass(rAxIm, w, h, env);
+  // 90 degrees: envelope along x, complex along y
+  const re90 = columnPass(rEnv, w, h, axial.re);
+  const im90 = columnPass(rEnv, w, h, axial.im);
+  // 45 degrees: (a + ib)(p + iq); 135 degrees conjugates the row taps: (a - ib)(p + iq)
+  const ap = columnPass(rDiRe, w, h, diagonal.re);
+  const bq = columnPass(rDiIm, w, h, diagonal.im);
+  const aq = columnPass(rDiRe, w, h, diagonal.im);
+  const bp = columnPass(rDiIm, w, h, diagonal.re);
+  return [
+    magnitude((i) => re0[i], (i) => im0[i]),
+    magnitude((i) => ap[i] - bq[i], (i) => aq[i] + bp[i]),
+    magnitude((i) => re90[i], (i) => im90[i]),
+    magnitude((i) => ap[i] + bq[i], (i) => aq[i] - bp[i]),
+  ];
 }
 
 /** the smallest rectangle holding every set pixel of the mask, grown by `margin` and clipped */

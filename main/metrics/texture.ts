@@ -1,6 +1,6 @@
 import { UserError } from '../common/errors';
 import { ciede2000, srgbToLab } from './colour';
-import { crop, GABOR_BANK, gaborMagnitude, gaborRadius, maskBox } from './gabor';
+import { crop, GABOR_WAVELENGTHS, gaborMagnitudes, gaborRadius, maskBox } from './gabor';
 import { gaussianFilter, reflectIndex } from './gaussian';
 import type { Mask, RgbImage } from './image';
 import { assertSameSize, luma } from './image';
@@ -39,7 +39,7 @@ export interface GaborReport {
 /** Gabor-bank texture agreement of two luma planes inside the mask (computed on the mask's box) */
 export function gaborTexture(lumaS: Float64Array, lumaO: Float64Array, width: number, mask: Uint8Array): GaborReport {
   const height = lumaS.length / width;
-  const margin = Math.max(...GABOR_BANK.map(gaborRadius));
+  const margin = Math.max(...GABOR_WAVELENGTHS.map(gaborRadius));
   const box = maskBox(mask, width, height, margin);
   if (!box) return { gabor_correlation: null, gabor_energy_ratio: null };
   const w = box.x1 - box.x0 + 1;
@@ -50,16 +50,19 @@ export function gaborTexture(lumaS: Float64Array, lumaO: Float64Array, width: nu
   const correlations: number[] = [];
   let energyS = 0;
   let energyO = 0;
-  for (const f of GABOR_BANK) {
-    const ms = gaborMagnitude(s, w, h, f);
-    const mo = gaborMagnitude(o, w, h, f);
-    const c = maskedCorrelation(ms, mo, m);
-    if (c !== null) correlations.push(c);
-    for (let i = 0; i < m.length; i++) {
-      if (!m[i]) continue;
-      energyS += ms[i] * ms[i];
-      energyO += mo[i] * mo[i];
-    }
+  for (const wavelength of GABOR_WAVELENGTHS) {
+    const source = gaborMagnitudes(s, w, h, wavelength);
+    const output = gaborMagnitudes(o, w, h, wavelength);
+    source.forEach((ms, f) => {
+      const mo = output[f];
+      const c = maskedCorrelation(ms, mo, m);
+      if (c !== null) correlations.push(c);
+      for (let i = 0; i < m.length; i++) {
+        if (!m[i]) continue;
+        energyS += ms[i] * ms[i];
+        energyO += mo[i] * mo[i];
+      }
+    });
   }
   return {
     gabor_correlation: correlations.length ? correlations.reduce((a, b) => a + b, 0) / correlations.length : null,

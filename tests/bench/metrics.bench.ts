@@ -1,6 +1,7 @@
 import { compareSsim } from '../../main/metrics/compare';
 import type { RgbImage } from '../../main/metrics/image';
 import { ssimMap } from '../../main/metrics/ssim';
+import { textureReport } from '../../main/metrics/texture';
 
 function noiseImage(width: number, height: number, seed: number): RgbImage {
   let s = seed >>> 0;
@@ -25,16 +26,26 @@ function best(fn: () => void, repeats: number): number {
   return min;
 }
 
-/** SSIM speed on a 1024x1024 RGB pair: best of 5 after a warm-up run */
+/** SSIM and texture-report speed on a 1024x1024 RGB pair: best of N after a warm-up run */
 export async function run(): Promise<Record<string, unknown>> {
   const a = noiseImage(1024, 1024, 1);
   const b = noiseImage(1024, 1024, 2);
   compareSsim(a, b);
   const full = best(() => compareSsim(a, b), 5);
   const onePlane = best(() => ssimMap(a.planes[0], b.planes[0], 1024, 1024), 5);
+  const rgbOnly = best(() => {
+    for (let c = 0; c < 3; c++) ssimMap(a.planes[c], b.planes[c], 1024, 1024);
+  }, 5);
+  textureReport(a, b);
+  const texture = best(() => textureReport(a, b), 3);
+  const gabor = best(() => textureReport(a, b, undefined, undefined, { gabor: true }), 1);
+  const ms = (v: number) => Math.round(v * 10) / 10;
   return {
-    ssim_rgb_plus_luma_1024_ms: Math.round(full * 10) / 10,
-    ssim_one_plane_1024_ms: Math.round(onePlane * 10) / 10,
+    ssim_rgb_1024_ms: ms(rgbOnly),
+    ssim_rgb_plus_luma_1024_ms: ms(full),
+    ssim_one_plane_1024_ms: ms(onePlane),
+    texture_laplacian_colour_1024_ms: ms(texture),
+    texture_with_gabor_bank_1024_ms: ms(gabor),
   };
 }
 
