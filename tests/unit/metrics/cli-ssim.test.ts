@@ -28,6 +28,17 @@ describe('r2r metrics ssim', () => {
     expect(out.mask_pixels).toBe(ref.mask_pixels);
   });
 
+  it('adds texture and colour preservation with --texture', async () => {
+    const ref = reference.texture.find((r) => r.b === 'b96x80_blur.png' && r.mask === 'mask_inner96x80.png');
+    if (!ref) throw new Error('reference missing');
+    const t = io();
+    expect(await runCli(['metrics', 'ssim', fixture(ref.a), fixture(ref.b), '--mask', fixture(ref.mask), '--texture', '--json'], t.io)).toBe(0);
+    const out = JSON.parse(t.out());
+    expect(out.energy_correlation).toBeCloseTo(ref.energy_correlation, 9);
+    expect(out.gabor_correlation).toBeCloseTo(ref.gabor_correlation, 9);
+    expect(out.mean_delta_e00).toBeCloseTo(ref.mean_delta_e00, 8);
+  });
+
   it('prints a readable summary without --json', async () => {
     const t = io();
     expect(await runCli(['metrics', 'ssim', fixture('a64x48.png'), fixture('a64x48_blur.png')], t.io)).toBe(0);
