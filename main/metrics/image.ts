@@ -20,7 +20,7 @@ export interface Mask {
   data: Uint8Array;
 }
 
-async function decode(path: string): Promise<{ data: Uint8Array | Uint16Array; width: number; height: number; channels: number; scale: number }> {
+async function decode(path: string): Promise<{ data: Uint8Array | Uint16Array; width: number; height: number; channels: number; divisor: number }> {
   const meta = await sharp(path)
     .metadata()
     .catch((err: unknown) => {
@@ -29,19 +29,21 @@ async function decode(path: string): Promise<{ data: Uint8Array | Uint16Array; w
   const sixteen = meta.depth === 'ushort';
   const img = sharp(path).toColourspace(sixteen ? 'rgb16' : 'srgb');
   const { data, info } = await img.raw(sixteen ? { depth: 'ushort' } : {}).toBuffer({ resolveWithObject: true });
-  const values = sixteen ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : new Uint8Array(data.buffer, data.byteOffset, data.length);
-  return { data: values, width: info.width, height: info.height, channels: info.channels, scale: sixteen ? 1 / 257 : 1 };
+  // a Uint16Array view needs an even offset; copy in the rare case sharp's buffer has none
+  const bytes = sixteen && data.byteOffset % 2 !== 0 ? Buffer.from(data) : data;
+  const values = sixteen ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2) : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  return { data: values, width: info.width, height: info.height, channels: info.channels, divisor: sixteen ? 257 : 1 };
 }
 
 /** reads an image file into 0..255 RGB planes */
 export async function loadRgb(path: string): Promise<RgbImage> {
-  const { data, width, height, channels, scale } = await decode(path);
+  const { data, width, height, channels, divisor } = await decode(path);
   const n = width * height;
   const planes: [Float64Array, Float64Array, Float64Array] = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
   const grey = channels < 3;
   for (let i = 0; i < n; i++) {
     const o = i * channels;
-    for (let c = 0; c < 3; c++) planes[c][i] = data[grey ? o : o + c] * scale;
+    for (let c = 0; c < 3; c++) planes[c][i] = data[grey ? o : o + c] / divisor;
   }
   return { width, height, planes };
 }
@@ -52,15 +54,15 @@ export async function loadRgb(path: string): Promise<RgbImage> {
  * painted-on-transparent masks work)
  */
 export async function loadMask(path: string): Promise<Mask> {
-  const { data, width, height, channels, scale } = await decode(path);
+  const { data, width, height, channels, divisor } = await decode(path);
   const n = width * height;
   const out = new Uint8Array(n);
   const alpha = channels === 4 || channels === 2;
   for (let i = 0; i < n; i++) {
     const o = i * channels;
     const grey = channels < 3 ? data[o] : 0.299 * data[o] + 0.587 * data[o + 1] + 0.114 * data[o + 2];
-    const opaque = !alpha || data[o + channels - 1] * scale >= 127.5;
-    out[i] = grey * scale >= 127.5 && opaque ? 1 : 0;
+    const opaque = !alpha || data[o + channels - 1] / divisor >= 127.5;
+    out[i] = grey / divisor >= 127.5 && opaque ? 1 : 0;
   }
   return { width, height, data: out };
 }
