@@ -13,7 +13,7 @@ export function renderEvalHtml(report: EvalReport): string {
 
   parts.push(`<h1>Evaluation${report.library ? ` of ${esc(report.library)}` : ''}</h1>`);
   parts.push(
-    `<p>${report.counts.outputs} realistic outputs of ${report.counts.shots} shots (${report.counts.raster} from rasterised renders, ${report.counts.raytrace} from ray-traced renders); each measured against the render it came from. Generated ${esc(report.generated_at)}.</p>`,
+    `<p>${report.counts.outputs} realistic outputs of ${report.counts.shots} shots (${report.counts.raster} from rasterised renders, ${report.counts.raytrace} from ray-traced renders); each measured against the render it came from. Generated ${esc(report.generated_at)}.${report.skipped.length ? ` ${report.skipped.length} outputs could not be measured (listed at the end).` : ''}</p>`,
   );
 
   // rasterised vs ray-traced vs realistic
@@ -101,6 +101,12 @@ export function renderEvalHtml(report: EvalReport): string {
     );
   }
   parts.push('</tbody></table>');
+
+  if (report.skipped.length) {
+    parts.push('<h2>Left out</h2><table><thead><tr><th>shot</th><th>generation</th><th>why</th></tr></thead><tbody>');
+    for (const s of report.skipped) parts.push(`<tr><td>${esc(s.shot)}</td><td>${esc(String(s.generation ?? ''))}</td><td>${esc(s.reason)}</td></tr>`);
+    parts.push('</tbody></table>');
+  }
 
   return [
     '<!doctype html>',

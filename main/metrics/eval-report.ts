@@ -31,11 +31,19 @@ export interface KidEntry {
   kid_std: number;
 }
 
+/** an output left out of the report, and why */
+export interface SkippedEntry {
+  shot: string;
+  generation?: number | string;
+  reason: string;
+}
+
 export interface EvalInput {
   library?: string;
   generatedAt?: string;
   records: ShotRecord[];
   kid?: KidEntry[];
+  skipped?: SkippedEntry[];
 }
 
 export type MetricKey = Exclude<keyof PairMetrics, 'mask_pixels'>;
@@ -91,6 +99,7 @@ export interface EvalReport {
   shots: ShotRow[];
   sweeps: { tac_ratio: SweepSeries[]; strength: SweepSeries[] };
   kid: KidEntry[];
+  skipped: SkippedEntry[];
   records: ShotRecord[];
 }
 
@@ -167,6 +176,7 @@ export function buildEvalReport(input: EvalInput): EvalReport {
       }),
     sweeps: { tac_ratio: sweep(records, metrics, 'tacRatio', 'strength'), strength: sweep(records, metrics, 'strength', 'tacRatio') },
     kid: input.kid ?? [],
+    skipped: input.skipped ?? [],
     records,
   };
 }

@@ -1,10 +1,11 @@
-import type { KidEntry, ShotRecord, SourceKind } from './eval-report';
+import { isUserError } from '../common/errors';
+import type { KidEntry, ShotRecord, SkippedEntry, SourceKind } from './eval-report';
 import { loadRgb } from './image';
 import type { InceptionNetwork } from './inception';
 import type { KidOptions } from './kid';
 import { kid } from './kid';
 import type { LpipsNetwork } from './lpips';
-import type { PairFiles } from './measure-pair';
+import type { PairFiles, PairMetrics } from './measure-pair';
 import { measurePair } from './measure-pair';
 
 /**
@@ -38,11 +39,25 @@ export function sweepParams(params: Record<string, unknown> | undefined): { tacR
   return { tacRatio: asNumber(p.tacRatio ?? p.tac_ratio), strength: asNumber(p.strength) };
 }
 
-export async function evaluateOutputs(items: EvalItem[], opts: EvaluateOptions = {}): Promise<ShotRecord[]> {
+
+/**
+ * measures each output against its render; an output whose files a person must fix (a
+ * UserError) is listed in `skipped` instead of stopping the whole report
+ */
+export async function evaluateOutputs(items: EvalItem[], opts: EvaluateOptions = {}): Promise<{ records: ShotRecord[]; skipped: SkippedEntry[] }> {
   const records: ShotRecord[] = [];
+  const skipped: SkippedEntry[] = [];
   for (const [i, item] of items.entries()) {
     opts.signal?.throwIfAborted();
-    const metrics = await measurePair(item.files, { lpips: opts.lpips, gabor: opts.gabor });
+    let metrics: PairMetrics;
+    try {
+      metrics = await measurePair(item.files, { lpips: opts.lpips, gabor: opts.gabor });
+    } catch (err) {
+      if (!isUserError(err)) throw err;
+      skipped.push({ shot: item.shot, generation: item.generation, reason: err.message });
+      opts.onProgress?.(i + 1, items.length, item.shot);
+      continue;
+    }
     records.push({
       shot: item.shot,
       garment: item.garment,
@@ -55,7 +70,7 @@ export async function evaluateOutputs(items: EvalItem[], opts: EvaluateOptions =
     });
     opts.onProgress?.(i + 1, items.length, item.shot);
   }
-  return records;
+  return { records, skipped };
 }
 
 /** Inception features of image files, loaded a batch at a time so memory stays bounded */

@@ -84,7 +84,7 @@ describe('evaluation report (pure)', () => {
   });
 
   it('renders HTML with escaped names, tables and well-formed SVG charts', () => {
-    const html = renderEvalHtml({ ...report, kid: [{ set: 'realistic (from raster)', against: 'photos', n: 4, kid_mean: 0.0123, kid_std: 0.001 }] });
+    const html = renderEvalHtml({ ...report, kid: [{ set: 'realistic (from raster)', against: 'photos', n: 4, kid_mean: 0.0123, kid_std: 0.001 }], skipped: [{ shot: 'C', generation: 3, reason: 'out.png is 10x10 but <src> is 20x20' }] });
     expect(balanced(html)).toBe(true);
     expect(html).toContain('Evaluation of lib &lt;x&gt;');
     expect(html).toContain('A &lt;front&gt;');
@@ -94,6 +94,8 @@ describe('evaluation report (pure)', () => {
     expect(html).toContain('Across TAC ratio');
     expect(html).toContain('Across strength');
     expect(html).toContain('0.0123');
+    expect(html).toContain('Left out');
+    expect(html).toContain('&lt;src&gt; is 20x20');
     const svgs = html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
     // 2 bar charts + 4 headline metrics x 2 sweeps
     expect(svgs.length).toBe(10);

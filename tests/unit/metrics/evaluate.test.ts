@@ -25,18 +25,22 @@ describe('evaluate outputs of a library', () => {
 
   it('measures every output against its render and feeds the report', async () => {
     const progress: number[] = [];
-    const records = await evaluateOutputs(
+    const { records, skipped } = await evaluateOutputs(
       [
         { shot: 'B front', source: 'raster', params: { tacRatio: 0.9, strength: 0.3 }, files: { source: fixture('b96x80.png'), output: fixture('b96x80_tone.png'), mask: fixture('mask96x80.png') } },
         { shot: 'B front', source: 'raytrace', params: { tacRatio: 0.9, strength: 0.3 }, files: { source: fixture('b96x80.png'), output: fixture('b96x80_shift.png'), mask: fixture('mask96x80.png') } },
+        { shot: 'A side', source: 'raster', generation: 7, files: { source: fixture('b96x80.png'), output: fixture('a64x48.png') } },
       ],
       { onProgress: (done) => progress.push(done) },
     );
-    expect(progress).toEqual([1, 2]);
+    expect(progress).toEqual([1, 2, 3]);
+    expect(records.length).toBe(2);
+    expect(skipped).toEqual([{ shot: 'A side', generation: 7, reason: expect.stringMatching(/is 96x80 but .*a64x48\.png is 64x48/) }]);
     const tone = reference.ssim.find((r) => r.b === 'b96x80_tone.png');
     expect(records[0].metrics.masked_ssim_rgb).toBeCloseTo(tone?.masked_ssim_rgb as number, 9);
     expect(records[1]).toMatchObject({ source: 'raytrace', tacRatio: 0.9, strength: 0.3 });
-    const report = buildEvalReport({ records });
+    const report = buildEvalReport({ records, skipped });
+    expect(report.skipped.length).toBe(1);
     expect(report.shots[0].raster?.mean.masked_ssim_luma).toBeCloseTo(tone?.masked_ssim_luma as number, 9);
   });
 
