@@ -9,6 +9,7 @@ import { importCommand } from './import';
 import { searchCommand } from './search';
 import { sampleLibraryCommand } from './sample-library';
 import { metricsSsimCommand } from './metrics-ssim';
+import { evalCommand } from './eval';
 
 /** every `r2r` subcommand; each lives in its own module beside this file */
 export const commands: CliCommand[] = [
@@ -22,4 +23,5 @@ export const commands: CliCommand[] = [
   modelsInspectCommand,
   modelsAdaptCommand,
   metricsSsimCommand,
+  evalCommand,
 ];
