@@ -8,6 +8,8 @@ import { libraryInitCommand } from './library-init';
 import { importCommand } from './import';
 import { searchCommand } from './search';
 import { sampleLibraryCommand } from './sample-library';
+import { metricsSsimCommand } from './metrics-ssim';
+import { evalCommand } from './eval';
 
 /** every `r2r` subcommand; each lives in its own module beside this file */
 export const commands: CliCommand[] = [
@@ -20,4 +22,6 @@ export const commands: CliCommand[] = [
   demoModelCommand,
   modelsInspectCommand,
   modelsAdaptCommand,
+  metricsSsimCommand,
+  evalCommand,
 ];
