@@ -94,41 +94,55 @@ export function productBox(img: RgbaImage, opts: BoxOptions = {}): Box | undefin
  * within `tolerance`), so a grey studio backdrop becomes the marketplace's white while
  * background-coloured areas inside the garment stay as they are.
  */
-export function paintBackground(img: RgbaImage, paint: { r: number; g: number; b: number }, opts: BoxOptions = {}): number {
-  const { data, width: w, height: h } = img;
+export function paintBackground(img: RgbaImage, paint: { r: number; g: number; b: number }, opts: BoxOptions & { within?: Box } = {}): number {
+  const { data, width: w } = img;
+  // everything outside the product box is backdrop, so the fill can be limited to the box,
+  // seeded from its edges (which touch that outside backdrop or the image border)
+  const area = opts.within ?? { left: 0, top: 0, width: img.width, height: img.height };
+  const x0 = area.left, x1 = area.left + area.width - 1, y0 = area.top, y1 = area.top + area.height - 1;
   const bg = borderColour(img);
-  const fg = foregroundTest(img, bg, opts.tolerance ?? 24);
-  const seen = new Uint8Array(w * h);
-  const stack = new Int32Array(w * h);
+  const tol = opts.tolerance ?? 24;
+  const byAlpha = bg.a < 128;
+  // the foreground test of productBox, inlined: this loop visits most pixels of every render
+  const lo0 = bg.r - tol, hi0 = bg.r + tol, lo1 = bg.g - tol, hi1 = bg.g + tol, lo2 = bg.b - tol, hi2 = bg.b + tol, loA = 255 - tol;
+  const isBackdrop = (o: number): boolean => {
+    if (byAlpha) return data[o + 3]! <= tol;
+    const r = data[o]!, g = data[o + 1]!, b = data[o + 2]!;
+    return r >= lo0 && r <= hi0 && g >= lo1 && g <= hi1 && b >= lo2 && b <= hi2 && data[o + 3]! >= loA;
+  };
+  const seen = new Uint8Array(w * img.height);
+  const stack = new Int32Array(area.width * area.height);
   let sp = 0;
   const push = (p: number) => {
-    if (!seen[p] && !fg(p * 4)) {
+    if (seen[p] === 0) {
       seen[p] = 1;
-      stack[sp++] = p;
+      if (isBackdrop(p << 2)) stack[sp++] = p;
     }
   };
-  for (let x = 0; x < w; x++) {
-    push(x);
-    push((h - 1) * w + x);
+  for (let x = x0; x <= x1; x++) {
+    push(y0 * w + x);
+    push(y1 * w + x);
   }
-  for (let y = 0; y < h; y++) {
-    push(y * w);
-    push(y * w + w - 1);
+  for (let y = y0; y <= y1; y++) {
+    push(y * w + x0);
+    push(y * w + x1);
   }
   let painted = 0;
+  const top = y0 * w;
+  const bottom = y1 * w;
   while (sp > 0) {
     const p = stack[--sp]!;
-    const o = p * 4;
+    const o = p << 2;
     data[o] = paint.r;
     data[o + 1] = paint.g;
     data[o + 2] = paint.b;
     data[o + 3] = 255;
     painted++;
     const x = p % w;
-    if (x > 0) push(p - 1);
-    if (x < w - 1) push(p + 1);
-    if (p >= w) push(p - w);
-    if (p < (h - 1) * w) push(p + w);
+    if (x > x0) push(p - 1);
+    if (x < x1) push(p + 1);
+    if (p >= top + w) push(p - w);
+    if (p < bottom) push(p + w);
   }
   return painted;
 }

@@ -3,7 +3,9 @@ import type { Preset, ImageFormat } from './presets';
 import { paintBackground, placeProduct, productBox, type Box, type Placement } from './product-box';
 import { formatA1111Parameters, type GenerationParameters } from './metadata/a1111-parameters';
 import { buildXmpPacket, DIGITAL_SOURCE_TYPE } from './metadata/xmp';
-import { insertPngChunks, itxtChunk, textChunk, type PngChunk } from './metadata/png-chunks';
+import { iccpChunk, insertPngChunks, itxtChunk, textChunk, type PngChunk } from './metadata/png-chunks';
+import { iccSegments, insertJpegSegments, xmpSegment } from './metadata/jpeg-markers';
+import { srgbIccProfile } from './metadata/srgb-profile';
 
 export interface ShotMetadata {
   sku: string;
@@ -87,7 +89,7 @@ export async function renderShot(source: Buffer, preset: Preset, format: ImageFo
   const box = productBox(img);
   if (!box) throw new Error('the render is empty: nothing differs from its background');
   const bg = preset.background;
-  paintBackground(img, bg);
+  paintBackground(img, bg, { within: box });
   const frame = preset.canvas;
   const place = placeProduct(box, frame, preset.fill);
 
@@ -101,17 +103,21 @@ export async function renderShot(source: Buffer, preset: Preset, format: ImageFo
       bottom: frame.height - place.height - place.top,
       right: frame.width - place.width - place.left,
       background: bg,
-    })
-    .withIccProfile('srgb');
+    });
   const xmp = shotXmp(meta);
-  if (format !== 'png') pipeline = pipeline.withXmp(xmp);
+  const icc = await srgbIccProfile();
   let data: Buffer;
-  if (format === 'jpeg') data = await pipeline.jpeg({ quality: preset.quality, chromaSubsampling: '4:4:4' }).toBuffer();
-  else if (format === 'webp') data = await pipeline.webp({ quality: preset.quality }).toBuffer();
-  else {
-    // sharp stores PNG XMP in zTXt; the XMP spec asks for an uncompressed iTXt, so we write our own
+  // the pixels are sRGB already (decoding converted them): attach the profile, no transform
+  if (format === 'jpeg') {
+    const jpeg = await pipeline.jpeg({ quality: preset.quality, chromaSubsampling: '4:4:4' }).toBuffer();
+    data = insertJpegSegments(jpeg, [...iccSegments(icc), xmpSegment(xmp)]);
+  } else if (format === 'webp') {
+    data = await pipeline.withIccProfile('srgb').withXmp(xmp).webp({ quality: preset.quality }).toBuffer();
+  } else {
+    // sharp would store PNG XMP in zTXt; the XMP spec asks for an uncompressed iTXt, so we write our own
     const png = await pipeline.png({ compressionLevel: 6 }).toBuffer();
-    data = insertPngChunks(png, pngTextChunks(meta, shotJson(meta, preset, place), xmp), Object.values(PNG_KEYS));
+    const chunks = [iccpChunk('sRGB', icc), ...pngTextChunks(meta, shotJson(meta, preset, place), xmp)];
+    data = insertPngChunks(png, chunks, Object.values(PNG_KEYS));
   }
   return { data, width: frame.width, height: frame.height, productBox: box, placement: place };
 }

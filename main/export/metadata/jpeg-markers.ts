@@ -66,3 +66,38 @@ export function jpegSize(buf: Buffer): { width: number; height: number } {
   }
   throw new Error('JPEG has no frame header');
 }
+
+function segment(marker: number, payload: Buffer): Buffer {
+  if (payload.length + 2 > 0xffff) throw new Error(`JPEG segment payload too large (${payload.length} bytes)`);
+  const head = Buffer.from([0xff, marker, 0, 0]);
+  head.writeUInt16BE(payload.length + 2, 2);
+  return Buffer.concat([head, payload]);
+}
+
+/** APP2 ICC_PROFILE segments (ICC.1 annex B.4): chunks of at most 65,519 bytes, numbered from 1 */
+export function iccSegments(icc: Buffer): Buffer[] {
+  const max = 0xffff - 2 - ICC_HEADER.length - 2;
+  const count = Math.ceil(icc.length / max);
+  if (count > 255) throw new Error('ICC profile too large for JPEG');
+  return Array.from({ length: count }, (_, i) =>
+    segment(0xe2, Buffer.concat([Buffer.from(ICC_HEADER, 'latin1'), Buffer.from([i + 1, count]), icc.subarray(i * max, (i + 1) * max)])),
+  );
+}
+
+export function xmpSegment(xmp: string): Buffer {
+  return segment(0xe1, Buffer.concat([Buffer.from(XMP_HEADER, 'latin1'), Buffer.from(xmp, 'utf8')]));
+}
+
+/**
+ * Inserts segments after SOI and the JFIF/EXIF application segments, where readers look for
+ * XMP and ICC (the order libjpeg and exiftool write).
+ */
+export function insertJpegSegments(buf: Buffer, add: Buffer[]): Buffer {
+  const segments = readJpegSegments(buf);
+  let at = 2;
+  for (const s of segments) {
+    if (s.marker === 0xe0 || (s.marker === 0xe1 && s.data.toString('latin1', 0, 6) === 'Exif\0\0')) at = s.offset + 4 + s.data.length;
+    else break;
+  }
+  return Buffer.concat([buf.subarray(0, at), ...add, buf.subarray(at)]);
+}

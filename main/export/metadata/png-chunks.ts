@@ -89,6 +89,19 @@ export function itxtChunk(keyword: string, text: string, compress = false): PngC
   };
 }
 
+/** iCCP: the embedded ICC profile, zlib-compressed (png spec 11.3.3.3) */
+export function iccpChunk(name: string, icc: Buffer): PngChunk {
+  checkKeyword(name);
+  return { type: 'iCCP', data: Buffer.concat([Buffer.from(name, 'latin1'), Buffer.from([0, 0]), deflateSync(icc)]) };
+}
+
+/** the ICC profile of a PNG, or undefined */
+export function pngIccProfile(buf: Buffer): Buffer | undefined {
+  const c = readPngChunks(buf).find((x) => x.type === 'iCCP');
+  if (!c) return undefined;
+  return inflateSync(c.data.subarray(c.data.indexOf(0) + 2));
+}
+
 export interface PngText {
   type: 'tEXt' | 'iTXt' | 'zTXt';
   keyword: string;

@@ -43,6 +43,27 @@ describe('painting the backdrop', () => {
     expect([...i.data.subarray(0, 4)]).toEqual([255, 255, 255, 255]);
     expect([...i.data.subarray(hole, hole + 4)]).toEqual([90, 90, 90, 255]);
   });
+
+  it('gives the same pixels inside the product box when limited to it', () => {
+    const spec = { width: 40, height: 30, background: { r: 90, g: 90, b: 90 }, product: { left: 5, top: 4, width: 20, height: 20 } };
+    const full = img(spec);
+    const boxed = img(spec);
+    // a notch of backdrop cut into the garment from its edge, and an enclosed hole
+    for (let y = 4; y < 14; y++) full.data.set([90, 90, 90, 255], (y * 40 + 15) * 4), boxed.data.set([90, 90, 90, 255], (y * 40 + 15) * 4);
+    full.data.set([90, 90, 90, 255], (20 * 40 + 20) * 4);
+    boxed.data.set([90, 90, 90, 255], (20 * 40 + 20) * 4);
+    const box = productBox(boxed)!;
+    expect(box).toEqual(spec.product);
+    paintBackground(full, { r: 255, g: 255, b: 255 });
+    expect(paintBackground(boxed, { r: 255, g: 255, b: 255 }, { within: box })).toBe(10);
+    for (let y = box.top; y < box.top + box.height; y++) {
+      const a = full.data.subarray((y * 40 + box.left) * 4, (y * 40 + box.left + box.width) * 4);
+      const b = boxed.data.subarray((y * 40 + box.left) * 4, (y * 40 + box.left + box.width) * 4);
+      expect(Buffer.from(b).equals(Buffer.from(a))).toBe(true);
+    }
+    expect([...boxed.data.subarray((15 + 40 * 8) * 4, (15 + 40 * 8) * 4 + 3)]).toEqual([255, 255, 255]);
+    expect([...boxed.data.subarray((20 * 40 + 20) * 4, (20 * 40 + 20) * 4 + 3)]).toEqual([90, 90, 90]);
+  });
 });
 
 describe('placing the product', () => {

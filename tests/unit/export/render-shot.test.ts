@@ -73,6 +73,10 @@ describe('rendering an Amazon shot', () => {
     expect(xmp).toContain('Iptc4xmpExt:DigitalSourceType="http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"');
     expect(xmp).toContain(`r2r:SourceSha256="${'cd'.repeat(32)}"`);
     expect(xmp).toContain('Steps: 50, Sampler: DDIM, CFG scale: 7.5, Seed: 42, Size: 768x1024');
+    // libvips finds the same profile and packet where we put them
+    const m = await sharp(shot.data).metadata();
+    expect(m.icc!.equals(jpegIccProfile(shot.data)!)).toBe(true);
+    expect(m.xmp!.toString('utf8')).toBe(xmp);
   });
 
   it('marks an exported render (no generation) as digital creation, not AI', async () => {
