@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { isTempFile, removeStaleTemps, writeFileAtomic } from './atomic-write';
 import type { ExportJobParams, ExportJobStore, ItemOutcome, PlanItem, StoredJob } from './job-store';
 import { buildPlan, REPORT_FILES, type ExportCandidate } from './plan';
 import type { ImageFormat, Preset } from './presets';
-import { renderShot } from './render-shot';
+import { inlineRenderPool, workerRenderPool, type RenderPool } from './render-pool';
 import { writeReports, type ExportReport } from './report';
 
 /** the folder inside the out folder that holds job state when no library store is given */
@@ -28,8 +27,13 @@ export interface ExportJobInput {
   /** the selection, asked for only when the job is new (a resumed job keeps its plan) */
   candidates: () => ExportCandidate[] | Promise<ExportCandidate[]>;
   creatorTool: string;
-  /** items rendered at once; each uses sharp's threads, so 2 keeps two cores busy */
+  /** items rendered at once (default 2: both cores of a small machine) */
   concurrency?: number;
+  /**
+   * `workers`: render in worker threads; `inline`: async calls from this thread; default:
+   * workers unless the job is too small to pay for their start (about half a second)
+   */
+  threads?: 'workers' | 'inline';
   signal?: AbortSignal;
   onProgress?: (p: ExportProgress) => void;
   /** called once the plan is known, with how many items earlier runs finished */
@@ -88,18 +92,13 @@ function stillThere(outDir: string, o: ItemOutcome | undefined): boolean {
   }
 }
 
-async function exportItem(item: PlanItem, input: ExportJobInput, outDir: string): Promise<ItemOutcome> {
+async function exportItem(item: PlanItem, input: ExportJobInput, outDir: string, pool: RenderPool): Promise<ItemOutcome> {
   try {
-    const source = await readFile(item.sourcePath);
-    const sha256 = createHash('sha256').update(source).digest('hex');
-    const shot = await renderShot(source, input.preset, input.format, {
-      sku: item.sku,
-      colorway: item.colorway,
-      view: item.view,
-      kind: item.kind,
-      sourceSha256: sha256,
-      generation: item.generation,
-      creatorTool: input.creatorTool,
+    const shot = await pool.render({
+      sourcePath: item.sourcePath,
+      preset: input.preset,
+      format: input.format,
+      meta: { sku: item.sku, colorway: item.colorway, view: item.view, kind: item.kind, generation: item.generation, creatorTool: input.creatorTool },
     });
     writeFileAtomic(join(outDir, item.file), shot.data);
     return {
@@ -110,7 +109,7 @@ async function exportItem(item: PlanItem, input: ExportJobInput, outDir: string)
       width: shot.width,
       height: shot.height,
       sha256: createHash('sha256').update(shot.data).digest('hex'),
-      fill: Number(shot.placement.fill.toFixed(4)),
+      fill: Number(shot.fill.toFixed(4)),
     };
   } catch (err) {
     return { index: item.index, status: 'failed', error: `${item.sourcePath}: ${(err as Error).message}` };
@@ -147,10 +146,13 @@ export async function runExportJob(input: ExportJobInput): Promise<ExportSummary
   const todo = plan.filter((i) => !outcomes.has(i.index));
   let failed = 0;
   let next = 0;
+  const concurrency = Math.max(1, input.concurrency ?? 2);
+  const threads = input.threads ?? (todo.length >= 8 * concurrency ? 'workers' : 'inline');
+  const pool = threads === 'workers' && todo.length > 0 ? workerRenderPool(concurrency) : inlineRenderPool();
   const worker = async () => {
     while (next < todo.length && !input.signal?.aborted) {
       const item = todo[next++]!;
-      const outcome = await exportItem(item, input, outDir);
+      const outcome = await exportItem(item, input, outDir, pool);
       input.store.recordOutcome(jobId, outcome);
       outcomes.set(item.index, outcome);
       if (outcome.status === 'failed') failed++;
@@ -162,7 +164,11 @@ export async function runExportJob(input: ExportJobInput): Promise<ExportSummary
       });
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, input.concurrency ?? 2) }, worker));
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    await pool.close();
+  }
   const cancelled = Boolean(input.signal?.aborted) && outcomes.size < plan.length;
   const summary: ExportSummary = {
     jobId,

@@ -1,8 +1,10 @@
 // images per second for 1,000 sample renders exported with the Amazon preset (decode, find the
-// product, paint the backdrop, resize, pad, encode JPEG with ICC + XMP, atomic write, job log).
+// product, paint the backdrop, resize, pad, encode JPEG with ICC + XMP, atomic write, job log,
+// report with thumbnails), end to end through runExportJob: one item at a time, two at once
+// from this thread (sharp's threads), and two worker threads (the default).
 // run: npx tsx tests/bench/export.bench.ts
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
@@ -52,7 +54,7 @@ async function makeRenders(dir: string): Promise<ExportCandidate[]> {
   return out;
 }
 
-async function timeExport(candidates: ExportCandidate[], concurrency: number) {
+async function timeExport(candidates: ExportCandidate[], concurrency: number, threads: 'workers' | 'inline') {
   const out = mkdtempSync(join(tmpdir(), 'r2r-bench-out-'));
   const start = performance.now();
   const summary = await runExportJob({
@@ -63,6 +65,7 @@ async function timeExport(candidates: ExportCandidate[], concurrency: number) {
     candidates: () => candidates,
     creatorTool: 'bench',
     concurrency,
+    threads,
   });
   const seconds = (performance.now() - start) / 1000;
   rmSync(out, { recursive: true, force: true });
@@ -74,18 +77,20 @@ export async function run(): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'r2r-bench-renders-'));
   try {
     const candidates = await makeRenders(dir);
-    const c1 = await timeExport(candidates, 1);
-    const c2 = await timeExport(candidates, 2);
+    const inline1 = await timeExport(candidates, 1, 'inline');
+    const inline2 = await timeExport(candidates, 2, 'inline');
+    const workers2 = await timeExport(candidates, 2, 'workers');
     return {
       renders: RENDERS,
       renderSize: `${WIDTH}x${HEIGHT}`,
       preset: 'amazon 2000x2000 JPEG q90',
       cores: availableParallelism(),
       sharpThreadsPerImage: sharp.concurrency(),
-      concurrency1: c1,
-      concurrency2: c2,
-      imagesPerSecond: c2.imagesPerSecond,
-      speedupConcurrency2: Number((c2.imagesPerSecond / c1.imagesPerSecond).toFixed(2)),
+      imagesPerSecond: workers2.imagesPerSecond,
+      runs: { inlineConcurrency1: inline1, inlineConcurrency2: inline2, workerThreads2: workers2 },
+      speedupWorkers2VsInline1: Number((workers2.imagesPerSecond / inline1.imagesPerSecond).toFixed(2)),
+      speedupWorkers2VsInline2: Number((workers2.imagesPerSecond / inline2.imagesPerSecond).toFixed(2)),
+      loadAverageAfter: Number(loadavg()[0]!.toFixed(2)),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

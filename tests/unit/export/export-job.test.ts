@@ -78,7 +78,7 @@ describe('export job', () => {
     const { candidates } = await makeLibrary(9, 4);
     const out = tempDir();
     const events: number[] = [];
-    const summary = await runExportJob(input(out, candidates, { onProgress: (p) => events.push(p.finished) }));
+    const summary = await runExportJob(input(out, candidates, { threads: 'workers', onProgress: (p) => events.push(p.finished) }));
     expect(summary).toMatchObject({ total: 9, done: 8, failed: 1, alreadyDone: 0, resumed: false, cancelled: false });
     expect(events).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const plan = buildPlan(candidates, smallPreset, 'jpeg');
