@@ -1,5 +1,23 @@
 import type { CliCommand } from '../command';
 import { infoCommand } from './info';
+import { serveCommand } from './serve';
+import { demoModelCommand } from './demo-model';
+import { modelsInspectCommand } from './models-inspect';
+import { modelsAdaptCommand } from './models-adapt';
+import { libraryInitCommand } from './library-init';
+import { importCommand } from './import';
+import { searchCommand } from './search';
+import { sampleLibraryCommand } from './sample-library';
 
 /** every `r2r` subcommand; each lives in its own module beside this file */
-export const commands: CliCommand[] = [infoCommand];
+export const commands: CliCommand[] = [
+  infoCommand,
+  serveCommand,
+  libraryInitCommand,
+  importCommand,
+  searchCommand,
+  sampleLibraryCommand,
+  demoModelCommand,
+  modelsInspectCommand,
+  modelsAdaptCommand,
+];

@@ -32,6 +32,18 @@ function firstLine(message: string): string {
   return line.length > 240 ? line.slice(0, 237) + '...' : line;
 }
 
+/** onnxruntime's messages name C++ internals; say what they mean for the user */
+export function explainFailure(name: ProviderName, message: string): string {
+  const raw = firstLine(message);
+  if ((name === 'cuda' || name === 'tensorrt') && /Failed to load shared library|libcu|cannot open shared object/i.test(message)) {
+    return name === 'cuda'
+      ? 'CUDA provider libraries or NVIDIA driver not found (on Linux: npm run setup:cuda)'
+      : 'TensorRT libraries or NVIDIA driver not found';
+  }
+  if (name === 'webgpu' && /adapter|Vulkan|RequestAdapter/i.test(message)) return 'no WebGPU adapter: no Vulkan, Direct3D 12 or Metal driver found';
+  return raw;
+}
+
 /** Tries one provider on the probe model; never throws. */
 export async function probeProvider(name: ProviderName): Promise<{ starts: boolean; reason?: string }> {
   try {
@@ -47,7 +59,7 @@ export async function probeProvider(name: ProviderName): Promise<{ starts: boole
     }
     return { starts: true };
   } catch (err) {
-    return { starts: false, reason: firstLine((err as Error).message) };
+    return { starts: false, reason: explainFailure(name, (err as Error).message) };
   }
 }
 

@@ -1,0 +1,117 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../../common/errors';
+import { IMAGE_EXTENSIONS } from './layout';
+import type { Layout, LayoutMatch } from './layout';
+
+/** optional `garment.json` anywhere in the tree: details file names cannot carry */
+export interface GarmentSidecar {
+  sku: string;
+  name?: string;
+  category?: string;
+  tags?: string[];
+  notes?: string;
+}
+
+export const SIDECAR_NAME = 'garment.json';
+
+export interface SourceFile extends LayoutMatch {
+  /** relative to the tree, '/' separators */
+  rel: string;
+}
+
+export interface SourceGarment {
+  sku: string;
+  name: string;
+  category: string;
+  tags: string[];
+  notes: string;
+  files: SourceFile[];
+}
+
+export interface ImportProblem {
+  file: string;
+  reason: string;
+}
+
+export interface ScanResult {
+  garments: SourceGarment[];
+  /** image files the layout does not describe */
+  unmatched: string[];
+  problems: ImportProblem[];
+}
+
+function walk(root: string, rel: string, images: string[], sidecars: string[]): void {
+  for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
+    if (e.name.startsWith('.')) continue;
+    const path = rel ? `${rel}/${e.name}` : e.name;
+    let isDir = e.isDirectory();
+    if (e.isSymbolicLink()) {
+      try {
+        isDir = statSync(join(root, path)).isDirectory();
+      } catch {
+        // a dangling link: reported when read, like any unreadable file
+      }
+    }
+    if (isDir) walk(root, path, images, sidecars);
+    else if (e.name.toLowerCase() === SIDECAR_NAME) sidecars.push(path);
+    else if (IMAGE_EXTENSIONS.includes(e.name.split('.').pop()!.toLowerCase())) images.push(path);
+  }
+}
+
+function readSidecar(root: string, rel: string, problems: ImportProblem[]): GarmentSidecar | undefined {
+  try {
+    const v = JSON.parse(readFileSync(join(root, rel), 'utf8')) as Partial<GarmentSidecar>;
+    if (typeof v.sku !== 'string' || !v.sku.trim()) throw new Error('it has no "sku"');
+    if (v.tags !== undefined && !(Array.isArray(v.tags) && v.tags.every((t) => typeof t === 'string'))) throw new Error('"tags" must be a list of strings');
+    return v as GarmentSidecar;
+  } catch (err) {
+    problems.push({ file: rel, reason: `garment details ignored: ${(err as Error).message}` });
+    return undefined;
+  }
+}
+
+/** finds the garments in a tree: images matched by the layout, grouped by SKU, sorted */
+export function scanTree(root: string, layout: Layout): ScanResult {
+  try {
+    if (!statSync(root).isDirectory()) throw new Error('not a folder');
+  } catch (err) {
+    throw new UserError('bad-import-source', `cannot import from ${root}: ${(err as Error).message}`, 'Give the folder that holds the rendered images.');
+  }
+  const images: string[] = [];
+  const sidecarFiles: string[] = [];
+  walk(root, '', images, sidecarFiles);
+  images.sort();
+  const problems: ImportProblem[] = [];
+  const sidecars = new Map<string, GarmentSidecar>();
+  for (const rel of sidecarFiles.sort()) {
+    const s = readSidecar(root, rel, problems);
+    if (s) sidecars.set(s.sku.trim().toLowerCase(), s);
+  }
+  const bySku = new Map<string, SourceGarment>();
+  const unmatched: string[] = [];
+  for (const rel of images) {
+    const m = layout.match(rel);
+    if (!m) {
+      unmatched.push(rel);
+      continue;
+    }
+    const key = m.sku.toLowerCase();
+    let g = bySku.get(key);
+    if (!g) {
+      const side = sidecars.get(key);
+      g = {
+        sku: m.sku,
+        name: m.name ?? side?.name ?? m.sku,
+        category: m.category ?? side?.category ?? 'uncategorized',
+        tags: side?.tags ?? [],
+        notes: side?.notes ?? '',
+        files: [],
+      };
+      bySku.set(key, g);
+    }
+    g.files.push({ ...m, rel });
+  }
+  const garments = [...bySku.values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+  return { garments, unmatched, problems };
+}

@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { UserError } from '../common/errors';
+import { assetFile } from './library';
+import type { Library } from './library';
+
+export const THUMBNAILS_DIR = 'thumbnails';
+
+/** thumbnails come in these longest-side sizes only, so the cache holds few variants per image */
+export const THUMBNAIL_SIDES = [64, 128, 256, 512] as const;
+
+/** the cache is trimmed back under this size, least recently used first */
+export const THUMBNAIL_CACHE_BYTES = 512 * 2 ** 20;
+
+// how many thumbnails a process makes between two trims of its cache
+const TRIM_EVERY = 200;
+let madeSinceTrim = 0;
+
+export interface Thumbnail {
+  /** absolute path of the cached WebP file */
+  file: string;
+  side: number;
+  cached: boolean;
+}
+
+/** the smallest standard side at least `maxSide` long (the largest for anything bigger) */
+export function thumbnailSide(maxSide: number): number {
+  if (!Number.isFinite(maxSide) || maxSide <= 0) {
+    throw new UserError('bad-thumbnail-size', `thumbnail size must be a positive number, got ${maxSide}`);
+  }
+  return THUMBNAIL_SIDES.find((s) => s >= maxSide) ?? THUMBNAIL_SIDES[THUMBNAIL_SIDES.length - 1]!;
+}
+
+const pending = new Map<string, Promise<Thumbnail>>();
+
+/**
+ * A WebP thumbnail of the asset `hash` that fits in `maxSide` (rounded up to a standard
+ * side), made on first request and cached under thumbnails/ by hash and side. The cache
+ * can be deleted at any time.
+ */
+export async function thumbnail(lib: Library, hash: string, maxSide: number): Promise<Thumbnail> {
+  const side = thumbnailSide(maxSide);
+  const file = join(lib.root, THUMBNAILS_DIR, hash.slice(0, 2), `${hash}-${side}.webp`);
+  try {
+    statSync(file);
+    // the modification time doubles as "last used" for trimming
+    const now = new Date();
+    utimesSync(file, now, now);
+    return { file, side, cached: true };
+  } catch {
+    // make it below
+  }
+  const source = assetFile(lib, hash);
+  const key = file;
+  let p = pending.get(key);
+  if (!p) {
+    p = make(source, file, side).finally(() => pending.delete(key));
+    if (++madeSinceTrim >= TRIM_EVERY) {
+      madeSinceTrim = 0;
+      void p.then(() => trimThumbnails(lib)).catch(() => undefined);
+    }
+    pending.set(key, p);
+  }
+  return p;
+}
+
+async function make(source: string, file: string, side: number): Promise<Thumbnail> {
+  mkdirSync(join(file, '..'), { recursive: true });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await sharp(source)
+      .rotate()
+      .resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 82 })
+      .toFile(tmp);
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw new UserError('thumbnail-failed', `cannot make a thumbnail of ${source}: ${(err as Error).message}`, 'The asset file may be damaged; re-import the image.', { cause: err });
+  }
+  return { file, side, cached: false };
+}
+
+/**
+ * Deletes the least recently used thumbnails until the cache holds at most `maxBytes`.
+ * Returns how many files went.
+ */
+export function trimThumbnails(lib: Library, maxBytes = THUMBNAIL_CACHE_BYTES): number {
+  const dir = join(lib.root, THUMBNAILS_DIR);
+  let entries: Array<{ path: string; size: number; used: number }> = [];
+  try {
+    entries = (readdirSync(dir, { recursive: true }) as string[]).flatMap((rel) => {
+      const path = join(dir, rel);
+      try {
+        const st = statSync(path);
+        return st.isFile() ? [{ path, size: st.size, used: st.mtimeMs }] : [];
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return 0;
+  }
+  let total = entries.reduce((n, e) => n + e.size, 0);
+  entries.sort((a, b) => a.used - b.used);
+  let removed = 0;
+  for (const e of entries) {
+    if (total <= maxBytes) break;
+    rmSync(e.path, { force: true });
+    total -= e.size;
+    removed++;
+  }
+  return removed;
+}

@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { importTree } from '../../catalog/import/importer';
+import { DEFAULT_LAYOUT } from '../../catalog/import/layout';
+import { openLibrary } from '../../catalog/library';
+import type { CliCommand } from '../command';
+import { needPositional, needString, optString, printResult } from '../command';
+import { createProgress } from '../progress';
+
+export const importCommand: CliCommand = {
+  name: 'import',
+  summary: 'import a folder of rendered garment images into a library',
+  usage: `<dir> --library <lib> [--layout TEMPLATE] [--json]   (default layout: ${DEFAULT_LAYOUT})`,
+  options: { library: { type: 'string' }, layout: { type: 'string' }, json: { type: 'boolean' } },
+  async run(ctx) {
+    const source = resolve(needPositional(ctx, 0, 'the folder to import'));
+    const lib = openLibrary(needString(ctx, 'library'));
+    const progress = createProgress(ctx, 'import', { json: Boolean(ctx.values.json) });
+    try {
+      const report = await importTree(lib, source, {
+        layout: optString(ctx, 'layout'),
+        signal: ctx.signal,
+        onProgress: (done, total, sku) => progress.update(done, total, sku),
+      });
+      progress.done(`${report.renders.added} renders added, ${report.problems.length} problems`);
+      printResult(ctx, report, () =>
+        [
+          `Imported ${source} into ${lib.root}`,
+          `  garments: ${report.garments.found} found, ${report.garments.added} new, ${report.garments.updated} updated, ${report.garments.unchanged} unchanged`,
+          `  renders:  ${report.renders.found} read, ${report.renders.added} added, ${report.renders.existing} already there`,
+          ...(report.problems.length ? [`  skipped ${report.problems.length}:`, ...report.problems.map((p) => `    ${p.file}: ${p.reason}`)] : []),
+          ...(report.unmatched.length ? [`  ${report.unmatched.length} image(s) do not fit the layout '${report.layout}', e.g. ${report.unmatched[0]}`] : []),
+        ].join('\n'),
+      );
+      return report.problems.length ? 3 : 0;
+    } finally {
+      lib.close();
+    }
+  },
+};

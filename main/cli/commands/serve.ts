@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createBackend } from '../../api/index';
+import { UserError } from '../../common/errors';
+import { projectRoot } from '../../common/version';
+import { isLoopback, startServer } from '../../server/http-server';
+import type { CliCommand } from '../command';
+import { optNumber, optString } from '../command';
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'host the studio UI and API over HTTP/WebSocket (browser mode)',
+  usage: '[--host 127.0.0.1] [--port 7420] [--token T] [--json]',
+  options: {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    token: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(ctx) {
+    const host = optString(ctx, 'host') ?? '127.0.0.1';
+    const port = optNumber(ctx, 'port', 7420, 0, 65535);
+    // off loopback anyone on the network could drive the studio: never without a token
+    const token = optString(ctx, 'token') ?? (isLoopback(host) ? undefined : randomBytes(18).toString('base64url'));
+    const staticRoot = join(projectRoot(), 'out/renderer');
+    if (!existsSync(join(staticRoot, 'index.html'))) {
+      throw new UserError('ui-not-built', `the studio UI is not built (${staticRoot} has no index.html)`, 'Run `npm run build` once, then `r2r serve` again.');
+    }
+    const backend = createBackend();
+    const server = await startServer(backend, { host, port, staticRoot, ...(token ? { token } : {}) });
+    const pageUrl = token ? `${server.url}/?token=${encodeURIComponent(token)}` : `${server.url}/`;
+    if (ctx.values.json) ctx.stdout.write(JSON.stringify({ event: 'listening', url: server.url, page: pageUrl }) + '\n');
+    else ctx.stdout.write(`R2R Studio is serving at ${pageUrl}\nPress Ctrl+C to stop.\n`);
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await server.close();
+    await backend.close();
+    return 0;
+  },
+};

@@ -1,0 +1,12 @@
+import type { JobsService } from '../../preload/api/contract';
+import type { JobQueue } from './queue';
+
+/** the `jobs` API service over the queue */
+export function createJobsService(queue: JobQueue): JobsService {
+  return {
+    submit: async (kind, params) => queue.submit(kind, params).id,
+    list: async () => queue.list(),
+    get: async (id) => queue.get(id),
+    cancel: (id) => queue.cancel(id),
+  };
+}

@@ -1,0 +1,33 @@
+/** Types of the jobs service, shared by main, preload, renderer, server and CLI. */
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface JobProgress {
+  step: number;
+  total: number;
+  message?: string;
+  /** the latest preview image, as a `data:image/png;base64,...` URL */
+  preview?: string;
+}
+
+export interface JobFailure {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export interface JobInfo {
+  id: string;
+  kind: string;
+  state: JobState;
+  params: unknown;
+  /** epoch milliseconds */
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  progress?: JobProgress;
+  /** what the job's handler returned, when done */
+  result?: unknown;
+  /** why it failed, when failed */
+  error?: JobFailure;
+}
