@@ -93,7 +93,7 @@ export async function renderShot(source: Buffer, preset: Preset, format: ImageFo
   const frame = preset.canvas;
   const place = placeProduct(box, frame, preset.fill);
 
-  let pipeline = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 } })
+  const pipeline = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 } })
     .extract(box)
     .flatten({ background: bg })
     .resize(place.width, place.height, { fit: 'fill', kernel: 'lanczos3' })

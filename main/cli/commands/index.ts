@@ -8,6 +8,7 @@ import { libraryInitCommand } from './library-init';
 import { importCommand } from './import';
 import { searchCommand } from './search';
 import { sampleLibraryCommand } from './sample-library';
+import { exportCommand } from './export';
 
 /** every `r2r` subcommand; each lives in its own module beside this file */
 export const commands: CliCommand[] = [
@@ -17,6 +18,7 @@ export const commands: CliCommand[] = [
   importCommand,
   searchCommand,
   sampleLibraryCommand,
+  exportCommand,
   demoModelCommand,
   modelsInspectCommand,
   modelsAdaptCommand,

@@ -49,7 +49,10 @@ describe('painting the backdrop', () => {
     const full = img(spec);
     const boxed = img(spec);
     // a notch of backdrop cut into the garment from its edge, and an enclosed hole
-    for (let y = 4; y < 14; y++) full.data.set([90, 90, 90, 255], (y * 40 + 15) * 4), boxed.data.set([90, 90, 90, 255], (y * 40 + 15) * 4);
+    for (let y = 4; y < 14; y++) {
+      full.data.set([90, 90, 90, 255], (y * 40 + 15) * 4);
+      boxed.data.set([90, 90, 90, 255], (y * 40 + 15) * 4);
+    }
     full.data.set([90, 90, 90, 255], (20 * 40 + 20) * 4);
     boxed.data.set([90, 90, 90, 255], (20 * 40 + 20) * 4);
     const box = productBox(boxed)!;
