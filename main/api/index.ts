@@ -7,11 +7,16 @@ import { jobKinds } from '../jobs/registry';
 import { createJobsService } from '../jobs/service';
 import { appInfo } from './app-info';
 import { EventHub } from './events';
+import { createCombosService } from './combos-service';
+import { createLibraryService, LibraryHolder } from './library-service';
+import { createMasksService } from './masks-service';
 
 export interface Backend {
   api: R2RApi;
   events: EventHub;
   jobs: JobQueue;
+  /** the open library (the file server reads assets and thumbnails from it) */
+  library: LibraryHolder;
   close(): Promise<void>;
 }
 
@@ -21,11 +26,16 @@ export interface BackendOptions {
   /** the job kinds; the registry's by default */
   jobKinds?: readonly AnyJobKind[];
   cancelGraceMs?: number;
+  /** a library folder to open at start (`r2r serve --library`) */
+  library?: string;
 }
 
 /** the in-process implementation of the whole API contract */
 export function createBackend(opts: BackendOptions = {}): Backend {
   const events = new EventHub();
+  // open the library first: a wrong folder fails before any worker starts
+  const library = new LibraryHolder();
+  if (opts.library) library.open(opts.library);
   const jobs = new JobQueue({
     kinds: opts.jobKinds ?? jobKinds,
     worker: opts.jobWorker ?? forkWorkerFactory(),
@@ -35,6 +45,14 @@ export function createBackend(opts: BackendOptions = {}): Backend {
   const api: R2RApi = {
     app: { info: () => appInfo() },
     jobs: createJobsService(jobs),
+    library: createLibraryService(library),
+    masks: createMasksService(library),
+    combos: createCombosService(library),
+    studio: { capabilities: async () => ({ jobKinds: jobs.kindNames() }) },
   };
-  return { api, events, jobs, close: () => jobs.close() };
+  const close = async () => {
+    await jobs.close();
+    library.close();
+  };
+  return { api, events, jobs, library, close };
 }

@@ -5,6 +5,7 @@ import { WebSocketServer } from 'ws';
 import { channelOf } from '../../preload/api/contract';
 import type { Backend } from '../api/index';
 import { createDispatcher, toErrorPayload } from '../api/dispatcher';
+import { serveLibraryFile } from './library-files';
 import { serveStatic } from './static-files';
 
 export interface ServeOptions {
@@ -99,6 +100,15 @@ export async function startServer(backend: Backend, opts: ServeOptions): Promise
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405).end();
+      return;
+    }
+    if (url.pathname.startsWith('/files/')) {
+      // library images are the user's data: the same token as the API guards them
+      if (opts.token && !tokenMatches(opts.token, requestToken(req, url))) {
+        res.writeHead(401, { 'content-type': 'text/plain' }).end('missing or wrong access token');
+        return;
+      }
+      await serveLibraryFile(backend.library.current, url, res);
       return;
     }
     await serveStatic(opts.staticRoot, url.pathname, res);

@@ -1,5 +1,17 @@
 import type { AppInfo } from './types';
 import type { JobInfo, JobProgress } from './job-types';
+import type {
+  ComboInputRecord,
+  ComboRecord,
+  GarmentDetailRecord,
+  GarmentFilter,
+  GarmentPageRecord,
+  LibraryFacets,
+  LibraryInfo,
+  MaskPixels,
+  MaskPurpose,
+  MaskRecord,
+} from './library-types';
 import type { AppCommand } from './app-commands';
 
 /**
@@ -24,9 +36,59 @@ export interface JobsService {
   cancel(id: string): Promise<JobInfo>;
 }
 
+// ---- library, masks, combos: the studio's catalog services (ui branch) ----
+
+/** the open library: one per backend; the CLI's --library opens it at start */
+export interface LibraryService {
+  /** the open library, or null when none is open yet */
+  current(): Promise<LibraryInfo | null>;
+  /** opens an existing library folder and adds it to the recent list */
+  open(path: string): Promise<LibraryInfo>;
+  /** makes a new empty library in the folder (created when missing) and opens it */
+  create(path: string): Promise<LibraryInfo>;
+  /** recently opened library folders, newest first */
+  recent(): Promise<string[]>;
+  /** what the filters can offer: categories, colorways and render kinds in use */
+  facets(): Promise<LibraryFacets>;
+  search(filter: GarmentFilter): Promise<GarmentPageRecord>;
+  garment(id: number): Promise<GarmentDetailRecord>;
+}
+
+export interface MasksService {
+  /** the stored mask's pixels, or null when the render has none of that purpose */
+  get(renderId: number, purpose: MaskPurpose): Promise<MaskPixels | null>;
+  /** stores the mask as a grayscale PNG in the library */
+  save(renderId: number, purpose: MaskPurpose, mask: MaskPixels): Promise<MaskRecord>;
+  remove(renderId: number, purpose: MaskPurpose): Promise<boolean>;
+}
+
+export interface CombosService {
+  list(): Promise<ComboRecord[]>;
+  get(id: number): Promise<ComboRecord>;
+  create(input: ComboInputRecord): Promise<ComboRecord>;
+  update(id: number, input: ComboInputRecord): Promise<ComboRecord>;
+  remove(id: number): Promise<boolean>;
+}
+
+/** what this build of the studio can do, so the UI disables what is missing and says why */
+export interface StudioService {
+  capabilities(): Promise<StudioCapabilities>;
+}
+
+export interface StudioCapabilities {
+  /** the job kinds the backend runs (e.g. 'generate', 'sweep' once the R2R engine is in) */
+  jobKinds: string[];
+}
+
+// ---- end of catalog services ----
+
 export interface R2RApi {
   app: AppService;
   jobs: JobsService;
+  library: LibraryService;
+  masks: MasksService;
+  combos: CombosService;
+  studio: StudioService;
 }
 
 export type ServiceName = keyof R2RApi;

@@ -1,6 +1,59 @@
 import { z } from 'zod';
 import type { R2RApi } from './contract';
 
+// ---- library, masks, combos (ui branch) ----
+const id = z.number().int().positive();
+const folder = z.string().min(1).max(4096);
+const purpose = z.enum(['edit', 'texture-lock', 'garment']);
+const role = z.enum(['top', 'bottom', 'outer', 'dress', 'shoes', 'accessory']);
+const maskPixels = z.object({
+  width: z.number().int().min(1).max(16384),
+  height: z.number().int().min(1).max(16384),
+  deflated: z.string().max(128 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'),
+});
+const comboInput = z.object({
+  name: z.string().trim().min(1).max(200),
+  notes: z.string().max(10_000).optional(),
+  items: z.array(z.object({ garment: id, colorwayId: id.nullable().optional(), role, layer: z.number().int().min(0).max(1000).optional() })).max(64),
+});
+const catalogSchemas = {
+  library: {
+    current: z.tuple([]),
+    open: z.tuple([folder]),
+    create: z.tuple([folder]),
+    recent: z.tuple([]),
+    facets: z.tuple([]),
+    search: z.tuple([
+      z.object({
+        category: z.string().max(200).optional(),
+        colorway: z.string().max(200).optional(),
+        text: z.string().max(500).optional(),
+        kind: z.enum(['raster', 'raytrace', 'photo']).optional(),
+        hasGeneration: z.boolean().optional(),
+        limit: z.number().int().min(1).max(1000).optional(),
+        offset: z.number().int().min(0).optional(),
+      }),
+    ]),
+    garment: z.tuple([id]),
+  },
+  masks: {
+    get: z.tuple([id, purpose]),
+    save: z.tuple([id, purpose, maskPixels]),
+    remove: z.tuple([id, purpose]),
+  },
+  combos: {
+    list: z.tuple([]),
+    get: z.tuple([id]),
+    create: z.tuple([comboInput]),
+    update: z.tuple([id, comboInput]),
+    remove: z.tuple([id]),
+  },
+  studio: {
+    capabilities: z.tuple([]),
+  },
+};
+// ---- end of catalog services ----
+
 type ArgsSchemas = {
   [S in keyof R2RApi]: { [M in keyof R2RApi[S]]: R2RApi[S][M] extends (...args: infer A) => unknown ? z.ZodType<A> : never };
 };
@@ -19,4 +72,5 @@ export const apiSchemas = {
     get: z.tuple([z.string().min(1).max(64)]),
     cancel: z.tuple([z.string().min(1).max(64)]),
   },
+  ...catalogSchemas,
 } satisfies ArgsSchemas;

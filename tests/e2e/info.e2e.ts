@@ -31,6 +31,8 @@ describe('browser mode', () => {
     const expected = await cliInfo();
     const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
     await page.goto(served.url);
+    // the studio opens on the library; About is one tab away
+    await page.locator('[data-tab=about]').click();
     await page.getByTestId('providers').waitFor();
     expect(await page.getByTestId('info-version').textContent()).toBe(expected.version);
     expect(await page.getByTestId('info-node').textContent()).toBe(expected.node);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createBackend } from '../../api/index';
 import { UserError } from '../../common/errors';
 import { projectRoot } from '../../common/version';
@@ -11,11 +11,12 @@ import { optNumber, optString } from '../command';
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'host the studio UI and API over HTTP/WebSocket (browser mode)',
-  usage: '[--host 127.0.0.1] [--port 7420] [--token T] [--json]',
+  usage: '[--library <folder>] [--host 127.0.0.1] [--port 7420] [--token T] [--json]',
   options: {
     host: { type: 'string' },
     port: { type: 'string' },
     token: { type: 'string' },
+    library: { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(ctx) {
@@ -27,7 +28,8 @@ export const serveCommand: CliCommand = {
     if (!existsSync(join(staticRoot, 'index.html'))) {
       throw new UserError('ui-not-built', `the studio UI is not built (${staticRoot} has no index.html)`, 'Run `npm run build` once, then `r2r serve` again.');
     }
-    const backend = createBackend();
+    const library = optString(ctx, 'library');
+    const backend = createBackend(library ? { library: resolve(library) } : {});
     const server = await startServer(backend, { host, port, staticRoot, ...(token ? { token } : {}) });
     const pageUrl = token ? `${server.url}/?token=${encodeURIComponent(token)}` : `${server.url}/`;
     if (ctx.values.json) ctx.stdout.write(JSON.stringify({ event: 'listening', url: server.url, page: pageUrl }) + '\n');

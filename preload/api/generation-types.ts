@@ -1,0 +1,37 @@
+/**
+ * What the studio's Generate and Sweep buttons submit to the `jobs` service, and what they
+ * expect back. The `generate` and `sweep` job kinds (over the R2R engine) take these.
+ */
+
+export interface GenerateJobParams {
+  /** the catalog render to turn realistic; its stored edit and texture-lock masks apply */
+  renderId: number;
+  /** model folder (an SD 1.x ONNX export) */
+  model: string;
+  steps: number;
+  strength: number;
+  tacRatio: number;
+  tacLevels: number;
+  guidance: number;
+  seed: number;
+  prompt: string;
+  negative: { kind: 'embedding'; path: string } | { kind: 'prompt'; text: string };
+}
+
+export interface SweepJobParams extends GenerateJobParams {
+  /** one image per cell; strength and tacRatio of the cell replace the base values */
+  grid: { tacRatio: number; strength: number }[];
+}
+
+/** a finished generate job: the catalog generation and its output image */
+export interface GenerateJobResult {
+  generationId: number;
+  /** asset hash of the output image */
+  output: string;
+  /** its path inside the library folder */
+  outputPath: string;
+}
+
+export interface SweepJobResult {
+  cells: { tacRatio: number; strength: number; output: string; outputPath?: string }[];
+}

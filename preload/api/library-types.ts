@@ -1,0 +1,125 @@
+/**
+ * Catalog records as the UI sees them (library, masks and combos services). They mirror
+ * main/catalog/types.ts; the preload layer cannot import main/, so the shapes are stated
+ * here and the services return exactly these fields.
+ */
+
+export type RenderKind = 'raster' | 'raytrace' | 'photo';
+export type MaskPurpose = 'edit' | 'texture-lock' | 'garment';
+export type ComboRole = 'top' | 'bottom' | 'outer' | 'dress' | 'shoes' | 'accessory';
+export const COMBO_ROLE_LIST: readonly ComboRole[] = ['top', 'bottom', 'outer', 'dress', 'shoes', 'accessory'];
+export const RENDER_KIND_LIST: readonly RenderKind[] = ['raster', 'raytrace', 'photo'];
+
+export interface LibraryInfo {
+  /** absolute folder of the open library */
+  root: string;
+  name: string;
+  garments: number;
+  renders: number;
+}
+
+export interface RenderRecord {
+  id: number;
+  colorwayId: number;
+  colorway: string;
+  view: string;
+  kind: RenderKind;
+  renderer: string;
+  width: number;
+  height: number;
+  /** asset hash: the server serves it at /files/asset/<hash> and /files/thumb/<hash>?size=N */
+  asset: string;
+  /** the asset's path inside the library folder (the desktop app's r2r-asset://library/<path>) */
+  path: string;
+}
+
+export interface GarmentSummaryRecord {
+  id: number;
+  sku: string;
+  name: string;
+  category: string;
+  categoryName: string;
+  tags: string[];
+  renders: RenderRecord[];
+}
+
+export interface MaskRecord {
+  id: number;
+  renderId: number;
+  purpose: MaskPurpose;
+  asset: string;
+  updatedAt: string;
+}
+
+export interface GenerationRecord {
+  id: number;
+  renderId: number | null;
+  comboId: number | null;
+  model: string;
+  params: Record<string, unknown>;
+  seed: number;
+  status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+  output: string | null;
+  outputPath: string | null;
+  createdAt: string;
+}
+
+export interface GarmentDetailRecord extends GarmentSummaryRecord {
+  notes: string;
+  colorways: { id: number; name: string; texture: string | null }[];
+  views: { slug: string; name: string }[];
+  masks: MaskRecord[];
+  generations: GenerationRecord[];
+}
+
+export interface GarmentFilter {
+  category?: string;
+  /** colorway name, case-insensitive */
+  colorway?: string;
+  text?: string;
+  kind?: RenderKind;
+  hasGeneration?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+export interface GarmentPageRecord {
+  total: number;
+  offset: number;
+  garments: GarmentSummaryRecord[];
+}
+
+export interface LibraryFacets {
+  categories: { slug: string; name: string; garments: number }[];
+  colorways: { name: string; garments: number }[];
+  kinds: RenderKind[];
+}
+
+/** a mask's pixels across the API: width*height bytes (0..255), deflate-compressed, base64 */
+export interface MaskPixels {
+  width: number;
+  height: number;
+  deflated: string;
+}
+
+export interface ComboItemRecord {
+  garmentId: number;
+  sku: string;
+  colorwayId: number | null;
+  role: ComboRole;
+  layer: number;
+}
+
+export interface ComboRecord {
+  id: number;
+  name: string;
+  notes: string;
+  items: ComboItemRecord[];
+  updatedAt: string;
+}
+
+export interface ComboInputRecord {
+  name: string;
+  notes?: string;
+  items: { garment: number; colorwayId?: number | null; role: ComboRole; layer?: number }[];
+}
