@@ -28,7 +28,7 @@ interface Run {
 }
 
 /** runs `r2r export ...` as a child process; `killWhen` sees each JSON line and may ask for SIGKILL */
-function runExport(args: string[], killWhen?: (line: Record<string, unknown>) => boolean): Promise<Run> {
+function runExport(args: string[], killWhen?: (line: Record<string, unknown>) => boolean, signal: NodeJS.Signals = 'SIGKILL'): Promise<Run> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [join(projectRoot(), 'bin/r2r.js'), 'export', ...args, '--json'], { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: Record<string, unknown>[] = [];
@@ -46,7 +46,7 @@ function runExport(args: string[], killWhen?: (line: Record<string, unknown>) =>
         lines.push(line);
         if (!killed && killWhen?.(line)) {
           killed = true;
-          child.kill('SIGKILL');
+          child.kill(signal);
         }
       }
     });
@@ -61,6 +61,16 @@ function outputFiles(out: string): string[] {
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name).slice(out.length + 1))
     .sort();
+}
+
+function io() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  return { io: { stdout, stderr }, out: () => out, err: () => err };
 }
 
 describe('r2r export (child process, SIGKILL, resume)', () => {
@@ -136,27 +146,37 @@ describe('r2r export (child process, SIGKILL, resume)', () => {
 
     const lib = openLibrary(library);
     try {
-      const job = lib.raw.prepare('SELECT id, finished_at FROM export_jobs').all() as { id: string; finished_at: string | null }[];
-      expect(job).toHaveLength(1);
-      expect(job[0]!.id).toBe(summary.jobId);
-      expect(job[0]!.finished_at).toBeTruthy();
-      const counts = lib.raw.prepare('SELECT status, count(*) AS n FROM export_items GROUP BY status').all();
+      // one job for the three runs of the same command, finished, every item done
+      const jobs = lib.raw.prepare('SELECT id, finished_at FROM export_jobs WHERE params LIKE ?').all(`%${out}%`) as { id: string; finished_at: string | null }[];
+      expect(jobs).toHaveLength(1);
+      expect(jobs[0]!.id).toBe(summary.jobId);
+      expect(jobs[0]!.finished_at).toBeTruthy();
+      const counts = lib.raw.prepare('SELECT status, count(*) AS n FROM export_items WHERE job_id = ? GROUP BY status').all(summary.jobId);
       expect(counts).toEqual([{ status: 'done', n: total }]);
     } finally {
       lib.close();
     }
   });
-});
 
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  return { io: { stdout, stderr }, out: () => out, err: () => err };
-}
+
+  it('stops cleanly on SIGINT (exit 130, no report) and the same command then completes', async () => {
+    const out = tempDir('r2r-export-int-');
+    const args = ['--library', library, '--out', out, '--preset', 'shopify', '--size', '600', '--format', 'webp', '--source', 'raster'];
+    const total = GARMENTS * COLORWAYS * VIEWS.length;
+    const first = await runExport(args, (l) => l.event === 'item' && (l.finished as number) >= 3, 'SIGINT');
+    expect(first.code).toBe(130);
+    expect(first.lines.at(-1)).toMatchObject({ event: 'cancelled', cancelled: true });
+    expect(outputFiles(out).some((f) => f.startsWith('export-report'))).toBe(false);
+    expect(outputFiles(out).some((f) => f.endsWith('.r2r-tmp'))).toBe(false);
+    const second = await runExport(args);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.lines.at(-1)).toMatchObject({ event: 'summary', total, done: total, resumed: true });
+    const images = outputFiles(out).filter((f) => f.endsWith('.webp'));
+    expect(images).toHaveLength(total);
+    const m = await sharp(join(out, images[0]!)).metadata();
+    expect([m.format, m.width, m.height]).toEqual(['webp', 600, 600]);
+  });
+});
 
 describe('r2r export --source realistic', () => {
   it('exports the latest finished generation of each view with A1111 parameters and the AI disclosure', async () => {
