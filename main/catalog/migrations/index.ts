@@ -4,11 +4,12 @@ import type { Migration } from './types';
 import { migration001 } from './001-catalog';
 import { migration002 } from './002-work';
 import { migration003 } from './003-search';
+import { migration004 } from './004-export-jobs';
 
 export type { Migration } from './types';
 
 /** every schema step in order; a library's `PRAGMA user_version` is the last one applied */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

@@ -10,6 +10,7 @@ import { searchCommand } from './search';
 import { sampleLibraryCommand } from './sample-library';
 import { metricsSsimCommand } from './metrics-ssim';
 import { evalCommand } from './eval';
+import { exportCommand } from './export';
 
 /** every `r2r` subcommand; each lives in its own module beside this file */
 export const commands: CliCommand[] = [
@@ -24,4 +25,5 @@ export const commands: CliCommand[] = [
   modelsAdaptCommand,
   metricsSsimCommand,
   evalCommand,
+  exportCommand,
 ];

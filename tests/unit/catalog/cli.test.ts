@@ -5,6 +5,7 @@ import { runCli } from '../../../main/cli/index';
 import { openLibrary } from '../../../main/catalog/library';
 import { getGarment } from '../../../main/catalog/queries/garments';
 import { insertGeneration, storeGenerationOutput } from '../../../main/catalog/queries/generations';
+import { SCHEMA_VERSION } from '../../../main/catalog/migrations/index';
 import { png, tempDir, writeFile } from './helpers';
 
 async function cli(args: string[]) {
@@ -25,7 +26,7 @@ describe('catalog commands', () => {
     const src = join(base, 'src');
     const init = await cli(['library', 'init', lib, '--json']);
     expect(init.code).toBe(0);
-    expect(JSON.parse(init.out)).toEqual({ library: lib, schemaVersion: 3 });
+    expect(JSON.parse(init.out)).toEqual({ library: lib, schemaVersion: SCHEMA_VERSION });
 
     const tree = await cli(['sample-library', src, '--tree', '--garments', '3', '--colorways', '1', '--width', '40', '--height', '50', '--json']);
     expect(tree.code).toBe(0);

@@ -1,0 +1,71 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+
+const TEMP_SUFFIX = '.r2r-tmp';
+
+function fsyncDir(dir: string): void {
+  // a directory fsync makes the rename durable; Windows cannot open directories, where the rename is enough
+  if (process.platform === 'win32') return;
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes `data` to `path` so that readers (and a process killed at any instant) see either
+ * the old file or the whole new one: a temporary file in the same folder, fsync, rename,
+ * fsync of the folder. The temporary name is short so long target names still fit.
+ */
+export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tag = createHash('sha1').update(basename(path)).digest('hex').slice(0, 12);
+  const tmp = join(dir, `.${tag}.${process.pid}.${Math.random().toString(36).slice(2, 8)}${TEMP_SUFFIX}`);
+  const fd = openSync(tmp, 'w');
+  try {
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let at = 0;
+    while (at < buf.length) at += writeSync(fd, buf, at, buf.length - at);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  fsyncDir(dir);
+}
+
+/** removes temporary files a killed writer left in `dir` and its subfolders; returns how many */
+export function removeStaleTemps(dir: string): number {
+  let removed = 0;
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) removed += removeStaleTemps(p);
+    else if (e.name.endsWith(TEMP_SUFFIX)) {
+      rmSync(p, { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
+
+export function isTempFile(name: string): boolean {
+  return name.endsWith(TEMP_SUFFIX);
+}

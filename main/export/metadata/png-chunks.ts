@@ -1,0 +1,146 @@
+import { deflateSync, inflateSync } from 'node:zlib';
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+export interface PngChunk {
+  type: string;
+  data: Buffer;
+}
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 as the PNG specification defines it (ISO 3309), over chunk type + data */
+export function crc32(parts: Buffer[]): number {
+  let c = 0xffffffff;
+  for (const part of parts) {
+    for (let i = 0; i < part.length; i++) c = CRC_TABLE[(c ^ part[i]!) & 0xff]! ^ (c >>> 8);
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+export function isPng(buf: Buffer): boolean {
+  return buf.length >= 8 && buf.subarray(0, 8).equals(PNG_SIGNATURE);
+}
+
+/** every chunk of a PNG, in order; throws on a bad signature, truncation or a CRC mismatch */
+export function readPngChunks(buf: Buffer): PngChunk[] {
+  if (!isPng(buf)) throw new Error('not a PNG file (bad signature)');
+  const chunks: PngChunk[] = [];
+  let at = 8;
+  while (at < buf.length) {
+    if (at + 12 > buf.length) throw new Error(`truncated PNG chunk header at byte ${at}`);
+    const length = buf.readUInt32BE(at);
+    const typeBuf = buf.subarray(at + 4, at + 8);
+    if (at + 12 + length > buf.length) throw new Error(`truncated PNG chunk ${typeBuf.toString('latin1')} at byte ${at}`);
+    const data = buf.subarray(at + 8, at + 8 + length);
+    const crc = buf.readUInt32BE(at + 8 + length);
+    if (crc !== crc32([typeBuf, data])) throw new Error(`CRC mismatch in PNG chunk ${typeBuf.toString('latin1')} at byte ${at}`);
+    chunks.push({ type: typeBuf.toString('latin1'), data });
+    at += 12 + length;
+    if (chunks[chunks.length - 1]!.type === 'IEND') break;
+  }
+  return chunks;
+}
+
+export function encodePngChunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const tail = Buffer.alloc(4);
+  tail.writeUInt32BE(crc32([head.subarray(4, 8), data]), 0);
+  return Buffer.concat([head, data, tail]);
+}
+
+function checkKeyword(keyword: string): void {
+  // png spec 11.3.4: 1-79 latin-1 characters, no leading/trailing/double spaces
+  if (keyword.length < 1 || keyword.length > 79 || !/^[\x20-\x7e\xa1-\xff]+$/.test(keyword) || /^ | $| {2}/.test(keyword)) {
+    throw new Error(`invalid PNG text keyword '${keyword}'`);
+  }
+}
+
+/** tEXt: latin-1 keyword and text; characters outside latin-1 are not representable */
+export function textChunk(keyword: string, text: string): PngChunk {
+  checkKeyword(keyword);
+  if (/[^\x00-\xff]/.test(text)) throw new Error(`tEXt '${keyword}' holds characters outside latin-1; use iTXt`);
+  return { type: 'tEXt', data: Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]) };
+}
+
+/** iTXt: UTF-8 text, optionally deflate-compressed */
+export function itxtChunk(keyword: string, text: string, compress = false): PngChunk {
+  checkKeyword(keyword);
+  const body = compress ? deflateSync(Buffer.from(text, 'utf8')) : Buffer.from(text, 'utf8');
+  return {
+    type: 'iTXt',
+    data: Buffer.concat([
+      Buffer.from(keyword, 'latin1'),
+      Buffer.from([0, compress ? 1 : 0, 0]), // null, compression flag, method
+      Buffer.from([0]), // empty language tag
+      Buffer.from([0]), // empty translated keyword
+      body,
+    ]),
+  };
+}
+
+/** iCCP: the embedded ICC profile, zlib-compressed (png spec 11.3.3.3) */
+export function iccpChunk(name: string, icc: Buffer): PngChunk {
+  checkKeyword(name);
+  return { type: 'iCCP', data: Buffer.concat([Buffer.from(name, 'latin1'), Buffer.from([0, 0]), deflateSync(icc)]) };
+}
+
+/** the ICC profile of a PNG, or undefined */
+export function pngIccProfile(buf: Buffer): Buffer | undefined {
+  const c = readPngChunks(buf).find((x) => x.type === 'iCCP');
+  if (!c) return undefined;
+  return inflateSync(c.data.subarray(c.data.indexOf(0) + 2));
+}
+
+export interface PngText {
+  type: 'tEXt' | 'iTXt' | 'zTXt';
+  keyword: string;
+  text: string;
+}
+
+/** decodes the text chunks of a PNG (tEXt, zTXt, iTXt) */
+export function readPngText(buf: Buffer): PngText[] {
+  const out: PngText[] = [];
+  for (const c of readPngChunks(buf)) {
+    if (c.type !== 'tEXt' && c.type !== 'iTXt' && c.type !== 'zTXt') continue;
+    const nul = c.data.indexOf(0);
+    const keyword = c.data.toString('latin1', 0, nul);
+    if (c.type === 'tEXt') out.push({ type: c.type, keyword, text: c.data.toString('latin1', nul + 1) });
+    else if (c.type === 'zTXt') out.push({ type: c.type, keyword, text: inflateSync(c.data.subarray(nul + 2)).toString('latin1') });
+    else {
+      const compressed = c.data[nul + 1] === 1;
+      const langEnd = c.data.indexOf(0, nul + 3);
+      const transEnd = c.data.indexOf(0, langEnd + 1);
+      const body = c.data.subarray(transEnd + 1);
+      out.push({ type: c.type, keyword, text: (compressed ? inflateSync(body) : body).toString('utf8') });
+    }
+  }
+  return out;
+}
+
+/**
+ * Returns a PNG with `add` inserted before the first IDAT, after dropping existing text
+ * chunks whose keyword is in `replaceKeywords` (so re-tagging never duplicates a key).
+ */
+export function insertPngChunks(buf: Buffer, add: PngChunk[], replaceKeywords: string[] = []): Buffer {
+  const chunks = readPngChunks(buf);
+  const drop = new Set(replaceKeywords);
+  const kept = chunks.filter((c) => {
+    if (c.type !== 'tEXt' && c.type !== 'iTXt' && c.type !== 'zTXt') return true;
+    return !drop.has(c.data.toString('latin1', 0, c.data.indexOf(0)));
+  });
+  const idat = kept.findIndex((c) => c.type === 'IDAT');
+  if (idat < 0) throw new Error('PNG has no IDAT chunk');
+  const ordered = [...kept.slice(0, idat), ...add, ...kept.slice(idat)];
+  return Buffer.concat([PNG_SIGNATURE, ...ordered.map((c) => encodePngChunk(c.type, c.data))]);
+}

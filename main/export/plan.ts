@@ -1,0 +1,71 @@
+import type { GenerationParameters } from './metadata/a1111-parameters';
+import type { PlanItem } from './job-store';
+import { assignSlots, compareViews, renderTemplate, resolveCollisions } from './naming';
+import { FILE_EXTENSIONS, type ImageFormat, type Preset } from './presets';
+
+/** one image the selection offers for export */
+export interface ExportCandidate {
+  sku: string;
+  name: string;
+  category: string;
+  colorway: string;
+  view: string;
+  /** raster | raytrace | realistic */
+  kind: string;
+  sourcePath: string;
+  generation?: GenerationParameters;
+}
+
+/** files the export writes besides the shots; plan names never take them */
+export const REPORT_FILES = { json: 'export-report.json', html: 'export-report.html' } as const;
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function compareCandidates(a: ExportCandidate, b: ExportCandidate): number {
+  return compareText(a.sku, b.sku) || compareText(a.colorway, b.colorway) || compareViews(a.view, b.view) || compareText(a.kind, b.kind) || compareText(a.sourcePath, b.sourcePath);
+}
+
+/**
+ * The export plan: candidates in a fixed order (sku, colorway, view, kind), marketplace slots
+ * per SKU, names from the preset's template, collisions resolved in plan order against each
+ * other and against `taken` (files already in the out folder). Same input, same plan.
+ */
+export function buildPlan(candidates: ExportCandidate[], preset: Preset, format: ImageFormat, taken: Iterable<string> = []): PlanItem[] {
+  const sorted = [...candidates].sort(compareCandidates);
+  const slots = new Array<string>(sorted.length);
+  const bySku = new Map<string, number[]>();
+  sorted.forEach((c, i) => bySku.set(c.sku, [...(bySku.get(c.sku) ?? []), i]));
+  for (const indices of bySku.values()) {
+    const s = assignSlots(indices.map((i) => sorted[i]!.view), preset.naming.slots);
+    indices.forEach((i, k) => (slots[i] = s[k]!));
+  }
+  const ext = FILE_EXTENSIONS[format];
+  const names = sorted.map((c, i) =>
+    renderTemplate(preset.naming.template, {
+      sku: c.sku,
+      colorway: c.colorway,
+      view: c.view,
+      kind: c.kind,
+      category: c.category,
+      name: c.name,
+      slot: slots[i]!,
+      index: i + 1,
+      ext,
+    }),
+  );
+  const files = resolveCollisions(names, [...taken, ...Object.values(REPORT_FILES)]);
+  return sorted.map((c, i) => ({
+    index: i,
+    key: `${c.sku}/${c.colorway}/${c.view}/${c.kind}`,
+    sku: c.sku,
+    colorway: c.colorway,
+    view: c.view,
+    kind: c.kind,
+    category: c.category,
+    sourcePath: c.sourcePath,
+    ...(c.generation ? { generation: c.generation } : {}),
+    file: files[i]!,
+  }));
+}
