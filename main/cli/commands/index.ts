@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { infoCommand } from './info';
+import { demoModelCommand } from './demo-model';
 
 /** every `r2r` subcommand; each lives in its own module beside this file */
-export const commands: CliCommand[] = [infoCommand];
+export const commands: CliCommand[] = [infoCommand, demoModelCommand];

@@ -1,0 +1,258 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { DeferredBytes } from './proto-wire';
+
+/** TensorProto.DataType values used by Stable Diffusion graphs */
+export const DataType = {
+  FLOAT: 1,
+  UINT8: 2,
+  INT8: 3,
+  UINT16: 4,
+  INT16: 5,
+  INT32: 6,
+  INT64: 7,
+  STRING: 8,
+  BOOL: 9,
+  FLOAT16: 10,
+  DOUBLE: 11,
+  UINT32: 12,
+  UINT64: 13,
+  BFLOAT16: 16,
+} as const;
+export type DataTypeId = number;
+
+const ELEM_SIZE: Record<number, number> = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2 };
+const DTYPE_NAME: Record<number, string> = {
+  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string',
+  9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 16: 'bfloat16',
+};
+
+export function elemSize(dataType: DataTypeId): number {
+  const s = ELEM_SIZE[dataType];
+  if (s === undefined) throw new Error(`no fixed element size for ONNX data type ${dataType}`);
+  return s;
+}
+
+/** the name onnxruntime uses for a data type (`float32`, `int64`, ...) */
+export function dataTypeName(dataType: DataTypeId): string {
+  return DTYPE_NAME[dataType] ?? `type${dataType}`;
+}
+
+/** a byte range of a file, read only when needed (external data, big inline weights) */
+export class FileRange implements DeferredBytes {
+  constructor(
+    readonly path: string,
+    readonly offset: number,
+    readonly byteLength: number,
+  ) {}
+
+  read(): Uint8Array {
+    const out = new Uint8Array(this.byteLength);
+    const fd = openSync(this.path, 'r');
+    try {
+      let got = 0;
+      while (got < this.byteLength) {
+        const n = readSync(fd, out, got, this.byteLength - got, this.offset + got);
+        if (n === 0) throw new Error(`${this.path} ends before byte ${this.offset + this.byteLength}`);
+        got += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return out;
+  }
+
+  writeTo(sink: (piece: Uint8Array) => void): void {
+    const fd = openSync(this.path, 'r');
+    try {
+      const piece = new Uint8Array(Math.min(this.byteLength, 4 << 20));
+      let done = 0;
+      while (done < this.byteLength) {
+        const want = Math.min(piece.length, this.byteLength - done);
+        const n = readSync(fd, piece, 0, want, this.offset + done);
+        if (n === 0) throw new Error(`${this.path} ends before byte ${this.offset + this.byteLength}`);
+        sink(n === piece.length ? piece : piece.subarray(0, n));
+        done += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** weights produced on demand when written (seeded random weights of big demo models) */
+export class GeneratedBytes implements DeferredBytes {
+  constructor(
+    readonly byteLength: number,
+    private readonly produce: () => Uint8Array,
+  ) {}
+
+  read(): Uint8Array {
+    const b = this.produce();
+    if (b.byteLength !== this.byteLength) throw new Error(`generated ${b.byteLength} bytes, expected ${this.byteLength}`);
+    return b;
+  }
+
+  writeTo(sink: (piece: Uint8Array) => void): void {
+    sink(this.read());
+  }
+}
+
+export type TensorBytes = Uint8Array | FileRange | GeneratedBytes;
+
+export interface Tensor {
+  name: string;
+  dataType: DataTypeId;
+  dims: number[];
+  /** little-endian element bytes (raw_data); deferred for big weights */
+  data: TensorBytes;
+  /** string tensors only */
+  strings?: Uint8Array[];
+  docString?: string;
+}
+
+export type Dim = number | string | undefined;
+
+export interface ValueInfo {
+  name: string;
+  elemType: DataTypeId;
+  /** undefined: rank unknown */
+  shape: Dim[] | undefined;
+  docString?: string;
+}
+
+export const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
+
+export interface Attribute {
+  name: string;
+  type: number;
+  f?: number;
+  i?: number;
+  s?: Uint8Array;
+  t?: Tensor;
+  g?: Graph;
+  floats?: number[];
+  ints?: number[];
+  strings?: Uint8Array[];
+}
+
+export interface Node {
+  name: string;
+  opType: string;
+  domain: string;
+  inputs: string[];
+  outputs: string[];
+  attributes: Attribute[];
+  docString?: string;
+}
+
+export interface Graph {
+  name: string;
+  nodes: Node[];
+  initializers: Tensor[];
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+  valueInfo: ValueInfo[];
+  docString?: string;
+  /** encoded fields this toolkit does not model (kept through a round trip) */
+  unknownFields?: Uint8Array[];
+}
+
+export interface OpsetId {
+  domain: string;
+  version: number;
+}
+
+export interface Model {
+  irVersion: number;
+  producerName: string;
+  producerVersion: string;
+  domain: string;
+  modelVersion: number;
+  docString: string;
+  opsetImport: OpsetId[];
+  metadataProps: { key: string; value: string }[];
+  graph: Graph;
+  unknownFields?: Uint8Array[];
+}
+
+export function tensorByteLength(t: Pick<Tensor, 'dataType' | 'dims'>): number {
+  return t.dims.reduce((a, b) => a * b, 1) * elemSize(t.dataType);
+}
+
+/** the tensor's bytes in memory (reads deferred data) */
+export function tensorBytes(t: Tensor): Uint8Array {
+  return t.data instanceof Uint8Array ? t.data : t.data.read();
+}
+
+function aligned(bytes: Uint8Array, align: number): ArrayBuffer {
+  if (bytes.byteOffset % align === 0) return bytes.buffer as ArrayBuffer;
+  return bytes.slice().buffer as ArrayBuffer;
+}
+
+/** float32 or float16 tensor contents as float32 */
+export function tensorFloats(t: Tensor): Float32Array {
+  const b = tensorBytes(t);
+  if (t.dataType === DataType.FLOAT) return new Float32Array(aligned(b, 4), b.byteOffset % 4 === 0 ? b.byteOffset : 0, b.byteLength / 4);
+  if (t.dataType === DataType.FLOAT16) {
+    const h = new Uint16Array(aligned(b, 2), b.byteOffset % 2 === 0 ? b.byteOffset : 0, b.byteLength / 2);
+    const out = new Float32Array(h.length);
+    for (let i = 0; i < h.length; i++) out[i] = halfToFloat(h[i]!);
+    return out;
+  }
+  throw new Error(`tensor ${t.name} is ${dataTypeName(t.dataType)}, not a float tensor`);
+}
+
+/** int64 or int32 tensor contents as numbers */
+export function tensorInts(t: Tensor): number[] {
+  const b = tensorBytes(t);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const out: number[] = [];
+  if (t.dataType === DataType.INT64) for (let i = 0; i < b.byteLength; i += 8) out.push(Number(dv.getBigInt64(i, true)));
+  else if (t.dataType === DataType.INT32) for (let i = 0; i < b.byteLength; i += 4) out.push(dv.getInt32(i, true));
+  else throw new Error(`tensor ${t.name} is ${dataTypeName(t.dataType)}, not an integer tensor`);
+  return out;
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** IEEE half from float, round to nearest even */
+export function floatToHalf(value: number): number {
+  f32[0] = value;
+  const x = u32[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  let e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let half = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    if (rem > mid || (rem === mid && half & 1)) half++;
+    return sign | half;
+  }
+  let half = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
+  e = half >>> 10;
+  return sign | half;
+}
+
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+export function bfloat16ToFloat(b: number): number {
+  u32[0] = b << 16;
+  return f32[0]!;
+}
