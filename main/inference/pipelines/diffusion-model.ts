@@ -3,6 +3,9 @@ import type { Planar } from './tiled';
 /** One UNet evaluation: a batch of latents at one timestep. */
 export interface UnetCall {
   batch: number;
+  /** the latent grid, w x h */
+  width: number;
+  height: number;
   /** [B, C, h, w] */
   latents: Float32Array;
   timestep: number;
@@ -25,6 +28,8 @@ export interface DiffusionModel {
   latentChannels: number;
   /** image pixels per latent pixel (8 for SD 1.x) */
   vaeFactor: number;
+  /** canvas sides must be multiples of this (VAE factor x UNet downsampling) */
+  sizeMultiple: number;
   /** the VAE's scaling factor (0.18215 for SD 1.x) */
   scalingFactor: number;
   /** the UNet takes tac_qk_source */

@@ -196,7 +196,7 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
 
   // 1. resize: the source onto the model canvas (aspect kept, padded, box remembered)
   const { source } = inputs;
-  const size = chooseModelSize(source.width, source.height, { width: params.width, height: params.height }, model.vaeFactor * 8);
+  const size = chooseModelSize(source.width, source.height, { width: params.width, height: params.height }, model.sizeMultiple);
   const plan = planFit(source.width, source.height, size.width, size.height);
   const f = model.vaeFactor;
   const lw = plan.width / f;
@@ -244,7 +244,7 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
     let x: Float32Array = x0;
     for (let i = 0; i < K; i++) {
       const t = schedule.inversion[i]!;
-      const eps = await callUnet('inversion', { batch: 1, latents: x, timestep: t, text: emptyText, tacQkSource: model.supportsTac ? [0] : undefined }, false);
+      const eps = await callUnet('inversion', { batch: 1, width: lw, height: lh, latents: x, timestep: t, text: emptyText, tacQkSource: model.supportsTac ? [0] : undefined }, false);
       x = schedule.invert(eps, t, x);
       latents.push(x);
       onStep?.({ stage: 'inversion', step: i + 1, total: K, timestep: t });
@@ -274,7 +274,7 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
     const latents3 = concatRows([inv[K - j]!, x, x]);
     const eps = await callUnet(
       'generation',
-      { batch: 3, latents: latents3, timestep: t, text: text3, tacQkSource: model.supportsTac ? (tac ? [0, 1, 0] : [0, 1, 2]) : undefined, textureLock: lock3 },
+      { batch: 3, width: lw, height: lh, latents: latents3, timestep: t, text: text3, tacQkSource: model.supportsTac ? (tac ? [0, 1, 0] : [0, 1, 2]) : undefined, textureLock: lock3 },
       tac,
     );
     const guided = new Float32Array(perLatent);
