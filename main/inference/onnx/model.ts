@@ -256,3 +256,31 @@ export function bfloat16ToFloat(b: number): number {
   u32[0] = b << 16;
   return f32[0]!;
 }
+
+function cloneGraph(g: Graph): Graph {
+  return {
+    ...g,
+    nodes: g.nodes.map((n) => ({
+      ...n,
+      inputs: [...n.inputs],
+      outputs: [...n.outputs],
+      attributes: n.attributes.map((a) => (a.g ? { ...a, g: cloneGraph(a.g) } : { ...a })),
+    })),
+    initializers: [...g.initializers],
+    inputs: g.inputs.map((v) => ({ ...v, shape: v.shape ? [...v.shape] : undefined })),
+    outputs: g.outputs.map((v) => ({ ...v, shape: v.shape ? [...v.shape] : undefined })),
+    valueInfo: [...g.valueInfo],
+    unknownFields: g.unknownFields ? [...g.unknownFields] : undefined,
+  };
+}
+
+/** a copy whose structure can be changed freely; tensor bytes are shared (never mutated) */
+export function cloneModel(m: Model): Model {
+  return {
+    ...m,
+    opsetImport: m.opsetImport.map((o) => ({ ...o })),
+    metadataProps: m.metadataProps.map((p) => ({ ...p })),
+    graph: cloneGraph(m.graph),
+    unknownFields: m.unknownFields ? [...m.unknownFields] : undefined,
+  };
+}
