@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command';
 import { infoCommand } from './info';
 import { demoModelCommand } from './demo-model';
+import { generateCommand } from './generate';
 
 /** every `r2r` subcommand; each lives in its own module beside this file */
-export const commands: CliCommand[] = [infoCommand, demoModelCommand];
+export const commands: CliCommand[] = [infoCommand, demoModelCommand, generateCommand];
