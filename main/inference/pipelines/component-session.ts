@@ -13,7 +13,13 @@ function inputType(session: InferenceSession, name: string): string {
 export async function openComponent(name: string, path: string, provider: string): Promise<ComponentSession> {
   let session: InferenceSession;
   try {
-    session = await ort.InferenceSession.create(path, { executionProviders: [provider], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
+    session = await ort.InferenceSession.create(path, {
+      executionProviders: [provider],
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+      // no busy-waiting between runs: the app shares the CPU with the UI and other work
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    });
   } catch (err) {
     throw new UserError('model-load-failed', `cannot load the ${name} (${path}) on ${provider}: ${(err as Error).message.split('\n')[0]}`, 'Check the file is a complete ONNX export; try --provider cpu.', { cause: err });
   }

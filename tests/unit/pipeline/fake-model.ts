@@ -12,6 +12,7 @@ export class FakeModel implements DiffusionModel {
   provider = 'cpu';
   latentChannels = 4;
   vaeFactor = 8;
+  sizeMultiple = 64;
   scalingFactor = 0.5;
   supportsTac = true;
   supportsTextureLock = true;

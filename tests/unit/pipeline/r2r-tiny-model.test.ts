@@ -1,0 +1,164 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../main/cli/index';
+import { writeDemoModel } from '../../../main/inference/models/demo/demo-model';
+import { readMask } from '../../../main/inference/image/mask';
+import { readSourceImage } from '../../../main/inference/image/source-image';
+import { InversionCache } from '../../../main/inference/pipelines/inversion-cache';
+import { ddimSchedule } from '../../../main/inference/pipelines/ddim-schedule';
+import { loadR2RModel, type LoadedModel } from '../../../main/inference/pipelines/load-r2r-model';
+import { DEFAULT_R2R_PARAMS, runR2R } from '../../../main/inference/pipelines/r2r';
+import { encodePng, pngClaimingSize } from './png-encode';
+
+const dir = mkdtempSync(join(tmpdir(), 'r2r-tiny-'));
+const modelDir = join(dir, 'tiny');
+const cacheDir = join(dir, 'cache');
+const out = (name: string) => join(dir, 'out', name);
+let loaded: LoadedModel;
+
+function sink(): Writable & { text: () => string } {
+  const chunks: Buffer[] = [];
+  const w = new Writable({
+    write(c, _e, cb) {
+      chunks.push(Buffer.from(c));
+      cb();
+    },
+  }) as Writable & { text: () => string };
+  w.text = () => Buffer.concat(chunks).toString('utf8');
+  return w;
+}
+
+async function cli(args: string[], signal?: AbortSignal): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = sink();
+  const stderr = sink();
+  const code = await runCli(args, { stdout, stderr }, signal);
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+const W = 64;
+const H = 64;
+function renderPng(path: string, colour: 'rgb' | 'rgba' = 'rgb'): void {
+  const ch = colour === 'rgb' ? 3 : 4;
+  const px: number[] = [];
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      px.push(128 + Math.round(100 * Math.sin(x / 5)), 128 + Math.round(100 * Math.cos(y / 7)), (x * y) % 256);
+      if (ch === 4) px.push(x < 8 ? 0 : 255);
+    }
+  writeFileSync(path, encodePng({ width: W, height: H, colour, depth: 8, samples: px }));
+}
+
+const base = (input: string, output: string) => ['generate', '--model', modelDir, '--input', input, '--out', output, '--width', '64', '--height', '64', '--cache-dir', cacheDir, '--json'];
+
+beforeAll(async () => {
+  writeDemoModel(modelDir, { seed: 3 });
+  cpSync(modelDir, join(dir, 'broken'), { recursive: true });
+  rmSync(join(dir, 'broken', 'vae_encoder'), { recursive: true });
+  renderPng(join(dir, 'render.png'));
+  renderPng(join(dir, 'render-alpha.png'), 'rgba');
+  mkdirSync(join(dir, 'out'));
+  loaded = await loadR2RModel(modelDir, { cacheDir });
+});
+afterAll(async () => {
+  await loaded?.model.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('r2r generate with the tiny demo model', () => {
+  it('writes the shot and reports 15 batch-1 + 15 batch-3 UNet calls (60 sample-evaluations against 90)', async () => {
+    const r = await cli([...base(join(dir, 'render.png'), out('a.png')), '--no-cache']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.unet.callsByBatchSize).toEqual({ 1: 15, 3: 15 });
+    expect(report.unet.sampleEvaluations).toBe(60);
+    expect(report.unet.referenceSampleEvaluations).toBe(90);
+    expect(report.provider).toBe('cpu');
+    expect(report.tacSteps).toBe(13);
+    expect(report.model.tacLevels).toEqual([0, 1]);
+    for (const stage of ['prepare', 'encode', 'inversion', 'text', 'generation', 'decode', 'composite', 'write']) expect(report.timingsMs[stage]).toBeGreaterThanOrEqual(0);
+    const img = await readSourceImage(out('a.png'));
+    expect([img.width, img.height]).toEqual([W, H]);
+  });
+
+  it('gives the same image for the same seed, and the cached re-tune matches a fresh shot', async () => {
+    const { model, scheduler } = loaded;
+    const source = await readSourceImage(join(dir, 'render.png'));
+    const cache = new InversionCache(join(dir, 'inv'));
+    const params = { ...DEFAULT_R2R_PARAMS, width: 64, height: 64, tacRatio: 0.6 };
+    const schedule = ddimSchedule(scheduler, 50, 0.3);
+    const first = await runR2R(model, schedule, { source }, params, { cache });
+    const again = await runR2R(model, schedule, { source }, params, { cache });
+    const fresh = await runR2R(model, schedule, { source }, params);
+    expect([first.inversionCached, again.inversionCached]).toEqual([false, true]);
+    expect(again.unetCalls.map((c) => c.batch)).toEqual(Array(15).fill(3));
+    expect(Buffer.from(first.image.data).equals(Buffer.from(again.image.data))).toBe(true);
+    expect(Buffer.from(first.image.data).equals(Buffer.from(fresh.image.data))).toBe(true);
+    // TAC changes the result: it is really wired into the UNet
+    const noTac = await runR2R(model, schedule, { source }, { ...params, tacRatio: 0 }, { cache });
+    expect(Buffer.from(first.image.data).equals(Buffer.from(noTac.image.data))).toBe(false);
+  });
+
+  it('keeps pixels outside the edit mask bit-identical to the source, alpha included', async () => {
+    const mask: number[] = [];
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) mask.push(x >= 24 && y >= 16 && y < 48 ? 255 : 0);
+    writeFileSync(join(dir, 'mask.png'), encodePng({ width: W, height: H, colour: 'grey', depth: 8, samples: mask }));
+    const src = await readSourceImage(join(dir, 'render-alpha.png'));
+    const editMask = await readMask(join(dir, 'mask.png'), W, H);
+    await runR2R(loaded.model, ddimSchedule(loaded.scheduler, 50, 0.3), { source: src, editMask }, { ...DEFAULT_R2R_PARAMS, width: 64, height: 64 }, { outputPath: out('m.png') });
+    const res = await readSourceImage(out('m.png'));
+    expect(res.channels).toBe(4);
+    let changed = 0;
+    for (let i = 0; i < W * H; i++) {
+      for (let c = 0; c < 4; c++) {
+        if (mask[i] === 0 || c === 3) expect(res.data[i * 4 + c]).toBe(src.data[i * 4 + c]);
+        else if (res.data[i * 4 + c] !== src.data[i * 4 + c]) changed += 1;
+      }
+    }
+    expect(changed).toBeGreaterThan(100);
+  });
+
+  it('stops within one UNet call when cancelled and writes nothing', async () => {
+    const ac = new AbortController();
+    const { model, scheduler } = loaded;
+    let calls = 0;
+    let callsWhenAborted = -1;
+    const unet = model.unet.bind(model);
+    const counting = Object.assign(Object.create(Object.getPrototypeOf(model)), model, {
+      unet: async (c: Parameters<typeof model.unet>[0]) => {
+        calls += 1;
+        // abort from outside while this call runs
+        if (calls === 20) {
+          setImmediate(() => ac.abort());
+          callsWhenAborted = calls;
+        }
+        return unet(c);
+      },
+    });
+    const source = await readSourceImage(join(dir, 'render.png'));
+    const p = runR2R(counting, ddimSchedule(scheduler, 50, 0.3), { source }, { ...DEFAULT_R2R_PARAMS, width: 64, height: 64 }, { signal: ac.signal, outputPath: out('cancelled.png') });
+    await expect(p).rejects.toThrow(/abort/i);
+    expect(calls - callsWhenAborted).toBeLessThanOrEqual(1);
+    expect(existsSync(out('cancelled.png'))).toBe(false);
+  });
+
+  it('refuses bad inputs with a clear message and writes no output file', async () => {
+    writeFileSync(join(dir, 'corrupt.png'), Buffer.from('\x89PNG\r\n\x1a\n not really'));
+    writeFileSync(join(dir, 'bomb.png'), pngClaimingSize(50000, 40000));
+    const cases: [string[], RegExp][] = [
+      [base(join(dir, 'corrupt.png'), out('bad1.png')), /input image .*corrupt\.png is not a readable image/],
+      [base(join(dir, 'bomb.png'), out('bad2.png')), /50000x40000 = 2000\.0 megapixels, over the limit/],
+      [[...base(join(dir, 'render.png'), out('bad3.png')).map((a) => (a === modelDir ? join(dir, 'broken') : a))], /is missing vae_encoder\/model\.onnx/],
+      [[...base(join(dir, 'render.png'), out('bad4.png')), '--width', '100'], /width 100 is not a positive multiple of 32/],
+      [base(join(dir, 'render.png'), join(dir, 'nowhere', 'x.png')), /output folder .* does not exist/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(readdirSync(join(dir, 'out')).filter((f) => f.startsWith('bad'))).toEqual([]);
+  });
+});
