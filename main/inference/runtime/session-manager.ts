@@ -1,0 +1,155 @@
+import { existsSync } from 'node:fs';
+import ort from 'onnxruntime-node';
+import { UserError } from '../../common/errors';
+import type { ProviderName } from './providers';
+import { inputSpecs, outputSpecs, type TensorSpec } from './typed-feeds';
+
+export type SessionEvent =
+  | { type: 'load'; modelPath: string; provider: ProviderName; ms: number }
+  | { type: 'reuse'; modelPath: string; provider: ProviderName }
+  | { type: 'dispose'; modelPath: string; provider: ProviderName };
+
+export interface SessionManagerOptions {
+  /** sessions kept loaded at once (least recently used goes first); 1 bounds memory to one model */
+  capacity?: number;
+  /** extra onnxruntime session options; the execution provider is set by the manager */
+  sessionOptions?: Omit<ort.InferenceSession.SessionOptions, 'executionProviders'>;
+  onEvent?: (event: SessionEvent) => void;
+  /** how a session is created; tests replace it */
+  create?: (modelPath: string, options: ort.InferenceSession.SessionOptions) => Promise<ort.InferenceSession>;
+}
+
+/** a loaded model on one provider, with its input/output metadata */
+export class ManagedSession {
+  private inFlight = new Set<Promise<unknown>>();
+  private released = false;
+  readonly inputs: TensorSpec[];
+  readonly outputs: TensorSpec[];
+
+  constructor(
+    readonly modelPath: string,
+    readonly provider: ProviderName,
+    readonly session: ort.InferenceSession,
+    /** wall time of loading the session, ms */
+    readonly loadMs: number,
+    readonly label: string,
+  ) {
+    this.inputs = inputSpecs(session, label);
+    this.outputs = outputSpecs(session, label);
+  }
+
+  get disposed(): boolean {
+    return this.released;
+  }
+
+  async run(feeds: Record<string, ort.Tensor>, options?: ort.InferenceSession.RunOptions): Promise<ort.InferenceSession.ReturnType> {
+    if (this.released) throw new Error(`the session of ${this.modelPath} was released; get it from the session manager again`);
+    const p = this.session.run(feeds, options);
+    this.inFlight.add(p);
+    try {
+      return await p;
+    } finally {
+      this.inFlight.delete(p);
+    }
+  }
+
+  /** waits for runs in progress, then frees the session */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await Promise.allSettled([...this.inFlight]);
+    await this.session.release();
+  }
+}
+
+function keyOf(modelPath: string, provider: ProviderName): string {
+  return `${provider}\u0000${modelPath}`;
+}
+
+function firstLine(message: string): string {
+  const line = message.split('\n').find((l) => l.trim().length > 0) ?? message;
+  return line.length > 300 ? line.slice(0, 297) + '...' : line;
+}
+
+/**
+ * Loads sessions one at a time, hands the same session back while the same model and
+ * provider are asked for, and releases the least recently used one when another is needed
+ * beyond `capacity` (1 by default) or on close.
+ */
+export class SessionManager {
+  private readonly capacity: number;
+  private readonly sessions = new Map<string, ManagedSession>();
+  private queue: Promise<unknown> = Promise.resolve();
+  readonly stats = { loads: 0, reuses: 0, disposals: 0, loadMs: 0 };
+
+  constructor(private readonly options: SessionManagerOptions = {}) {
+    this.capacity = Math.max(1, Math.floor(options.capacity ?? 1));
+  }
+
+  /** the sessions held now, least recently used first */
+  get loaded(): readonly ManagedSession[] {
+    return [...this.sessions.values()];
+  }
+
+  /** loads and disposals happen strictly one after another */
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(task, task);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** the session of `modelPath` on `provider`; `label` names the model in errors ("The UNet") */
+  get(modelPath: string, provider: ProviderName, label = `The model ${modelPath}`): Promise<ManagedSession> {
+    return this.serial(async () => {
+      const key = keyOf(modelPath, provider);
+      const held = this.sessions.get(key);
+      if (held) {
+        this.sessions.delete(key);
+        this.sessions.set(key, held);
+        this.stats.reuses++;
+        this.options.onEvent?.({ type: 'reuse', modelPath, provider });
+        return held;
+      }
+      while (this.sessions.size >= this.capacity) await this.evictOldest();
+      if (!existsSync(modelPath)) {
+        throw new UserError('model-missing', `${label} is missing: ${modelPath} does not exist.`, 'Check the model folder; a Stable Diffusion ONNX folder has text_encoder/, unet/, vae_encoder/ and vae_decoder/ with model.onnx in each.');
+      }
+      const create = this.options.create ?? ((p: string, o: ort.InferenceSession.SessionOptions) => ort.InferenceSession.create(p, o));
+      const started = performance.now();
+      let session: ort.InferenceSession;
+      try {
+        session = await create(modelPath, { logSeverityLevel: 3, ...this.options.sessionOptions, executionProviders: [provider] });
+      } catch (err) {
+        throw new UserError('model-load-failed', `${label} could not be loaded with the ${provider} provider: ${firstLine((err as Error).message)}`, 'The file may be damaged, incomplete (model.onnx_data beside it?) or not ONNX; re-export it, or try --provider cpu.', { cause: err });
+      }
+      const ms = performance.now() - started;
+      let managed: ManagedSession;
+      try {
+        managed = new ManagedSession(modelPath, provider, session, ms, label);
+      } catch (err) {
+        await session.release();
+        throw err;
+      }
+      this.sessions.set(key, managed);
+      this.stats.loads++;
+      this.stats.loadMs += ms;
+      this.options.onEvent?.({ type: 'load', modelPath, provider, ms });
+      return managed;
+    });
+  }
+
+  private async evictOldest(): Promise<void> {
+    const [key, oldest] = this.sessions.entries().next().value as [string, ManagedSession];
+    this.sessions.delete(key);
+    await oldest.release();
+    this.stats.disposals++;
+    this.options.onEvent?.({ type: 'dispose', modelPath: oldest.modelPath, provider: oldest.provider });
+  }
+
+  /** releases every session (after their runs in progress) */
+  close(): Promise<void> {
+    return this.serial(async () => {
+      while (this.sessions.size > 0) await this.evictOldest();
+    });
+  }
+}
