@@ -4,6 +4,7 @@ import { checkPngOutputPath } from '../../inference/image/write-png';
 import { ddimSchedule } from '../../inference/pipelines/ddim-schedule';
 import { defaultCacheDir, InversionCache } from '../../inference/pipelines/inversion-cache';
 import { loadR2RModel } from '../../inference/pipelines/load-r2r-model';
+import { describeAttempts } from '../../inference/runtime/provider-choice';
 import { DEFAULT_R2R_PARAMS, runR2R, type R2RParams } from '../../inference/pipelines/r2r';
 import { UserError } from '../../common/errors';
 import type { CliCommand } from '../command';
@@ -90,6 +91,7 @@ export const generateCommand: CliCommand = {
       const report = {
         output: res.outputPath,
         provider: res.provider,
+        providerAttempts: describeAttempts(loaded.providerChoice),
         model: { dir: modelDir, adapted: loaded.adapted.dir, tacLevels: loaded.adapted.levels },
         canvas: { width: res.plan.width, height: res.plan.height, box: res.plan.box },
         k: res.k,

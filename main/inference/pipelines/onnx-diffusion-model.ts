@@ -1,5 +1,8 @@
-import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import type ort from 'onnxruntime-node';
 import { UserError } from '../../common/errors';
+import type { ProviderName } from '../runtime/providers';
+import type { ManagedSession, SessionManager } from '../runtime/session-manager';
+import { floatOutput, hasInput, typedFeeds, type FeedValue, type TensorSpec } from '../runtime/typed-feeds';
 import type { ClipTokenizer } from '../tokenizer/clip-tokenizer';
 import type { DiffusionModel, UnetCall } from './diffusion-model';
 import type { Planar } from './tiled';
@@ -9,24 +12,17 @@ export const TAC_SOURCE_INPUT = 'tac_qk_source';
 export const TAC_MASK_INPUT = 'tac_token_mask';
 export const EXTRA_EMBEDDINGS_INPUT = 'extra_token_embeddings';
 
-/** a loaded component: an onnxruntime session and a way to build inputs typed from its metadata */
-export interface ComponentSession {
-  name: string;
-  session: InferenceSession;
-  /** a tensor for input `name`, converted to the dtype the session declares (float16, int64, ...) */
-  input(name: string, data: Float32Array | Int32Array | number[], dims: readonly number[]): Tensor;
-  /** output values as float32, whatever the session's dtype */
-  output(t: Tensor): Float32Array;
-}
+export type ComponentName = 'text_encoder' | 'unet' | 'vae_encoder' | 'vae_decoder';
+
+const LABELS: Record<ComponentName, string> = { text_encoder: 'text encoder', unet: 'UNet', vae_encoder: 'VAE encoder', vae_decoder: 'VAE decoder' };
 
 export interface OnnxModelParts {
   id: string;
-  provider: string;
+  provider: ProviderName;
+  sessions: SessionManager;
+  /** model.onnx of each component (the UNet and text encoder from the adapted copy) */
+  paths: Record<ComponentName, string>;
   tokenizer: ClipTokenizer;
-  textEncoder: ComponentSession;
-  unet: ComponentSession;
-  vaeEncoder: ComponentSession;
-  vaeDecoder: ComponentSession;
   scalingFactor: number;
   vaeFactor: number;
   sizeMultiple: number;
@@ -34,122 +30,130 @@ export interface OnnxModelParts {
   extraEmbeddings?: { data: Float32Array; rows: number; width: number };
 }
 
-function hasInput(c: ComponentSession, name: string): boolean {
-  return c.session.inputNames.includes(name);
-}
-
-function metaShape(c: ComponentSession, name: string): readonly (number | string)[] | undefined {
-  const m = c.session.inputMetadata.find((v) => v.name === name);
-  return m && m.isTensor ? m.shape : undefined;
+function shapeOf(specs: readonly TensorSpec[], name: string): readonly (number | string)[] | undefined {
+  return specs.find((s) => s.name === name)?.shape;
 }
 
 /**
- * The diffusion model as four onnxruntime sessions. Every run is timed so a shot can report
- * how much of its time is inside session.run.
+ * The diffusion model as four onnxruntime sessions held by the runtime's session manager.
+ * Inputs are typed from each session's metadata (fp16 and fp32 exports alike); every run is
+ * timed so a shot can report how much of its time is inside session.run.
  */
 export class OnnxDiffusionModel implements DiffusionModel {
   readonly id: string;
-  readonly provider: string;
+  readonly provider: ProviderName;
   readonly latentChannels = 4;
   readonly vaeFactor: number;
   readonly sizeMultiple: number;
   readonly scalingFactor: number;
-  readonly supportsTac: boolean;
-  readonly supportsTextureLock: boolean;
+  supportsTac = false;
+  supportsTextureLock = false;
   private readonly parts: OnnxModelParts;
   private ms = 0;
   private readonly textCache = new Map<string, Float32Array>();
-  private readonly scalarTimestep: boolean;
 
-  constructor(parts: OnnxModelParts) {
+  private constructor(parts: OnnxModelParts) {
     this.parts = parts;
     this.id = parts.id;
     this.provider = parts.provider;
     this.vaeFactor = parts.vaeFactor;
     this.sizeMultiple = parts.sizeMultiple;
     this.scalingFactor = parts.scalingFactor;
-    this.supportsTac = hasInput(parts.unet, TAC_SOURCE_INPUT);
-    this.supportsTextureLock = hasInput(parts.unet, TAC_MASK_INPUT);
-    this.scalarTimestep = (metaShape(parts.unet, 'timestep') ?? [1]).length === 0;
-    const extra = parts.extraEmbeddings;
-    if (extra && !hasInput(parts.textEncoder, EXTRA_EMBEDDINGS_INPUT)) {
-      throw new Error(`the text encoder has no ${EXTRA_EMBEDDINGS_INPUT} input for textual-inversion tokens`);
-    }
   }
 
-  private async run(c: ComponentSession, feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  /** opens every component once (so a broken file fails before any work) and reads what the UNet accepts */
+  static async open(parts: OnnxModelParts): Promise<OnnxDiffusionModel> {
+    const m = new OnnxDiffusionModel(parts);
+    for (const c of ['text_encoder', 'vae_encoder', 'vae_decoder', 'unet'] as const) await m.session(c);
+    const unet = await m.session('unet');
+    m.supportsTac = hasInput(unet.inputs, TAC_SOURCE_INPUT);
+    m.supportsTextureLock = hasInput(unet.inputs, TAC_MASK_INPUT);
+    const te = await m.session('text_encoder');
+    const extra = parts.extraEmbeddings;
+    if (extra) {
+      if (!hasInput(te.inputs, EXTRA_EMBEDDINGS_INPUT)) throw new Error(`the text encoder has no ${EXTRA_EMBEDDINGS_INPUT} input for textual-inversion tokens`);
+      const width = shapeOf(te.inputs, EXTRA_EMBEDDINGS_INPUT)?.[1];
+      if (typeof width === 'number' && width !== extra.width) {
+        throw new UserError('embedding-width', `the embedding has vectors of width ${extra.width} but this text encoder's embeddings are ${width} wide`, 'Use an embedding trained for this model family (SD 1.x: 768).');
+      }
+    }
+    return m;
+  }
+
+  private session(c: ComponentName): Promise<ManagedSession> {
+    return this.parts.sessions.get(this.parts.paths[c], this.provider, `The ${LABELS[c]}`);
+  }
+
+  private async run(c: ComponentName, values: Record<string, FeedValue>): Promise<ort.InferenceSession.ReturnType> {
+    const s = await this.session(c);
+    const feeds = typedFeeds(s.inputs, values, `The ${LABELS[c]}`);
     const start = performance.now();
     try {
-      return (await c.session.run(feeds)) as Record<string, Tensor>;
+      return await s.run(feeds);
     } catch (err) {
-      throw new UserError('model-run-failed', `the ${c.name} failed to run: ${(err as Error).message.split('\n')[0]}`, 'Check that the model folder is an unmodified SD 1.x ONNX export; try --provider cpu.', { cause: err });
+      throw new UserError('model-run-failed', `the ${LABELS[c]} failed to run: ${(err as Error).message.split('\n')[0]}`, 'Check that the model folder is an unmodified SD 1.x ONNX export; try --provider cpu.', { cause: err });
     } finally {
       this.ms += performance.now() - start;
     }
   }
 
+  private async output(c: ComponentName, results: ort.InferenceSession.ReturnType, preferred?: string): Promise<{ data: Float32Array; dims: number[] }> {
+    const s = await this.session(c);
+    const name = preferred && s.outputs.some((o) => o.name === preferred) ? preferred : s.outputs[0]!.name;
+    // NaN/Inf are reported by the pipeline, which knows the step and stage
+    return floatOutput(results, name, `The ${LABELS[c]}`, { allowNonFinite: true });
+  }
+
   async encodeText(prompt: string): Promise<Float32Array> {
     const cached = this.textCache.get(prompt);
     if (cached) return cached;
-    const { textEncoder: te, tokenizer } = this.parts;
-    const tok = tokenizer.tokenize(prompt);
-    const idsName = te.session.inputNames.find((n) => n === 'input_ids') ?? te.session.inputNames[0]!;
-    const feeds: Record<string, Tensor> = { [idsName]: te.input(idsName, tok.ids, [1, tok.ids.length]) };
-    if (hasInput(te, EXTRA_EMBEDDINGS_INPUT)) {
+    const te = await this.session('text_encoder');
+    const tok = this.parts.tokenizer.tokenize(prompt);
+    const idsName = hasInput(te.inputs, 'input_ids') ? 'input_ids' : te.inputs[0]!.name;
+    const values: Record<string, FeedValue> = { [idsName]: { kind: 'int', data: tok.ids, dims: [1, tok.ids.length] } };
+    if (hasInput(te.inputs, EXTRA_EMBEDDINGS_INPUT)) {
       const extra = this.parts.extraEmbeddings;
-      const width = extra?.width ?? Number(metaShape(te, EXTRA_EMBEDDINGS_INPUT)?.[1] ?? 768);
-      // no textual-inversion tokens: one zero row nobody indexes (a zero-length input is not portable)
-      feeds[EXTRA_EMBEDDINGS_INPUT] = extra ? te.input(EXTRA_EMBEDDINGS_INPUT, extra.data, [extra.rows, width]) : te.input(EXTRA_EMBEDDINGS_INPUT, new Float32Array(width), [1, width]);
+      const width = extra?.width ?? Number(shapeOf(te.inputs, EXTRA_EMBEDDINGS_INPUT)?.[1] ?? 768);
+      // no textual-inversion tokens: one zero row that no id reaches (zero-length inputs are not portable)
+      values[EXTRA_EMBEDDINGS_INPUT] = extra ? { kind: 'float', data: extra.data, dims: [extra.rows, width] } : { kind: 'float', data: new Float32Array(width), dims: [1, width] };
     }
-    const out = await this.run(te, feeds);
-    const name = te.session.outputNames.includes('last_hidden_state') ? 'last_hidden_state' : te.session.outputNames[0]!;
-    const emb = te.output(out[name]!);
+    const emb = (await this.output('text_encoder', await this.run('text_encoder', values), 'last_hidden_state')).data;
     this.textCache.set(prompt, emb);
     return emb;
   }
 
   async unet(call: UnetCall): Promise<Float32Array> {
-    const u = this.parts.unet;
     const dims = [call.batch, this.latentChannels, call.height, call.width];
-    const tokens = call.text.length / call.batch;
-    const width = Number(metaShape(u, 'encoder_hidden_states')?.[2] ?? 768);
-    const feeds: Record<string, Tensor> = {
-      sample: u.input('sample', call.latents, dims),
-      timestep: this.scalarTimestep ? u.input('timestep', [call.timestep], []) : u.input('timestep', Array(call.batch).fill(call.timestep), [call.batch]),
-      encoder_hidden_states: u.input('encoder_hidden_states', call.text, [call.batch, tokens / width, width]),
+    const tokens = this.parts.tokenizer.modelMaxLength;
+    const hidden = call.text.length / call.batch / tokens;
+    const values: Record<string, FeedValue> = {
+      sample: { kind: 'float', data: call.latents, dims },
+      timestep: { kind: 'timestep', value: call.timestep, batch: call.batch },
+      encoder_hidden_states: { kind: 'float', data: call.text, dims: [call.batch, tokens, hidden] },
     };
-    if (this.supportsTac) feeds[TAC_SOURCE_INPUT] = u.input(TAC_SOURCE_INPUT, call.tacQkSource ?? Array.from({ length: call.batch }, (_, i) => i), [call.batch]);
+    if (this.supportsTac) values[TAC_SOURCE_INPUT] = { kind: 'int', data: call.tacQkSource ?? Array.from({ length: call.batch }, (_, i) => i), dims: [call.batch] };
     if (this.supportsTextureLock) {
-      const plane = dims[2]! * dims[3]!;
-      const mask = call.textureLock ?? new Float32Array(call.batch * plane).fill(1);
-      feeds[TAC_MASK_INPUT] = u.input(TAC_MASK_INPUT, mask, [call.batch, 1, dims[2]!, dims[3]!]);
+      const plane = call.width * call.height;
+      values[TAC_MASK_INPUT] = { kind: 'float', data: call.textureLock ?? new Float32Array(call.batch * plane).fill(1), dims: [call.batch, 1, call.height, call.width] };
     }
-    const out = await this.run(u, feeds);
-    return u.output(out[u.session.outputNames[0]!]!);
+    return (await this.output('unet', await this.run('unet', values))).data;
   }
 
   async vaeEncode(image: Planar): Promise<Planar> {
-    const e = this.parts.vaeEncoder;
-    const inName = e.session.inputNames[0]!;
-    const out = await this.run(e, { [inName]: e.input(inName, image.data, [1, 3, image.height, image.width]) });
-    const outName = e.session.outputNames.includes('latent_parameters') ? 'latent_parameters' : e.session.outputNames[0]!;
-    const t = out[outName]!;
-    const data = e.output(t);
-    const [, ch, h, w] = t.dims as number[];
+    const e = await this.session('vae_encoder');
+    const out = await this.output('vae_encoder', await this.run('vae_encoder', { [e.inputs[0]!.name]: { kind: 'float', data: image.data, dims: [1, 3, image.height, image.width] } }), 'latent_parameters');
+    const [, ch, h, w] = out.dims;
     const C = this.latentChannels;
+    if (ch !== C && ch !== 2 * C) throw new UserError('model-bad-vae', `the VAE encoder gives ${ch} channels, expected ${C} (a sample) or ${2 * C} (mean and log-variance)`, 'Use an SD 1.x VAE export.');
     // latent_parameters hold mean | logvar: the mean is the first C channels
-    const mean = ch === 2 * C ? data.subarray(0, C * h! * w!) : data;
-    if (ch !== C && ch !== 2 * C) throw new UserError('model-bad-vae', `the VAE encoder gives ${ch} channels, expected ${C} or ${2 * C}`, 'Use an SD 1.x VAE export.');
-    return { channels: C, width: w!, height: h!, data: Float32Array.from(mean) };
+    return { channels: C, width: w!, height: h!, data: out.data.slice(0, C * h! * w!) };
   }
 
   async vaeDecode(latent: Planar): Promise<Planar> {
-    const d = this.parts.vaeDecoder;
-    const inName = d.session.inputNames[0]!;
-    const out = await this.run(d, { [inName]: d.input(inName, latent.data, [1, latent.channels, latent.height, latent.width]) });
-    const t = out[d.session.outputNames[0]!]!;
-    const [, ch, h, w] = t.dims as number[];
-    return { channels: ch!, width: w!, height: h!, data: d.output(t) };
+    const d = await this.session('vae_decoder');
+    const out = await this.output('vae_decoder', await this.run('vae_decoder', { [d.inputs[0]!.name]: { kind: 'float', data: latent.data, dims: [1, latent.channels, latent.height, latent.width] } }), 'sample');
+    const [, ch, h, w] = out.dims;
+    return { channels: ch!, width: w!, height: h!, data: out.data };
   }
 
   runMs(): number {
@@ -157,6 +161,6 @@ export class OnnxDiffusionModel implements DiffusionModel {
   }
 
   async dispose(): Promise<void> {
-    for (const c of [this.parts.textEncoder, this.parts.unet, this.parts.vaeEncoder, this.parts.vaeDecoder]) await c.session.release();
+    await this.parts.sessions.close();
   }
 }

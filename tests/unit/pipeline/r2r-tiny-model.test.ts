@@ -51,7 +51,7 @@ function renderPng(path: string, colour: 'rgb' | 'rgba' = 'rgb'): void {
   writeFileSync(path, encodePng({ width: W, height: H, colour, depth: 8, samples: px }));
 }
 
-const base = (input: string, output: string) => ['generate', '--model', modelDir, '--input', input, '--out', output, '--width', '64', '--height', '64', '--cache-dir', cacheDir, '--json'];
+const base = (input: string, output: string) => ['generate', '--model', modelDir, '--input', input, '--out', output, '--width', '64', '--height', '64', '--cache-dir', cacheDir, '--provider', 'cpu', '--json'];
 
 beforeAll(async () => {
   writeDemoModel(modelDir, { seed: 3 });
@@ -60,7 +60,7 @@ beforeAll(async () => {
   renderPng(join(dir, 'render.png'));
   renderPng(join(dir, 'render-alpha.png'), 'rgba');
   mkdirSync(join(dir, 'out'));
-  loaded = await loadR2RModel(modelDir, { cacheDir });
+  loaded = await loadR2RModel(modelDir, { cacheDir, provider: 'cpu' });
 });
 afterAll(async () => {
   await loaded?.model.dispose();
