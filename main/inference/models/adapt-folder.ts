@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../../common/errors';
@@ -23,6 +23,10 @@ export interface AdaptFolderOptions {
 export interface AdaptFolderReport {
   source: string;
   out: string;
+  /** the options the copy was made with (to recompute the fingerprint) */
+  options: { tac: Omit<TacOptions, 'what'>; textualInversion: boolean };
+  /** source files the fingerprint covers */
+  sourceFiles: string[];
   /** identifies the source files and the adaptation; the app's cache key */
   fingerprint: string;
   version: number;
@@ -86,7 +90,9 @@ export function adaptModelFolder(src: string, out: string, opts: AdaptFolderOpti
   opts.onProgress?.(1, total, 'unet');
   const unetPath = folder.components.unet!;
   const { model: unet, report: tac } = adaptUnetForTac(loaded.unet!, { ...opts.tac, what: unetPath });
-  const fingerprint = sourceFingerprint([...rewritten].sort(), { tac: opts.tac ?? {}, ti });
+  const sourceFiles = [...rewritten].sort();
+  const options = { tac: opts.tac ?? {}, textualInversion: ti };
+  const fingerprint = sourceFingerprint(sourceFiles, options);
   const stamp = (m: Model) => m.metadataProps.push({ key: 'r2r.adapt.source', value: JSON.stringify({ dir: a, fingerprint, version: ADAPT_VERSION }) });
   stamp(unet);
   const unetExternal = externalFiles(loaded.unet!, unetPath).length > 0;
@@ -101,8 +107,24 @@ export function adaptModelFolder(src: string, out: string, opts: AdaptFolderOpti
     tiReport = report;
     saveModel(te, join(out, 'text_encoder', 'model.onnx'), { externalData: externalFiles(loaded.text_encoder!, tePath).length > 0 ? 'always' : 'auto' });
   }
-  const report: AdaptFolderReport = { source: a, out: b, fingerprint, version: ADAPT_VERSION, tac, textualInversion: tiReport };
+  const report: AdaptFolderReport = { source: a, out: b, options, sourceFiles, fingerprint, version: ADAPT_VERSION, tac, textualInversion: tiReport };
   writeFileSync(join(out, ADAPTED_MARKER), JSON.stringify(report, null, 2) + '\n');
   opts.onProgress?.(3, total, 'done');
   return report;
+}
+
+/**
+ * Whether `out` holds an adapted copy that is still current: made by this version, from
+ * source files of the same size and modification time. The app re-adapts when it is not.
+ */
+export function adaptedCopyIsCurrent(out: string): boolean {
+  const marker = join(out, ADAPTED_MARKER);
+  if (!existsSync(marker)) return false;
+  try {
+    const r = JSON.parse(readFileSync(marker, 'utf8')) as AdaptFolderReport;
+    if (r.version !== ADAPT_VERSION || !r.sourceFiles.every((f) => existsSync(f))) return false;
+    return sourceFingerprint(r.sourceFiles, r.options) === r.fingerprint && existsSync(join(out, 'unet', 'model.onnx'));
+  } catch {
+    return false;
+  }
 }

@@ -11,7 +11,11 @@ export const TAC_METADATA_KEY = 'r2r.adapt.tac';
 export interface TacOptions {
   /** resolution levels to control (0 = latent resolution); default: the two highest-resolution levels holding attn1 */
   levels?: number[];
-  /** add `tac_token_mask` [B,1,h,w] mixing own (0) and source (1) Q/K per token; default true */
+  /**
+   * add the input `tac_token_mask` [B,1,h,w] (latent resolution) mixing own (0) and source (1)
+   * Q/K per token; feed ones for plain TAC. Default true. (An initializer default would make
+   * it optional, but onnxruntime-node then ignores the feed.)
+   */
   tokenMask?: boolean;
   /** names the component in errors (default `unet/model.onnx`) */
   what?: string;

@@ -41,8 +41,13 @@ function findProjection(ix: GraphIndex, tensor: string): Node | undefined {
     const p = ix.producer.get(t);
     if (!p) return undefined;
     if (p.opType === 'MatMul' && ix.isConstant(p.inputs[1]!) && !ix.isConstant(p.inputs[0]!)) return p;
+    // through the nodes our own TAC pass inserted (an adapted copy is still inspectable)
+    if (/\/tac_[qk]\/(Add|Gather)(_\d+)?$/.test(p.name)) {
+      t = p.inputs[0]!;
+      continue;
+    }
     if (!PASS_THROUGH.has(p.opType)) return undefined;
-    const dynamic = p.inputs.filter((i) => i && !ix.isConstant(i) && ix.producer.get(i)?.opType !== 'Shape');
+    const dynamic = p.inputs.filter((i) => i && !ix.isStatic(i));
     if (dynamic.length !== 1) return undefined;
     t = dynamic[0]!;
   }
@@ -55,9 +60,9 @@ function findScores(ix: GraphIndex, softmax: Node): Node | undefined {
   for (let steps = 0; steps < 6; steps++) {
     const p = ix.producer.get(t);
     if (!p) return undefined;
-    if (p.opType === 'MatMul') return ix.isConstant(p.inputs[1]!) ? undefined : p;
+    if (p.opType === 'MatMul') return ix.isStatic(p.inputs[1]!) ? undefined : p;
     if (!['Mul', 'Div', 'Add', 'Cast', 'Where'].includes(p.opType)) return undefined;
-    const dynamic = p.inputs.filter((i) => i && !ix.isConstant(i));
+    const dynamic = p.inputs.filter((i) => i && !ix.isStatic(i));
     // with a mask Add both operands may be dynamic: the scores come first in exports
     t = dynamic[0] ?? '';
   }

@@ -7,9 +7,9 @@ import { findAttentionLayers, fusedAttentionNodes } from './attention-layers';
 import { findTokenEmbedding } from './adapt-textual-inversion';
 import { COMPONENT_NAMES, openModelFolder, type ComponentName } from './model-folder';
 
-/** default-domain opsets onnxruntime 1.30 runs and Stable Diffusion exports use */
-export const MIN_OPSET = 11;
-export const MAX_OPSET = 23;
+/** default-domain opsets onnxruntime 1.30 loads (measured: it refuses 27 and up, and below 7 finds no kernels) */
+export const MIN_OPSET = 7;
+export const MAX_OPSET = 26;
 const KNOWN_DOMAINS = new Set(['', 'ai.onnx', 'com.microsoft', 'ai.onnx.ml', 'com.microsoft.nchwc']);
 
 export interface TensorSummary {

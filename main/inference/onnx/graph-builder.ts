@@ -2,7 +2,7 @@ import {
   AttrType,
   DataType,
   GeneratedBytes,
-  floatToHalf,
+  floatsToHalves,
   type Attribute,
   type DataTypeId,
   type Dim,
@@ -68,9 +68,7 @@ export type WeightInit =
 export function floatBytes(values: Float32Array, dataType: DataTypeId): Uint8Array {
   if (dataType === DataType.FLOAT) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   if (dataType === DataType.FLOAT16) {
-    const h = new Uint16Array(values.length);
-    for (let i = 0; i < values.length; i++) h[i] = floatToHalf(values[i]!);
-    return new Uint8Array(h.buffer);
+    return new Uint8Array(floatsToHalves(values).buffer);
   }
   throw new Error(`floatBytes: unsupported data type ${dataType}`);
 }

@@ -38,6 +38,27 @@ export class GraphIndex {
     return p?.opType === 'Cast' && this.isConstant(p.inputs[0]!);
   }
 
+  private staticMemo = new Map<string, boolean>();
+
+  /**
+   * true when a tensor does not depend on the data fed at run time, only on constants and
+   * shapes (torch exports compute scales like 1/sqrt(head_dim) from Shape ops)
+   */
+  isStatic(name: string, depth = 0): boolean {
+    const known = this.staticMemo.get(name);
+    if (known !== undefined) return known;
+    let result: boolean;
+    if (this.constant(name)) result = true;
+    else {
+      const p = this.producer.get(name);
+      if (!p || depth > 24) result = false;
+      else if (p.opType === 'Shape' || p.opType === 'Size') result = true;
+      else result = p.inputs.every((i) => !i || this.isStatic(i, depth + 1));
+    }
+    this.staticMemo.set(name, result);
+    return result;
+  }
+
   constInts(name: string): number[] | undefined {
     const t = this.constant(name);
     try {

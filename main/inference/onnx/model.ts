@@ -133,6 +133,8 @@ export interface Attribute {
   floats?: number[];
   ints?: number[];
   strings?: Uint8Array[];
+  tensors?: Tensor[];
+  graphs?: Graph[];
 }
 
 export interface Node {
@@ -264,7 +266,7 @@ function cloneGraph(g: Graph): Graph {
       ...n,
       inputs: [...n.inputs],
       outputs: [...n.outputs],
-      attributes: n.attributes.map((a) => (a.g ? { ...a, g: cloneGraph(a.g) } : { ...a })),
+      attributes: n.attributes.map((a) => ({ ...a, g: a.g ? cloneGraph(a.g) : undefined, graphs: a.graphs?.map(cloneGraph) })),
     })),
     initializers: [...g.initializers],
     inputs: g.inputs.map((v) => ({ ...v, shape: v.shape ? [...v.shape] : undefined })),
@@ -283,4 +285,22 @@ export function cloneModel(m: Model): Model {
     graph: cloneGraph(m.graph),
     unknownFields: m.unknownFields ? [...m.unknownFields] : undefined,
   };
+}
+
+/** float32 -> IEEE half for whole arrays (round to nearest even), fast path for normal numbers */
+export function floatsToHalves(src: Float32Array): Uint16Array {
+  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
+  const out = new Uint16Array(src.length);
+  for (let i = 0; i < bits.length; i++) {
+    const x = bits[i]!;
+    const abs = x & 0x7fffffff;
+    if (abs < 0x38800000 || abs >= 0x47800000) {
+      out[i] = floatToHalf(src[i]!);
+      continue;
+    }
+    // rebias the exponent (127 -> 15) and round the 13 dropped mantissa bits to nearest even
+    const v = abs - 0x38000000;
+    out[i] = ((x >>> 16) & 0x8000) | ((v + 0x0fff + ((v >>> 13) & 1)) >>> 13);
+  }
+  return out;
 }

@@ -33,6 +33,7 @@ interface ReadContext {
  */
 export function readModel(path: string): Model {
   if (!existsSync(path)) throw new UserError('model-missing', `${path} does not exist`, 'Check the model folder.');
+  if (statSync(path).isDirectory()) throw new UserError('bad-model', `${path} is a folder, not an ONNX file`, 'Point at the model.onnx file inside it.');
   const src = new FileSource(path);
   try {
     return parseModel({ src, baseDir: dirname(resolve(path)), dataSizes: new Map(), what: path });
@@ -170,6 +171,8 @@ function readAttribute(r: ProtoReader, ctx: ReadContext): Attribute {
       case 7: r.floats(wire, (a.floats ??= [])); break;
       case 8: r.ints(wire, (a.ints ??= [])); break;
       case 9: (a.strings ??= []).push(r.bytes().slice()); break;
+      case 10: (a.tensors ??= []).push(readTensor(r.sub(), ctx)); break;
+      case 11: (a.graphs ??= []).push(readGraph(r.sub(), ctx)); break;
       case 20: a.type = r.int(); break;
       default: r.skip(wire);
     }

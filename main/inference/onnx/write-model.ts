@@ -73,6 +73,8 @@ function writeAttribute(w: ProtoWriter, a: Attribute, external?: ExternalPlaceme
   if (a.floats) w.packedFloats(7, a.floats);
   if (a.ints) w.packedInts(8, a.ints);
   for (const s of a.strings ?? []) w.bytes(9, s);
+  for (const t of a.tensors ?? []) w.message(10, (m) => writeTensor(m, t, external));
+  for (const g of a.graphs ?? []) w.message(11, (m) => writeGraph(m, g, external));
   w.int(20, a.type);
 }
 
@@ -117,7 +119,9 @@ function allTensors(g: Graph, out: Tensor[] = []): Tensor[] {
   for (const n of g.nodes) {
     for (const a of n.attributes) {
       if (a.t) out.push(a.t);
+      if (a.tensors) out.push(...a.tensors);
       if (a.g) allTensors(a.g, out);
+      for (const g of a.graphs ?? []) allTensors(g, out);
     }
   }
   return out;

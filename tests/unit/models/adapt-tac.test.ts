@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as ort from 'onnxruntime-node';
 import { DataType, floatToHalf, halfToFloat, type Model } from '../../../main/inference/onnx/model';
+import { GraphBuilder } from '../../../main/inference/onnx/graph-builder';
 import { buildDemoComponent } from '../../../main/inference/models/demo/demo-model';
 import { findAttentionLayers } from '../../../main/inference/models/attention-layers';
 import { adaptUnetForTac, TAC_MASK_INPUT, TAC_SOURCE_INPUT } from '../../../main/inference/models/adapt-tac';
@@ -84,6 +85,18 @@ describe('TAC adaptation of the tiny UNet', () => {
     expect(maxAbsDiff(row(out[pv.outputs[0]!]!, 1), expected)).toBeLessThan(1e-5);
   });
 
+  it('with a mask of ones swaps Q/K like the variant without a mask', async () => {
+    const withMask = await session(adaptUnetForTac(unet, { levels: [0, 1] }).model);
+    const plain = await session(adaptUnetForTac(unet, { levels: [0, 1], tokenMask: false }).model);
+    expect(withMask.inputNames).toEqual(['sample', 'timestep', 'encoder_hidden_states', TAC_SOURCE_INPUT, TAC_MASK_INPUT]);
+    const src = { [TAC_SOURCE_INPUT]: i64([0, 0, 2]) };
+    const ones = f32(new Float32Array(3 * 64).fill(1), [3, 1, 8, 8]);
+    const a = (await withMask.run({ ...feeds, ...src, [TAC_MASK_INPUT]: ones })).out_sample!;
+    const b = (await plain.run({ ...feeds, ...src })).out_sample!;
+    expect(maxAbsDiff(a.data as Float32Array, b.data as Float32Array)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(row(a, 1), row(await original.run(feeds).then((r) => r.out_sample!), 1))).toBeGreaterThan(1e-4);
+  });
+
   it('mixes own and source Q per token with the mask pooled to the level grid', async () => {
     const { model } = adaptUnetForTac(unet, { levels: [1] });
     const layer = findAttentionLayers(unet.graph).find((l) => l.name === attn1('down_blocks.1/attentions.0'))!;
@@ -125,4 +138,41 @@ describe('TAC adaptation of the tiny UNet', () => {
 
 function withOutputs(m: Model, names: string[]): Model {
   return { ...m, graph: { ...m.graph, outputs: [...m.graph.outputs, ...names.map((name) => ({ name, elemType: DataType.FLOAT, shape: undefined }))] } };
+}
+
+describe('TAC refusals', () => {
+  it('refuses fused attention, naming the component and the export to use', () => {
+    const b = new GraphBuilder(DataType.FLOAT, 0);
+    const x = b.input('sample', DataType.FLOAT, [1, 16, 8]);
+    b.output('out_sample', b.opN('MultiHeadAttention', [x, x, x], 1, {}, 'com.microsoft')[0]!, DataType.FLOAT, [1, 16, 8]);
+    const m = b.model('fused');
+    m.opsetImport.push({ domain: 'com.microsoft', version: 1 });
+    expect(() => adaptUnetForTac(m, { what: 'sd/unet/model.onnx' })).toThrow(
+      /sd\/unet\/model\.onnx: attention is fused into MultiHeadAttention nodes \(1 of them\)/,
+    );
+    try {
+      adaptUnetForTac(m);
+    } catch (err) {
+      expect((err as { hint: string }).hint).toMatch(/optimum-cli export onnx .* without `optimum-cli onnxruntime optimize`/);
+    }
+  });
+
+  it('refuses a graph without self-attention layers', () => {
+    expect(() => adaptUnetForTac(convOnly(), { what: 'm/unet/model.onnx' })).toThrow(
+      /m\/unet\/model\.onnx: no self-attention \(attn1\) layers found/,
+    );
+  });
+
+  it('refuses a bad level and an already adapted graph', () => {
+    const unet = buildDemoComponent('unet', { seed: 1 });
+    expect(() => adaptUnetForTac(unet, { levels: [3] })).toThrow(/no attn1 layers at resolution level 3; levels with attn1: 0, 1, 2/);
+    expect(() => adaptUnetForTac(adaptUnetForTac(unet).model)).toThrow(/already has a tac_qk_source input/);
+  });
+});
+
+function convOnly(): Model {
+  const b = new GraphBuilder(DataType.FLOAT, 0);
+  const x = b.input('sample', DataType.FLOAT, [1, 4, 8, 8]);
+  b.output('out_sample', b.op('Relu', [x]), DataType.FLOAT, [1, 4, 8, 8]);
+  return b.model('plain');
 }
