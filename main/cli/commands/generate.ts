@@ -16,7 +16,7 @@ export const generateCommand: CliCommand = {
   summary: 'turn a render into a realistic shot with FashionR2R (DDIM inversion + TAC + negative domain embedding)',
   usage:
     '--model <dir> --input <image> --out <png> [--steps 50] [--strength 0.3] [--tac 0.9] [--tac-levels 2] [--guidance 7.5] [--seed 1] [--prompt ""] ' +
-    '[--negative <text>] [--mask <png>] [--texture-lock <png>] [--feather 8] [--width W --height H] [--provider P] [--cache-dir <dir>] [--no-cache] [--json]',
+    '[--negative-embedding <file> | --negative <text>] [--mask <png>] [--texture-lock <png>] [--feather 8] [--width W --height H] [--provider P] [--cache-dir <dir>] [--no-cache] [--json]',
   options: {
     model: { type: 'string' },
     input: { type: 'string' },
@@ -29,6 +29,7 @@ export const generateCommand: CliCommand = {
     seed: { type: 'string' },
     prompt: { type: 'string' },
     negative: { type: 'string' },
+    'negative-embedding': { type: 'string' },
     mask: { type: 'string' },
     'texture-lock': { type: 'string' },
     feather: { type: 'string' },
@@ -43,6 +44,9 @@ export const generateCommand: CliCommand = {
     const modelDir = needString(ctx, 'model');
     const input = needString(ctx, 'input');
     const out = needString(ctx, 'out');
+    if (optString(ctx, 'negative') !== undefined && optString(ctx, 'negative-embedding') !== undefined) {
+      throw new UserError('bad-option', '--negative and --negative-embedding cannot be used together', 'The negative domain embedding is the negative prompt; give one or the other.');
+    }
     const optSide = (name: string) => (optString(ctx, name) === undefined ? undefined : optNumber(ctx, name, 0, 1, 16384));
     const params: R2RParams = {
       ...DEFAULT_R2R_PARAMS,
@@ -75,8 +79,10 @@ export const generateCommand: CliCommand = {
       provider: optString(ctx, 'provider'),
       tacLevels,
       cacheDir,
+      negativeEmbedding: optString(ctx, 'negative-embedding'),
       onProgress: (label) => progress.update(0, 1, label),
     });
+    if (loaded.negativePrompt !== undefined) params.negative = loaded.negativePrompt;
     try {
       const schedule = ddimSchedule(loaded.scheduler, params.steps, params.strength);
       const res = await runR2R(loaded.model, schedule, { source, editMask, textureLock }, params, {
@@ -92,7 +98,8 @@ export const generateCommand: CliCommand = {
         output: res.outputPath,
         provider: res.provider,
         providerAttempts: describeAttempts(loaded.providerChoice),
-        model: { dir: modelDir, adapted: loaded.adapted.dir, tacLevels: loaded.adapted.levels },
+        model: { dir: modelDir, adapted: loaded.adapted.dir, adaptedNow: loaded.adapted.built, tacLevels: loaded.adapted.report.tac.levels, tacLayers: loaded.adapted.report.tac.layers.length },
+        negative: loaded.negativePrompt !== undefined ? { embedding: optString(ctx, 'negative-embedding'), prompt: loaded.negativePrompt } : { prompt: params.negative },
         canvas: { width: res.plan.width, height: res.plan.height, box: res.plan.box },
         k: res.k,
         tacSteps: res.tacSteps,

@@ -56,7 +56,7 @@ export const DEFAULT_R2R_PARAMS: R2RParams = {
   background: DEFAULT_BACKGROUND,
   featherPx: 8,
   previewEvery: 5,
-  vaeTile: { tile: 1024, overlap: 128 },
+  vaeTile: { tile: 512, overlap: 64 },
 };
 
 export interface R2RInputs {
@@ -105,6 +105,8 @@ export interface R2RResult {
   inversionCached: boolean;
   provider: string;
   timings: Partial<Record<R2RStage, number>>;
+  /** of each stage's time, the part inside model runs */
+  modelTimings: Partial<Record<R2RStage, number>>;
   totalMs: number;
   /** time inside model runs (session.run) during this shot */
   modelMs: number;
@@ -175,13 +177,18 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
     throw new UserError('model-no-texture-lock', 'this UNet was adapted without a texture-lock input', 'Re-adapt the model with texture lock enabled, or drop the texture-lock mask.');
   }
   const timings: Partial<Record<R2RStage, number>> = {};
+  const modelTimings: Partial<Record<R2RStage, number>> = {};
   const t0 = performance.now();
   const modelMs0 = model.runMs();
   let mark = t0;
+  let modelMark = modelMs0;
   const lap = (stage: R2RStage) => {
     const now = performance.now();
+    const m = model.runMs();
     timings[stage] = (timings[stage] ?? 0) + (now - mark);
+    modelTimings[stage] = (modelTimings[stage] ?? 0) + (m - modelMark);
     mark = now;
+    modelMark = m;
   };
   const unetCalls: UnetCallRecord[] = [];
   const callUnet = async (stage: 'inversion' | 'generation', call: UnetCall, tac: boolean): Promise<Float32Array> => {
@@ -330,6 +337,7 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
     inversionCached,
     provider: model.provider,
     timings,
+    modelTimings,
     totalMs: performance.now() - t0,
     modelMs: model.runMs() - modelMs0,
     unetCalls,

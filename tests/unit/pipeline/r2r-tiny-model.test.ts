@@ -38,6 +38,15 @@ async function cli(args: string[], signal?: AbortSignal): Promise<{ code: number
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
+/** a safetensors file written from its specification: u64 header length, JSON header, raw little-endian data */
+function safetensors(name: string, rows: number, width: number, seed: number): Buffer {
+  const data = new Float32Array(rows * width).map((_, i) => Math.sin(i * 0.1 + seed) * 0.02);
+  const header = Buffer.from(JSON.stringify({ [name]: { dtype: 'F32', shape: [rows, width], data_offsets: [0, data.byteLength] } }));
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(header.length));
+  return Buffer.concat([len, header, Buffer.from(data.buffer)]);
+}
+
 const W = 64;
 const H = 64;
 function renderPng(path: string, colour: 'rgb' | 'rgba' = 'rgb'): void {
@@ -144,7 +153,21 @@ describe('r2r generate with the tiny demo model', () => {
     expect(existsSync(out('cancelled.png'))).toBe(false);
   });
 
+  it('uses a negative domain embedding through the adapted text encoder', async () => {
+    writeFileSync(join(dir, 'neg.safetensors'), safetensors('emb_params', 2, 768, 5));
+    const r = await cli([...base(join(dir, 'render.png'), out('neg.png')), '--negative-embedding', join(dir, 'neg.safetensors')]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.negative.prompt).toBe('<neg>');
+    const plain = await cli([...base(join(dir, 'render.png'), out('plain.png'))]);
+    expect(plain.code).toBe(0);
+    const a = await readSourceImage(out('neg.png'));
+    const b = await readSourceImage(out('plain.png'));
+    expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(false);
+  });
+
   it('refuses bad inputs with a clear message and writes no output file', async () => {
+    writeFileSync(join(dir, 'sd2.safetensors'), safetensors('emb_params', 1, 1024, 6));
     writeFileSync(join(dir, 'corrupt.png'), Buffer.from('\x89PNG\r\n\x1a\n not really'));
     writeFileSync(join(dir, 'bomb.png'), pngClaimingSize(50000, 40000));
     const cases: [string[], RegExp][] = [
@@ -153,6 +176,7 @@ describe('r2r generate with the tiny demo model', () => {
       [[...base(join(dir, 'render.png'), out('bad3.png')).map((a) => (a === modelDir ? join(dir, 'broken') : a))], /is missing vae_encoder\/model\.onnx/],
       [[...base(join(dir, 'render.png'), out('bad4.png')), '--width', '100'], /width 100 is not a positive multiple of 32/],
       [base(join(dir, 'render.png'), join(dir, 'nowhere', 'x.png')), /output folder .* does not exist/],
+      [[...base(join(dir, 'render.png'), out('bad5.png')), '--negative-embedding', join(dir, 'sd2.safetensors')], /vectors are 1024 wide but the text encoder's are 768/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(args);
