@@ -197,7 +197,8 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
     const start = performance.now();
     const eps = await model.unet(call);
     unetCalls.push({ stage, batch: call.batch, timestep: call.timestep, tac, ms: performance.now() - start });
-    checkFinite(eps, 'UNet', `at timestep ${call.timestep} (${stage})`);
+    // generation checks the rows it uses while guiding, in the same pass
+    if (stage === 'inversion') checkFinite(eps, 'UNet', `at timestep ${call.timestep} (${stage})`);
     return eps;
   };
 
@@ -275,21 +276,30 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
   //    TAC for the first int(K * tac_ratio) steps; guidance eps = eps(neg) + g (eps(cond) - eps(neg))
   const tacSteps = Math.floor(K * params.tacRatio + 1e-9);
   let x: Float32Array = Float32Array.from(inv[K]!);
+  // buffers reused every step: a step's UNet run has finished before the next step writes them
+  const latents3 = new Float32Array(3 * perLatent);
+  const guided = new Float32Array(perLatent);
+  const g = params.guidance;
   for (let j = 0; j < K; j++) {
     const t = schedule.generation[j]!;
     const tac = j < tacSteps;
-    const latents3 = concatRows([inv[K - j]!, x, x]);
+    latents3.set(inv[K - j]!, 0);
+    latents3.set(x, perLatent);
+    latents3.set(x, 2 * perLatent);
     const eps = await callUnet(
       'generation',
       { batch: 3, width: lw, height: lh, latents: latents3, timestep: t, text: text3, tacQkSource: model.supportsTac ? (tac ? [0, 1, 0] : [0, 1, 2]) : undefined, textureLock: lock3 },
       tac,
     );
-    const guided = new Float32Array(perLatent);
-    const g = params.guidance;
+    let bad = false;
     for (let i = 0; i < perLatent; i++) {
       const en = eps[perLatent + i]!;
-      guided[i] = en + g * (eps[2 * perLatent + i]! - en);
+      const v = en + g * (eps[2 * perLatent + i]! - en);
+      guided[i] = v;
+      // NaN or Inf in any of the three rows propagates into this sum (0 * Inf is NaN too)
+      if (v - v + (eps[i]! - eps[i]!) !== 0) bad = true;
     }
+    if (bad) checkFinite(eps, 'UNet', `at timestep ${t} (generation)`);
     x = schedule.step(guided, t, x);
     if (editLatent) {
       // outside the edit mask the latent follows the inversion trajectory

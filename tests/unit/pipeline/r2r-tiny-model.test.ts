@@ -108,6 +108,10 @@ describe('r2r generate with the tiny demo model', () => {
     // TAC changes the result: it is really wired into the UNet
     const noTac = await runR2R(model, schedule, { source }, { ...params, tacRatio: 0 }, { cache });
     expect(Buffer.from(first.image.data).equals(Buffer.from(noTac.image.data))).toBe(false);
+    // a texture lock of 0 everywhere keeps every token's own query and key: the same image as no TAC
+    const unlocked = { width: W, height: H, data: new Float32Array(W * H) };
+    const locked0 = await runR2R(model, schedule, { source, textureLock: unlocked }, params, { cache });
+    expect(Buffer.from(locked0.image.data).equals(Buffer.from(noTac.image.data))).toBe(true);
   });
 
   it('keeps pixels outside the edit mask bit-identical to the source, alpha included', async () => {
