@@ -134,7 +134,7 @@ export class OnnxDiffusionModel implements DiffusionModel {
     if (this.supportsTac) values[TAC_SOURCE_INPUT] = { kind: 'int', data: call.tacQkSource ?? Array.from({ length: call.batch }, (_, i) => i), dims: [call.batch] };
     if (this.supportsTextureLock) {
       const plane = call.width * call.height;
-      values[TAC_MASK_INPUT] = { kind: 'float', data: call.textureLock ?? new Float32Array(call.batch * plane).fill(1), dims: [call.batch, 1, call.height, call.width] };
+      values[TAC_MASK_INPUT] = { kind: 'float', data: call.textureLock ?? this.ones(call.batch * plane), dims: [call.batch, 1, call.height, call.width] };
     }
     return (await this.output('unet', await this.run('unet', values))).data;
   }
@@ -154,6 +154,14 @@ export class OnnxDiffusionModel implements DiffusionModel {
     const out = await this.output('vae_decoder', await this.run('vae_decoder', { [d.inputs[0]!.name]: { kind: 'float', data: latent.data, dims: [1, latent.channels, latent.height, latent.width] } }), 'sample');
     const [, ch, h, w] = out.dims;
     return { channels: ch!, width: w!, height: h!, data: out.data };
+  }
+
+  private onesCache = new Float32Array(0);
+
+  /** a mask of ones (no texture lock: every token takes the swapped query and key), kept between calls */
+  private ones(n: number): Float32Array {
+    if (this.onesCache.length !== n) this.onesCache = new Float32Array(n).fill(1);
+    return this.onesCache;
   }
 
   runMs(): number {
