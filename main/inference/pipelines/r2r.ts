@@ -259,7 +259,8 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
     }
     inverted = { channels: C, width: lw, height: lh, latents };
     lap('inversion');
-    await cache?.put(key, inverted);
+    // a cache that cannot be written (full disk, read-only folder) costs the next re-tune, not this shot
+    await cache?.put(key, inverted).catch(() => undefined);
   }
   const inv = inverted!.latents;
 
