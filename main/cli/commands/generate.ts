@@ -1,11 +1,6 @@
-import { readMask } from '../../inference/image/mask';
-import { readSourceImage } from '../../inference/image/source-image';
-import { checkPngOutputPath } from '../../inference/image/write-png';
-import { ddimSchedule } from '../../inference/pipelines/ddim-schedule';
-import { defaultCacheDir, InversionCache } from '../../inference/pipelines/inversion-cache';
-import { loadR2RModel } from '../../inference/pipelines/load-r2r-model';
+import { runR2RShot } from '../../inference/pipelines/r2r-shot';
 import { describeAttempts } from '../../inference/runtime/provider-choice';
-import { DEFAULT_R2R_PARAMS, runR2R, type R2RParams } from '../../inference/pipelines/r2r';
+import { DEFAULT_R2R_PARAMS, type R2RParams } from '../../inference/pipelines/r2r';
 import { UserError } from '../../common/errors';
 import type { CliCommand } from '../command';
 import { needString, optNumber, optString, printResult } from '../command';
@@ -63,34 +58,30 @@ export const generateCommand: CliCommand = {
     };
     const tacLevels = optNumber(ctx, 'tac-levels', 2, 1, 8);
     if (!Number.isInteger(tacLevels)) throw new UserError('bad-option', `--tac-levels must be a whole number, got ${tacLevels}`);
-    const cacheDir = optString(ctx, 'cache-dir') ?? defaultCacheDir();
-
-    // everything a person can get wrong is checked before the model loads
-    await checkPngOutputPath(out);
-    const source = await readSourceImage(input, undefined, 'input image');
-    const maskPath = optString(ctx, 'mask');
-    const lockPath = optString(ctx, 'texture-lock');
-    const editMask = maskPath ? await readMask(maskPath, source.width, source.height, 'mask') : undefined;
-    const textureLock = lockPath ? await readMask(lockPath, source.width, source.height, 'texture-lock mask') : undefined;
-
     const json = Boolean(ctx.values.json);
     const progress = createProgress(ctx, 'generate', { json });
-    const loaded = await loadR2RModel(modelDir, {
-      provider: optString(ctx, 'provider'),
-      tacLevels,
-      cacheDir,
-      negativeEmbedding: optString(ctx, 'negative-embedding'),
-      onProgress: (label) => progress.update(0, 1, label),
-    });
-    if (loaded.negativePrompt !== undefined) params.negative = loaded.negativePrompt;
-    try {
-      const schedule = ddimSchedule(loaded.scheduler, params.steps, params.strength);
-      const res = await runR2R(loaded.model, schedule, { source, editMask, textureLock }, params, {
+    const res = await runR2RShot(
+      {
+        modelDir,
+        input,
+        output: out,
+        mask: optString(ctx, 'mask'),
+        textureLock: optString(ctx, 'texture-lock'),
+        negativeEmbedding: optString(ctx, 'negative-embedding'),
+        params,
+        provider: optString(ctx, 'provider'),
+        tacLevels,
+        cacheDir: optString(ctx, 'cache-dir'),
+        useInversionCache: !ctx.values['no-cache'],
+      },
+      {
         signal: ctx.signal,
-        cache: ctx.values['no-cache'] ? undefined : new InversionCache(cacheDir + '/inversions'),
-        outputPath: out,
+        onProgress: (label) => progress.update(0, 1, label),
         onStep: (e) => progress.update(e.stage === 'inversion' ? e.step : e.total + e.step, 2 * e.total, `${e.stage} t=${e.timestep}`),
-      });
+      },
+    );
+    const { loaded, source } = res;
+    try {
       progress.done(`${res.sampleEvaluations} UNet sample-evaluations`);
       const byBatch: Record<string, number> = {};
       for (const c of res.unetCalls) byBatch[c.batch] = (byBatch[c.batch] ?? 0) + 1;
@@ -99,7 +90,7 @@ export const generateCommand: CliCommand = {
         provider: res.provider,
         providerAttempts: describeAttempts(loaded.providerChoice),
         model: { dir: modelDir, adapted: loaded.adapted.dir, adaptedNow: loaded.adapted.built, tacLevels: loaded.adapted.report.tac.levels, tacLayers: loaded.adapted.report.tac.layers.length },
-        negative: loaded.negativePrompt !== undefined ? { embedding: optString(ctx, 'negative-embedding'), prompt: loaded.negativePrompt } : { prompt: params.negative },
+        negative: loaded.negativePrompt !== undefined ? { embedding: optString(ctx, 'negative-embedding'), prompt: loaded.negativePrompt } : { prompt: res.params.negative },
         canvas: { width: res.plan.width, height: res.plan.height, box: res.plan.box },
         k: res.k,
         tacSteps: res.tacSteps,
