@@ -10,11 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeDemoModel } from '../../main/inference/models/demo/demo-model';
+import { inspectModelFolder } from '../../main/inference/models/inspect';
+import { adaptModelFolder } from '../../main/inference/models/adapt-folder';
 
-const child = fileURLToPath(new URL('./onnx-bench-child.ts', import.meta.url));
+const self = fileURLToPath(import.meta.url);
 
+/** runs one measured step in a fresh process (this file with `--step`) */
 function step(...args: string[]): { ms: number; maxRssMiB: number } {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', child, ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--step', ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split('\n').pop()!) as { ms: number; maxRssMiB: number };
 }
 
@@ -52,6 +55,16 @@ export async function run(): Promise<Record<string, unknown>> {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  run().then((r) => console.log(JSON.stringify(r, null, 2)));
+function measuredStep(what: string, src: string, out?: string): void {
+  const t0 = performance.now();
+  if (what === 'inspect') inspectModelFolder(src);
+  else if (what === 'adapt') adaptModelFolder(src, out!);
+  else throw new Error(`unknown step ${what}`);
+  const ms = performance.now() - t0;
+  process.stdout.write(JSON.stringify({ ms, maxRssMiB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+}
+
+if (process.argv[1] && self === process.argv[1]) {
+  if (process.argv[2] === '--step') measuredStep(process.argv[3]!, process.argv[4]!, process.argv[5]);
+  else run().then((r) => console.log(JSON.stringify(r, null, 2)));
 }

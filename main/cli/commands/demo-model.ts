@@ -28,6 +28,7 @@ export const demoModelCommand: CliCommand = {
       fp16: Boolean(ctx.values.fp16),
       externalData: Boolean(ctx.values['external-data']),
       onProgress: (done, total, label) => progress.update(done, total, label),
+      signal: ctx.signal,
     });
     progress.done(`${summary.components.length} components`);
     printResult(ctx, summary, () =>

@@ -27,11 +27,12 @@ export const modelsAdaptCommand: CliCommand = {
   async run(ctx) {
     const src = needPositional(ctx, 0, 'the model folder');
     const out = needString(ctx, 'out');
-    const progress = createProgress(ctx, 'models adapt', { json: Boolean(ctx.values.json) });
+    const progress = createProgress(ctx, 'models adapt (MiB)', { json: Boolean(ctx.values.json) });
     const report = adaptModelFolder(src, out, {
       tac: { levels: parseLevels(optString(ctx, 'levels')), tokenMask: !ctx.values['no-token-mask'] },
       textualInversion: !ctx.values['no-textual-inversion'],
       onProgress: (d, t, l) => progress.update(d, t, l),
+      signal: ctx.signal,
     });
     progress.done();
     printResult(ctx, report, () =>

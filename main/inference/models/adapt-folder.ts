@@ -17,7 +17,9 @@ export interface AdaptFolderOptions {
   tac?: Omit<TacOptions, 'what'>;
   /** add extra_token_embeddings to the text encoder (default true) */
   textualInversion?: boolean;
-  onProgress?: (done: number, total: number, label: string) => void;
+  /** MiB written so far of the MiB to write, with the component being written */
+  onProgress?: (doneMiB: number, totalMiB: number, label: string) => void;
+  signal?: AbortSignal;
 }
 
 export interface AdaptFolderReport {
@@ -68,8 +70,6 @@ export function adaptModelFolder(src: string, out: string, opts: AdaptFolderOpti
   }
   mkdirSync(out, { recursive: true });
   const ti = opts.textualInversion ?? true;
-  const total = 3;
-  opts.onProgress?.(0, total, 'copy');
 
   // everything except the two models we rewrite (and their data files) is copied as is
   const rewritten = new Set<string>();
@@ -82,12 +82,17 @@ export function adaptModelFolder(src: string, out: string, opts: AdaptFolderOpti
     rewritten.add(resolve(path));
     for (const f of externalFiles(model, path)) rewritten.add(f);
   }
+  const weightBytes = (m: Model) => m.graph.initializers.reduce((n, t) => n + t.data.byteLength, 0);
+  const unetBytes = weightBytes(loaded.unet!);
+  const totalMiB = Math.ceil((unetBytes + (loaded.text_encoder ? weightBytes(loaded.text_encoder) : 0)) / 2 ** 20);
+  const progress = (offset: number, label: string) => (done: number) =>
+    opts.onProgress?.(Math.min(totalMiB, Math.floor((offset + done) / 2 ** 20)), totalMiB, label);
+  progress(0, 'copy')(0);
   cpSync(src, out, {
     recursive: true,
     filter: (from) => !rewritten.has(resolve(from)) && basename(from) !== ADAPTED_MARKER,
   });
 
-  opts.onProgress?.(1, total, 'unet');
   const unetPath = folder.components.unet!;
   const { model: unet, report: tac } = adaptUnetForTac(loaded.unet!, { ...opts.tac, what: unetPath });
   const sourceFiles = [...rewritten].sort();
@@ -96,20 +101,23 @@ export function adaptModelFolder(src: string, out: string, opts: AdaptFolderOpti
   const stamp = (m: Model) => m.metadataProps.push({ key: 'r2r.adapt.source', value: JSON.stringify({ dir: a, fingerprint, version: ADAPT_VERSION }) });
   stamp(unet);
   const unetExternal = externalFiles(loaded.unet!, unetPath).length > 0;
-  saveModel(unet, join(out, 'unet', 'model.onnx'), { externalData: unetExternal ? 'always' : 'auto' });
+  saveModel(unet, join(out, 'unet', 'model.onnx'), { externalData: unetExternal ? 'always' : 'auto', signal: opts.signal, onProgress: progress(0, 'unet') });
 
-  opts.onProgress?.(2, total, 'text_encoder');
   let tiReport: TextualInversionReport | undefined;
   if (ti) {
     const tePath = folder.components.text_encoder!;
     const { model: te, report } = adaptTextEncoderForTextualInversion(loaded.text_encoder!, tePath);
     stamp(te);
     tiReport = report;
-    saveModel(te, join(out, 'text_encoder', 'model.onnx'), { externalData: externalFiles(loaded.text_encoder!, tePath).length > 0 ? 'always' : 'auto' });
+    saveModel(te, join(out, 'text_encoder', 'model.onnx'), {
+      externalData: externalFiles(loaded.text_encoder!, tePath).length > 0 ? 'always' : 'auto',
+      signal: opts.signal,
+      onProgress: progress(unetBytes, 'text_encoder'),
+    });
   }
   const report: AdaptFolderReport = { source: a, out: b, options, sourceFiles, fingerprint, version: ADAPT_VERSION, tac, textualInversion: tiReport };
   writeFileSync(join(out, ADAPTED_MARKER), JSON.stringify(report, null, 2) + '\n');
-  opts.onProgress?.(3, total, 'done');
+  opts.onProgress?.(totalMiB, totalMiB, 'done');
   return report;
 }
 

@@ -203,13 +203,20 @@ export class FileSource implements ByteSource {
     const i = offset - this.windowStart;
     if (i >= 0 && i < this.window.length) return this.window[i]!;
     if (offset >= this.size) throw new RangeError(`read past the end of ${this.path}`);
+    this.window = this.readFile(offset, Math.min(this.windowSize, this.size - offset));
     this.windowStart = offset;
-    this.window = this.read(offset, Math.min(this.windowSize, this.size - offset));
     return this.window[0]!;
   }
 
   read(offset: number, length: number): Uint8Array {
     if (offset + length > this.size) throw new RangeError(`read past the end of ${this.path}`);
+    const i = offset - this.windowStart;
+    // names and small fields are usually inside the window already: no system call
+    if (i >= 0 && i + length <= this.window.length) return this.window.slice(i, i + length);
+    return this.readFile(offset, length);
+  }
+
+  private readFile(offset: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
     let got = 0;
     while (got < length) {

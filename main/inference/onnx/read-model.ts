@@ -42,7 +42,7 @@ export function readModel(path: string): Model {
   }
 }
 
-/** parses a model held in memory; external data is resolved against `baseDir` */
+/** parses a model held in memory (tensors share its bytes); external data is resolved against `baseDir` */
 export function readModelBytes(bytes: Uint8Array, baseDir?: string): Model {
   return parseModel({ src: new BufferSource(bytes), baseDir, dataSizes: new Map(), what: 'the model bytes' });
 }
@@ -265,7 +265,7 @@ function readTensor(r: ProtoReader, ctx: ReadContext): Tensor {
     t.data =
       raw.length > INLINE_LIMIT && ctx.src.path
         ? new FileRange(ctx.src.path, raw.offset, raw.length)
-        : ctx.src.read(raw.offset, raw.length).slice();
+        : ctx.src.read(raw.offset, raw.length);
   } else if (t.dataType !== 8) t.data = typedFieldsToRaw(t, floats, ints, doubles, intField);
   return t;
 }

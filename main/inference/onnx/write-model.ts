@@ -1,5 +1,6 @@
 import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { UserError } from '../../common/errors';
 import type { Attribute, Graph, Model, Node, Tensor, ValueInfo } from './model';
 import { ProtoWriter, fileSink } from './proto-wire';
 
@@ -13,6 +14,10 @@ export interface SaveOptions {
   sizeThreshold?: number;
   /** file name of the external data beside the model (default `<model file>_data`) */
   location?: string;
+  /** bytes written so far of the total (model file and external data together) */
+  onProgress?: (done: number, total: number) => void;
+  /** stops the save (a UserError 'cancelled'); partial files are removed */
+  signal?: AbortSignal;
 }
 
 export interface SaveResult {
@@ -130,14 +135,15 @@ function allTensors(g: Graph, out: Tensor[] = []): Tensor[] {
 /**
  * Writes a model to `path`, streaming weights from wherever they are (memory, source files,
  * generators) so a 3.4 GB UNet never sits in memory. Both files are written beside their
- * final names and renamed at the end, so a model may be saved over the files it was read from.
+ * final names and renamed at the end, so a model may be saved over the files it was read
+ * from, and a cancelled or failed save leaves nothing behind.
  */
 export function saveModel(model: Model, path: string, opts: SaveOptions = {}): SaveResult {
   const mode = opts.externalData ?? 'auto';
   const threshold = opts.sizeThreshold ?? 1024;
   const location = opts.location ?? `${basename(path)}_data`;
   let external: ExternalPlacement | undefined;
-  const big = allTensors(model.graph).filter((t) => !t.strings && t.data.byteLength >= threshold);
+  const big = [...new Set(allTensors(model.graph))].filter((t) => !t.strings && t.data.byteLength >= threshold);
   if (mode === 'always' || (mode === 'auto' && encodeModel(model).size > PROTO_LIMIT)) {
     external = { location, offsets: new Map() };
     let offset = 0;
@@ -146,33 +152,49 @@ export function saveModel(model: Model, path: string, opts: SaveOptions = {}): S
       offset += t.data.byteLength;
     }
   }
+  const proto = encodeModel(model, external);
+  if (!external && proto.size > PROTO_LIMIT) throw new Error(`${path}: the model is over 2 GB; save it with external data`);
   const dataPath = join(dirname(path), location);
-  let dataBytes = 0;
-  if (external) {
-    const fd = openSync(dataPath + '.partial', 'w');
+  const plannedData = external ? big.reduce((n, t) => n + t.data.byteLength, 0) : 0;
+  const total = plannedData + proto.size;
+  let done = 0;
+  let lastReport = 0;
+  const counted = (sink: (piece: Uint8Array) => void) => (piece: Uint8Array) => {
+    sink(piece);
+    done += piece.length;
+    if (done - lastReport >= 16 << 20 || done === total) {
+      lastReport = done;
+      if (opts.signal?.aborted) throw new UserError('cancelled', `saving ${path} was cancelled`);
+      opts.onProgress?.(done, total);
+    }
+  };
+  const writeFile = (file: string, body: (sink: (piece: Uint8Array) => void) => void): number => {
+    const fd = openSync(file, 'w');
     try {
       const out = fileSink(fd);
-      for (const t of big) {
-        const before = out.written();
-        if (t.data instanceof Uint8Array) out.sink(t.data);
-        else t.data.writeTo(out.sink);
-        if (out.written() - before !== t.data.byteLength) throw new Error(`tensor ${t.name}: wrote a wrong number of bytes`);
-      }
+      body(counted(out.sink));
       out.flush();
-      dataBytes = out.written();
+      return out.written();
     } finally {
       closeSync(fd);
     }
-  }
-  const proto = encodeModel(model, external);
-  if (!external && proto.size > PROTO_LIMIT) throw new Error(`${path}: the model is over 2 GB; save it with external data`);
-  const fd = openSync(path + '.partial', 'w');
+  };
+  let dataBytes = 0;
   try {
-    const out = fileSink(fd);
-    proto.writeTo(out.sink);
-    out.flush();
-  } finally {
-    closeSync(fd);
+    if (external) {
+      dataBytes = writeFile(dataPath + '.partial', (sink) => {
+        for (const t of big) {
+          if (t.data instanceof Uint8Array) sink(t.data);
+          else t.data.writeTo(sink);
+        }
+      });
+      if (dataBytes !== plannedData) throw new Error(`${dataPath}: wrote ${dataBytes} bytes of weights, expected ${plannedData}`);
+    }
+    writeFile(path + '.partial', (sink) => proto.writeTo(sink));
+  } catch (err) {
+    rmSync(path + '.partial', { force: true });
+    rmSync(dataPath + '.partial', { force: true });
+    throw err;
   }
   renameSync(path + '.partial', path);
   if (external) renameSync(dataPath + '.partial', dataPath);

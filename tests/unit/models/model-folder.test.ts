@@ -7,6 +7,8 @@ import { writeDemoModel, buildDemoComponent } from '../../../main/inference/mode
 import { inspectModelFolder } from '../../../main/inference/models/inspect';
 import { adaptModelFolder, adaptedCopyIsCurrent, ADAPTED_MARKER } from '../../../main/inference/models/adapt-folder';
 import { saveModel } from '../../../main/inference/onnx/write-model';
+import { A, GraphBuilder } from '../../../main/inference/onnx/graph-builder';
+import { DataType } from '../../../main/inference/onnx/model';
 import { runCli } from '../../../main/cli/index';
 import { i64, maxAbsDiff, session, unetFeeds, f32 } from '../onnx/ort-helpers';
 
@@ -129,6 +131,22 @@ describe('model folders: inspect and adapt', () => {
     m.opsetImport = [{ domain: '', version: 6 }];
     saveModel(m, join(dir, 'vae_encoder', 'model.onnx'));
     expect(() => inspectModelFolder(dir)).toThrow(/old-opset\/vae_encoder\/model\.onnx uses ONNX opset 6; R2R Studio runs opsets 7 to 26/);
+  });
+
+  it('reports fused attention and refuses to adapt it, naming the UNet file and the export to use', async () => {
+    const dir = smallFolder(join(root, 'fused'));
+    const b = new GraphBuilder(DataType.FLOAT, 0);
+    const x = b.input('sample', DataType.FLOAT, [1, 16, 8]);
+    b.output('out_sample', b.opN('MultiHeadAttention', [x, x, x], 1, { num_heads: A.i(2) }, 'com.microsoft')[0]!, DataType.FLOAT, [1, 16, 8]);
+    const fused = b.model('fused');
+    fused.opsetImport.push({ domain: 'com.microsoft', version: 1 });
+    saveModel(fused, join(dir, 'unet', 'model.onnx'));
+    const unet = inspectModelFolder(dir).components.find((c) => c.name === 'unet')!;
+    expect([unet.fusedAttention, unet.fusedAttentionNodes, unet.attn1ByLevel]).toEqual([true, 1, undefined]);
+    const t = cli();
+    expect(await runCli(['models', 'adapt', dir, '--out', join(root, 'fused-out')], t.io)).toBe(1);
+    expect(t.err()).toMatch(/fused\/unet\/model\.onnx: attention is fused into MultiHeadAttention nodes/);
+    expect(t.err()).toMatch(/Use an unfused export: `optimum-cli export onnx/);
   });
 
   it('demo-model rejects an unknown size', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, unlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileRange, type Model } from '../../../main/inference/onnx/model';
@@ -70,6 +70,20 @@ describe('ONNX model read and write', () => {
     mkdirSync(join(copy, '..'), { recursive: true });
     saveModel(m, copy, { externalData: 'always' });
     expect(readFileSync(copy + '_data').equals(readFileSync(res.dataFile!))).toBe(true);
+  });
+
+  it('reports progress up to the total and leaves nothing behind when cancelled', () => {
+    const path = join(dir, 'progress', 'model.onnx');
+    mkdirSync(join(path, '..'), { recursive: true });
+    const seen: [number, number][] = [];
+    const res = saveModel(unet, path, { externalData: 'always', sizeThreshold: 1, onProgress: (d, t) => seen.push([d, t]) });
+    expect(seen.at(-1)).toEqual([res.modelBytes + res.dataBytes, res.modelBytes + res.dataBytes]);
+    const stopped = new AbortController();
+    stopped.abort();
+    const other = join(dir, 'cancelled', 'model.onnx');
+    mkdirSync(join(other, '..'), { recursive: true });
+    expect(() => saveModel(unet, other, { externalData: 'always', signal: stopped.signal })).toThrow(/saving .*cancelled/);
+    expect(readdirSync(join(other, '..'))).toEqual([]);
   });
 
   it('names the file and the problem for truncated models and external data', () => {

@@ -19,6 +19,7 @@ export interface DemoModelOptions {
   /** keep weights in `model.onnx_data` for every component (sd15's UNet always does) */
   externalData?: boolean;
   onProgress?: (done: number, total: number, label: string) => void;
+  signal?: AbortSignal;
 }
 
 export interface DemoModelSummary {
@@ -141,7 +142,7 @@ export function writeDemoModel(dir: string, opts: DemoModelOptions = {}): DemoMo
     const sub = join(dir, name);
     mkdirSync(sub, { recursive: true });
     const external = opts.externalData || (size === 'sd15' && name === 'unet');
-    const res = saveModel(model, join(sub, 'model.onnx'), { externalData: external ? 'always' : 'auto' });
+    const res = saveModel(model, join(sub, 'model.onnx'), { externalData: external ? 'always' : 'auto', signal: opts.signal });
     writeJson(join(sub, 'config.json'), componentConfig(name, size));
     summary.components.push({
       name,
