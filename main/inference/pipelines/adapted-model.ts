@@ -25,7 +25,7 @@ export interface AdaptedModel {
  * `<cacheDir>/adapted/`. The copy is built in a temporary folder and renamed into place, so
  * an interrupted build leaves nothing half-made.
  */
-export function adaptedModel(dir: string, cacheDir: string, opts: AdaptOptions, onProgress?: (label: string) => void): AdaptedModel {
+export function adaptedModel(dir: string, cacheDir: string, opts: AdaptOptions, onProgress?: (label: string) => void, signal?: AbortSignal): AdaptedModel {
   if (!Number.isInteger(opts.tacLevels) || opts.tacLevels < 1) throw new UserError('bad-option', `TAC levels must be a whole number of at least 1, got ${opts.tacLevels}`);
   const key = createHash('sha256').update(JSON.stringify({ dir: resolve(dir), opts })).digest('hex').slice(0, 24);
   const target = join(cacheDir, 'adapted', key);
@@ -38,7 +38,12 @@ export function adaptedModel(dir: string, cacheDir: string, opts: AdaptOptions, 
   const tmp = `${target}.${process.pid}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
   try {
-    adaptModelFolder(dir, tmp, { tac: { levels, tokenMask: true }, textualInversion: true });
+    adaptModelFolder(dir, tmp, {
+      tac: { levels, tokenMask: true },
+      textualInversion: true,
+      signal,
+      onProgress: (done, total, label) => onProgress?.(`adapting the model (first use): ${label} ${Math.round(done)}/${Math.round(total)} MiB`),
+    });
     rmSync(target, { recursive: true, force: true });
     renameSync(tmp, target);
   } catch (err) {

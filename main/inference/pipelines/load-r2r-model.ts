@@ -23,6 +23,8 @@ export interface LoadModelOptions {
   onProgress?: (label: string) => void;
   /** a textual-inversion file (.safetensors, .pt, .bin) whose token(s) become the negative prompt (a file name token is bracketed: neg.safetensors -> <neg>) */
   negativeEmbedding?: string;
+  /** stops a first-use adaptation (its partial copy is removed) */
+  signal?: AbortSignal;
   /** how sessions are created (the session manager's seam; benchmarks stand in for session.run) */
   createSession?: SessionManagerOptions['create'];
 }
@@ -47,7 +49,7 @@ export async function loadR2RModel(dir: string, opts: LoadModelOptions = {}): Pr
   const tokenizer = ClipTokenizer.fromModelFolder(dir);
   const geometry = readModelGeometry(dir);
   const providerChoice = await chooseProvider(opts.provider);
-  const adapted = adaptedModel(dir, opts.cacheDir ?? defaultCacheDir(), { tacLevels: opts.tacLevels ?? 2 }, opts.onProgress);
+  const adapted = adaptedModel(dir, opts.cacheDir ?? defaultCacheDir(), { tacLevels: opts.tacLevels ?? 2 }, opts.onProgress, opts.signal);
   const negative = opts.negativeEmbedding ? addNegativeEmbedding(tokenizer, opts.negativeEmbedding, adapted) : undefined;
   const id = createHash('sha256').update(JSON.stringify({ files: modelFingerprint(dir), tac: adapted.report.tac.levels })).digest('hex').slice(0, 32);
   opts.onProgress?.('loading sessions');

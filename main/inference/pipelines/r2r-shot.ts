@@ -56,7 +56,7 @@ export async function runR2RShot(req: R2RShotRequest, opts: R2RShotOptions = {})
   const textureLock: Mask | undefined = req.textureLock ? await readMask(req.textureLock, source.width, source.height, 'texture-lock mask') : undefined;
   const loaded =
     opts.loaded ??
-    (await loadR2RModel(req.modelDir, { provider: req.provider, tacLevels: req.tacLevels, cacheDir, negativeEmbedding: req.negativeEmbedding, onProgress: opts.onProgress }));
+    (await loadR2RModel(req.modelDir, { provider: req.provider, tacLevels: req.tacLevels, cacheDir, negativeEmbedding: req.negativeEmbedding, onProgress: opts.onProgress, signal: opts.signal }));
   const params: R2RParams = { ...DEFAULT_R2R_PARAMS, ...req.params };
   if (loaded.negativePrompt !== undefined) params.negative = loaded.negativePrompt;
   try {
