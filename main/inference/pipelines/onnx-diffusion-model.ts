@@ -1,16 +1,13 @@
 import type ort from 'onnxruntime-node';
 import { UserError } from '../../common/errors';
+import { TAC_MASK_INPUT, TAC_SOURCE_INPUT } from '../models/adapt-tac';
+import { EXTRA_EMBEDDINGS_INPUT } from '../models/adapt-textual-inversion';
 import type { ProviderName } from '../runtime/providers';
 import type { ManagedSession, SessionManager } from '../runtime/session-manager';
 import { floatOutput, hasInput, typedFeeds, type FeedValue, type TensorSpec } from '../runtime/typed-feeds';
 import type { ClipTokenizer } from '../tokenizer/clip-tokenizer';
 import type { DiffusionModel, UnetCall } from './diffusion-model';
 import type { Planar } from './tiled';
-
-/** the names the adaptation passes give their new inputs */
-export const TAC_SOURCE_INPUT = 'tac_qk_source';
-export const TAC_MASK_INPUT = 'tac_token_mask';
-export const EXTRA_EMBEDDINGS_INPUT = 'extra_token_embeddings';
 
 export type ComponentName = 'text_encoder' | 'unet' | 'vae_encoder' | 'vae_decoder';
 
