@@ -8,7 +8,7 @@ import { UserError } from '../../common/errors';
 import { readEmbeddingFile } from '../models/embeddings';
 import { adaptedModel, type AdaptedModel } from './adapted-model';
 import { defaultCacheDir } from './inversion-cache';
-import { checkModelFolder, modelFingerprint, readModelGeometry } from './model-folder';
+import { checkModelFolder, modelFingerprint, readModelGeometry } from './model-requirements';
 import { OnnxDiffusionModel } from './onnx-diffusion-model';
 
 export interface LoadModelOptions {

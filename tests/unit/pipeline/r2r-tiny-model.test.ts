@@ -66,6 +66,8 @@ beforeAll(async () => {
   writeDemoModel(modelDir, { seed: 3 });
   cpSync(modelDir, join(dir, 'broken'), { recursive: true });
   rmSync(join(dir, 'broken', 'vae_encoder'), { recursive: true });
+  cpSync(modelDir, join(dir, 'no-scheduler'), { recursive: true });
+  rmSync(join(dir, 'no-scheduler', 'scheduler'), { recursive: true });
   renderPng(join(dir, 'render.png'));
   renderPng(join(dir, 'render-alpha.png'), 'rgba');
   mkdirSync(join(dir, 'out'));
@@ -199,7 +201,8 @@ describe('r2r generate with the tiny demo model', () => {
     const cases: [string[], RegExp][] = [
       [base(join(dir, 'corrupt.png'), out('bad1.png')), /input image .*corrupt\.png is not a readable image/],
       [base(join(dir, 'bomb.png'), out('bad2.png')), /50000x40000 = 2000\.0 megapixels, over the limit/],
-      [[...base(join(dir, 'render.png'), out('bad3.png')).map((a) => (a === modelDir ? join(dir, 'broken') : a))], /is missing vae_encoder\/model\.onnx/],
+      [[...base(join(dir, 'render.png'), out('bad3.png')).map((a) => (a === modelDir ? join(dir, 'broken') : a))], /vae_encoder\/model\.onnx is missing: the model folder has no vae_encoder/],
+      [[...base(join(dir, 'render.png'), out('bad6.png')).map((a) => (a === modelDir ? join(dir, 'no-scheduler') : a))], /is missing scheduler\/scheduler_config\.json/],
       [[...base(join(dir, 'render.png'), out('bad4.png')), '--width', '100'], /width 100 is not a positive multiple of 32/],
       [base(join(dir, 'render.png'), join(dir, 'nowhere', 'x.png')), /output folder .* does not exist/],
       [[...base(join(dir, 'render.png'), out('bad5.png')), '--negative-embedding', join(dir, 'sd2.safetensors')], /vectors are 1024 wide but the text encoder's are 768/],

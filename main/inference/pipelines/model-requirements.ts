@@ -1,28 +1,26 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { openModelFolder } from '../models/model-folder';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../common/errors';
 
-/** the components of an optimum/diffusers Stable Diffusion ONNX folder that R2R needs */
-export const REQUIRED_FILES = [
-  'text_encoder/model.onnx',
-  'unet/model.onnx',
-  'vae_encoder/model.onnx',
-  'vae_decoder/model.onnx',
-  'tokenizer/vocab.json',
-  'tokenizer/merges.txt',
-  'scheduler/scheduler_config.json',
-] as const;
+/** the files R2R needs beyond the four ONNX components */
+const OTHER_FILES = ['tokenizer/vocab.json', 'tokenizer/merges.txt', 'scheduler/scheduler_config.json'] as const;
 
-/** Refuses a folder that is not a model folder or lacks a component, naming what is missing. */
+/** what identifies a model folder's weights and settings */
+export const FINGERPRINT_FILES = ['text_encoder/model.onnx', 'unet/model.onnx', 'vae_encoder/model.onnx', 'vae_decoder/model.onnx', ...OTHER_FILES] as const;
+
+/**
+ * Refuses a folder that is not a Stable Diffusion ONNX folder or lacks what R2R needs: the
+ * toolkit's folder check for the four components, then the tokenizer and scheduler files.
+ */
 export function checkModelFolder(dir: string): void {
-  const s = existsSync(dir) ? statSync(dir) : undefined;
-  if (!s?.isDirectory()) throw new UserError('model-not-found', `the model folder ${dir} does not exist`, 'Give the folder written by `optimum-cli export onnx` (or `r2r demo-model <dir>`).');
-  const missing = REQUIRED_FILES.filter((f) => !existsSync(join(dir, f)));
+  openModelFolder(dir);
+  const missing = OTHER_FILES.filter((f) => !existsSync(join(dir, f)));
   if (missing.length > 0) {
     throw new UserError(
       'model-incomplete',
       `the model folder ${dir} is missing ${missing.join(', ')}`,
-      'A Stable Diffusion ONNX folder (optimum layout) needs text_encoder, unet, vae_encoder, vae_decoder, tokenizer and scheduler; export it again with `optimum-cli export onnx`.',
+      'A Stable Diffusion ONNX folder (optimum layout) has tokenizer/ and scheduler/ beside its models; export it again with `optimum-cli export onnx`.',
     );
   }
 }
@@ -56,7 +54,7 @@ export function readModelGeometry(dir: string): ModelGeometry {
 }
 
 /** identifies a model folder's weights cheaply: paths, sizes and modification times of its files */
-export function modelFingerprint(dir: string, files: readonly string[] = REQUIRED_FILES): string[] {
+export function modelFingerprint(dir: string, files: readonly string[] = FINGERPRINT_FILES): string[] {
   const out: string[] = [resolve(dir)];
   for (const f of files) {
     for (const p of [join(dir, f), join(dir, f + '_data')]) {
