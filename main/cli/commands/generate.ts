@@ -1,18 +1,24 @@
+import { readMask } from '../../inference/image/mask';
+import { readSourceImage } from '../../inference/image/source-image';
+import { checkPngOutputPath } from '../../inference/image/write-png';
+import { loadR2RModel } from '../../inference/pipelines/load-r2r-model';
+import { runImg2Img, runTxt2Img, type PlainMode } from '../../inference/pipelines/plain-diffusion';
 import { runR2RShot } from '../../inference/pipelines/r2r-shot';
 import { describeAttempts } from '../../inference/runtime/provider-choice';
-import { DEFAULT_R2R_PARAMS, type R2RParams } from '../../inference/pipelines/r2r';
+import { DEFAULT_R2R_PARAMS, type R2RParams, type R2RStepEvent } from '../../inference/pipelines/r2r';
 import { UserError } from '../../common/errors';
-import type { CliCommand } from '../command';
+import type { CliCommand, CliContext } from '../command';
 import { needString, optNumber, optString, printResult } from '../command';
-import { createProgress } from '../progress';
+import { createProgress, type ProgressReporter } from '../progress';
 
 export const generateCommand: CliCommand = {
   name: 'generate',
   summary: 'turn a render into a realistic shot with FashionR2R (DDIM inversion + TAC + negative domain embedding)',
   usage:
-    '--model <dir> --input <image> --out <png> [--steps 50] [--strength 0.3] [--tac 0.9] [--tac-levels 2] [--guidance 7.5] [--seed 1] [--prompt ""] ' +
+    '[--mode r2r|img2img|txt2img] --model <dir> --input <image> --out <png> [--steps 50] [--strength 0.3] [--tac 0.9] [--tac-levels 2] [--guidance 7.5] [--seed 1] [--prompt ""] ' +
     '[--negative-embedding <file> | --negative <text>] [--mask <png>] [--texture-lock <png>] [--feather 8] [--width W --height H] [--provider P] [--cache-dir <dir>] [--no-cache] [--json]',
   options: {
+    mode: { type: 'string' },
     model: { type: 'string' },
     input: { type: 'string' },
     out: { type: 'string' },
@@ -36,8 +42,12 @@ export const generateCommand: CliCommand = {
     json: { type: 'boolean' },
   },
   async run(ctx) {
+    const mode = optString(ctx, 'mode') ?? 'r2r';
+    if (mode !== 'r2r' && mode !== 'img2img' && mode !== 'txt2img') {
+      throw new UserError('bad-option', `--mode must be r2r, img2img or txt2img, got '${mode}'`, 'r2r (the default) keeps the render\'s texture; img2img and txt2img are the plain Stable Diffusion modes.');
+    }
     const modelDir = needString(ctx, 'model');
-    const input = needString(ctx, 'input');
+    const input = mode === 'txt2img' ? '' : needString(ctx, 'input');
     const out = needString(ctx, 'out');
     if (optString(ctx, 'negative') !== undefined && optString(ctx, 'negative-embedding') !== undefined) {
       throw new UserError('bad-option', '--negative and --negative-embedding cannot be used together', 'The negative domain embedding is the negative prompt; give one or the other.');
@@ -60,6 +70,7 @@ export const generateCommand: CliCommand = {
     if (!Number.isInteger(tacLevels)) throw new UserError('bad-option', `--tac-levels must be a whole number, got ${tacLevels}`);
     const json = Boolean(ctx.values.json);
     const progress = createProgress(ctx, 'generate', { json });
+    if (mode !== 'r2r') return runPlainMode(ctx, mode, { modelDir, input, out, params, tacLevels, progress });
     const res = await runR2RShot(
       {
         modelDir,
@@ -120,3 +131,51 @@ export const generateCommand: CliCommand = {
     }
   },
 };
+
+/** `--mode img2img | txt2img`: the plain modes on the same model, sessions and image I/O */
+async function runPlainMode(
+  ctx: CliContext,
+  mode: PlainMode,
+  a: { modelDir: string; input: string; out: string; params: R2RParams; tacLevels: number; progress: ProgressReporter },
+): Promise<number> {
+  await checkPngOutputPath(a.out);
+  const source = mode === 'img2img' ? await readSourceImage(a.input, undefined, 'input image') : undefined;
+  const maskPath = optString(ctx, 'mask');
+  const editMask = source && maskPath ? await readMask(maskPath, source.width, source.height, 'mask') : undefined;
+  const loaded = await loadR2RModel(a.modelDir, {
+    provider: optString(ctx, 'provider'),
+    tacLevels: a.tacLevels,
+    cacheDir: optString(ctx, 'cache-dir'),
+    negativeEmbedding: optString(ctx, 'negative-embedding'),
+    signal: ctx.signal,
+    onProgress: (label) => a.progress.update(0, 1, label),
+  });
+  try {
+    const params = { ...a.params, negative: loaded.negativePrompt ?? a.params.negative };
+    const opts = { signal: ctx.signal, outputPath: a.out, onStep: (e: R2RStepEvent) => a.progress.update(e.step, e.total, `t=${e.timestep}`) };
+    const res = source
+      ? await runImg2Img(loaded.model, loaded.scheduler, { source, editMask }, params, opts)
+      : await runTxt2Img(loaded.model, loaded.scheduler, { ...params, width: params.width ?? 512, height: params.height ?? 512 }, opts);
+    a.progress.done(`${res.sampleEvaluations} UNet sample-evaluations`);
+    const report = {
+      mode,
+      output: res.outputPath,
+      provider: res.provider,
+      providerAttempts: describeAttempts(loaded.providerChoice),
+      seed: params.seed,
+      size: { width: res.image.width, height: res.image.height },
+      totalMs: Math.round(res.totalMs),
+      modelMs: Math.round(res.modelMs),
+      unet: { calls: res.unetCalls.length, batchSize: 2, sampleEvaluations: res.sampleEvaluations, log: res.unetCalls.map((c) => ({ batch: c.batch, timestep: c.timestep, ms: Math.round(c.ms * 10) / 10 })) },
+    };
+    printResult(ctx, report, () =>
+      [
+        `wrote ${res.outputPath} (${mode}, ${res.image.width}x${res.image.height}, seed ${params.seed}) on ${res.provider}`,
+        `UNet: ${res.unetCalls.length} calls of batch 2 = ${res.sampleEvaluations} sample-evaluations; total ${report.totalMs} ms, in model runs ${report.modelMs} ms`,
+      ].join('\n'),
+    );
+    return 0;
+  } finally {
+    await loaded.model.dispose();
+  }
+}

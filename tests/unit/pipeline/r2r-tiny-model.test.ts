@@ -194,6 +194,14 @@ describe('r2r generate with the tiny demo model', () => {
     }
   });
 
+  it('runs the plain txt2img mode from the same command', async () => {
+    const r = await cli(['generate', '--mode', 'txt2img', '--model', modelDir, '--out', out('t2i.png'), '--width', '64', '--height', '64', '--steps', '3', '--seed', '7', '--cache-dir', cacheDir, '--provider', 'cpu', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect([report.mode, report.seed, report.unet.sampleEvaluations]).toEqual(['txt2img', 7, 6]);
+    expect(existsSync(out('t2i.png'))).toBe(true);
+  });
+
   it('refuses bad inputs with a clear message and writes no output file', async () => {
     writeFileSync(join(dir, 'sd2.safetensors'), safetensors('emb_params', 1, 1024, 6));
     writeFileSync(join(dir, 'corrupt.png'), Buffer.from('\x89PNG\r\n\x1a\n not really'));
