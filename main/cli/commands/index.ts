@@ -11,10 +11,12 @@ import { sampleLibraryCommand } from './sample-library';
 import { metricsSsimCommand } from './metrics-ssim';
 import { evalCommand } from './eval';
 import { exportCommand } from './export';
+import { generateCommand } from './generate';
 
 /** every `r2r` subcommand; each lives in its own module beside this file */
 export const commands: CliCommand[] = [
   infoCommand,
+  generateCommand,
   serveCommand,
   libraryInitCommand,
   importCommand,

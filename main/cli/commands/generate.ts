@@ -1,0 +1,181 @@
+import { readMask } from '../../inference/image/mask';
+import { readSourceImage } from '../../inference/image/source-image';
+import { checkPngOutputPath } from '../../inference/image/write-png';
+import { loadR2RModel } from '../../inference/pipelines/load-r2r-model';
+import { runImg2Img, runTxt2Img, type PlainMode } from '../../inference/pipelines/plain-diffusion';
+import { runR2RShot } from '../../inference/pipelines/r2r-shot';
+import { describeAttempts } from '../../inference/runtime/provider-choice';
+import { DEFAULT_R2R_PARAMS, type R2RParams, type R2RStepEvent } from '../../inference/pipelines/r2r';
+import { UserError } from '../../common/errors';
+import type { CliCommand, CliContext } from '../command';
+import { needString, optNumber, optString, printResult } from '../command';
+import { createProgress, type ProgressReporter } from '../progress';
+
+export const generateCommand: CliCommand = {
+  name: 'generate',
+  summary: 'turn a render into a realistic shot with FashionR2R (DDIM inversion + TAC + negative domain embedding)',
+  usage:
+    '[--mode r2r|img2img|txt2img] --model <dir> --input <image> --out <png> [--steps 50] [--strength 0.3] [--tac 0.9] [--tac-levels 2] [--guidance 7.5] [--seed 1] [--prompt ""] ' +
+    '[--negative-embedding <file> | --negative <text>] [--mask <png>] [--texture-lock <png>] [--feather 8] [--width W --height H] [--provider P] [--cache-dir <dir>] [--no-cache] [--json]',
+  options: {
+    mode: { type: 'string' },
+    model: { type: 'string' },
+    input: { type: 'string' },
+    out: { type: 'string' },
+    steps: { type: 'string' },
+    strength: { type: 'string' },
+    tac: { type: 'string' },
+    'tac-levels': { type: 'string' },
+    guidance: { type: 'string' },
+    seed: { type: 'string' },
+    prompt: { type: 'string' },
+    negative: { type: 'string' },
+    'negative-embedding': { type: 'string' },
+    mask: { type: 'string' },
+    'texture-lock': { type: 'string' },
+    feather: { type: 'string' },
+    width: { type: 'string' },
+    height: { type: 'string' },
+    provider: { type: 'string' },
+    'cache-dir': { type: 'string' },
+    'no-cache': { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  async run(ctx) {
+    const mode = optString(ctx, 'mode') ?? 'r2r';
+    if (mode !== 'r2r' && mode !== 'img2img' && mode !== 'txt2img') {
+      throw new UserError('bad-option', `--mode must be r2r, img2img or txt2img, got '${mode}'`, 'r2r (the default) keeps the render\'s texture; img2img and txt2img are the plain Stable Diffusion modes.');
+    }
+    const modelDir = needString(ctx, 'model');
+    const input = mode === 'txt2img' ? '' : needString(ctx, 'input');
+    const out = needString(ctx, 'out');
+    if (optString(ctx, 'negative') !== undefined && optString(ctx, 'negative-embedding') !== undefined) {
+      throw new UserError('bad-option', '--negative and --negative-embedding cannot be used together', 'The negative domain embedding is the negative prompt; give one or the other.');
+    }
+    const optSide = (name: string) => (optString(ctx, name) === undefined ? undefined : optNumber(ctx, name, 0, 1, 16384));
+    const params: R2RParams = {
+      ...DEFAULT_R2R_PARAMS,
+      steps: optNumber(ctx, 'steps', DEFAULT_R2R_PARAMS.steps, 1, 1000),
+      strength: optNumber(ctx, 'strength', DEFAULT_R2R_PARAMS.strength, 0.001, 1),
+      tacRatio: optNumber(ctx, 'tac', DEFAULT_R2R_PARAMS.tacRatio, 0, 1),
+      guidance: optNumber(ctx, 'guidance', DEFAULT_R2R_PARAMS.guidance, 0, 100),
+      seed: optNumber(ctx, 'seed', DEFAULT_R2R_PARAMS.seed, 0, 2 ** 32 - 1),
+      prompt: optString(ctx, 'prompt') ?? '',
+      negative: optString(ctx, 'negative') ?? '',
+      featherPx: optNumber(ctx, 'feather', DEFAULT_R2R_PARAMS.featherPx, 0, 512),
+      width: optSide('width'),
+      height: optSide('height'),
+    };
+    const tacLevels = optNumber(ctx, 'tac-levels', 2, 1, 8);
+    if (!Number.isInteger(tacLevels)) throw new UserError('bad-option', `--tac-levels must be a whole number, got ${tacLevels}`);
+    const json = Boolean(ctx.values.json);
+    const progress = createProgress(ctx, 'generate', { json });
+    if (mode !== 'r2r') return runPlainMode(ctx, mode, { modelDir, input, out, params, tacLevels, progress });
+    const res = await runR2RShot(
+      {
+        modelDir,
+        input,
+        output: out,
+        mask: optString(ctx, 'mask'),
+        textureLock: optString(ctx, 'texture-lock'),
+        negativeEmbedding: optString(ctx, 'negative-embedding'),
+        params,
+        provider: optString(ctx, 'provider'),
+        tacLevels,
+        cacheDir: optString(ctx, 'cache-dir'),
+        useInversionCache: !ctx.values['no-cache'],
+      },
+      {
+        signal: ctx.signal,
+        onProgress: (label) => progress.update(0, 1, label),
+        onStep: (e) => progress.update(e.stage === 'inversion' ? e.step : e.total + e.step, 2 * e.total, `${e.stage} t=${e.timestep}`),
+      },
+    );
+    const { loaded, source } = res;
+    try {
+      progress.done(`${res.sampleEvaluations} UNet sample-evaluations`);
+      const byBatch: Record<string, number> = {};
+      for (const c of res.unetCalls) byBatch[c.batch] = (byBatch[c.batch] ?? 0) + 1;
+      const report = {
+        output: res.outputPath,
+        provider: res.provider,
+        providerAttempts: describeAttempts(loaded.providerChoice),
+        model: { dir: modelDir, adapted: loaded.adapted.dir, adaptedNow: loaded.adapted.built, tacLevels: loaded.adapted.report.tac.levels, tacLayers: loaded.adapted.report.tac.layers.length },
+        negative: loaded.negativePrompt !== undefined ? { embedding: optString(ctx, 'negative-embedding'), prompt: loaded.negativePrompt } : { prompt: res.params.negative },
+        canvas: { width: res.plan.width, height: res.plan.height, box: res.plan.box },
+        k: res.k,
+        tacSteps: res.tacSteps,
+        inversionCached: res.inversionCached,
+        timingsMs: Object.fromEntries(Object.entries(res.timings).map(([k, v]) => [k, Math.round(v! * 10) / 10])),
+        totalMs: Math.round(res.totalMs),
+        modelMs: Math.round(res.modelMs),
+        unet: {
+          calls: res.unetCalls.length,
+          callsByBatchSize: byBatch,
+          sampleEvaluations: res.sampleEvaluations,
+          referenceSampleEvaluations: res.referenceSampleEvaluations,
+          log: res.unetCalls.map((c) => ({ stage: c.stage, batch: c.batch, timestep: c.timestep, tac: c.tac, ms: Math.round(c.ms * 10) / 10 })),
+        },
+      };
+      printResult(ctx, report, () =>
+        [
+          `wrote ${res.outputPath} (${source.width}x${source.height}; model canvas ${res.plan.width}x${res.plan.height}) on ${res.provider}`,
+          `UNet: ${res.unetCalls.length} calls (${Object.entries(byBatch).map(([b, n]) => `${n} x batch ${b}`).join(', ')}) = ${res.sampleEvaluations} sample-evaluations (reference schedule: ${res.referenceSampleEvaluations})`,
+          `K = ${res.k}, TAC on ${res.tacSteps} steps, inversion ${res.inversionCached ? 'from cache' : 'computed'}`,
+          `time: ${Object.entries(report.timingsMs).map(([k, v]) => `${k} ${v} ms`).join(', ')}; total ${report.totalMs} ms, in model runs ${report.modelMs} ms`,
+        ].join('\n'),
+      );
+      return 0;
+    } finally {
+      await loaded.model.dispose();
+    }
+  },
+};
+
+/** `--mode img2img | txt2img`: the plain modes on the same model, sessions and image I/O */
+async function runPlainMode(
+  ctx: CliContext,
+  mode: PlainMode,
+  a: { modelDir: string; input: string; out: string; params: R2RParams; tacLevels: number; progress: ProgressReporter },
+): Promise<number> {
+  await checkPngOutputPath(a.out);
+  const source = mode === 'img2img' ? await readSourceImage(a.input, undefined, 'input image') : undefined;
+  const maskPath = optString(ctx, 'mask');
+  const editMask = source && maskPath ? await readMask(maskPath, source.width, source.height, 'mask') : undefined;
+  const loaded = await loadR2RModel(a.modelDir, {
+    provider: optString(ctx, 'provider'),
+    tacLevels: a.tacLevels,
+    cacheDir: optString(ctx, 'cache-dir'),
+    negativeEmbedding: optString(ctx, 'negative-embedding'),
+    signal: ctx.signal,
+    onProgress: (label) => a.progress.update(0, 1, label),
+  });
+  try {
+    const params = { ...a.params, negative: loaded.negativePrompt ?? a.params.negative };
+    const opts = { signal: ctx.signal, outputPath: a.out, onStep: (e: R2RStepEvent) => a.progress.update(e.step, e.total, `t=${e.timestep}`) };
+    const res = source
+      ? await runImg2Img(loaded.model, loaded.scheduler, { source, editMask }, params, opts)
+      : await runTxt2Img(loaded.model, loaded.scheduler, { ...params, width: params.width ?? 512, height: params.height ?? 512 }, opts);
+    a.progress.done(`${res.sampleEvaluations} UNet sample-evaluations`);
+    const report = {
+      mode,
+      output: res.outputPath,
+      provider: res.provider,
+      providerAttempts: describeAttempts(loaded.providerChoice),
+      seed: params.seed,
+      size: { width: res.image.width, height: res.image.height },
+      totalMs: Math.round(res.totalMs),
+      modelMs: Math.round(res.modelMs),
+      unet: { calls: res.unetCalls.length, batchSize: 2, sampleEvaluations: res.sampleEvaluations, log: res.unetCalls.map((c) => ({ batch: c.batch, timestep: c.timestep, ms: Math.round(c.ms * 10) / 10 })) },
+    };
+    printResult(ctx, report, () =>
+      [
+        `wrote ${res.outputPath} (${mode}, ${res.image.width}x${res.image.height}, seed ${params.seed}) on ${res.provider}`,
+        `UNet: ${res.unetCalls.length} calls of batch 2 = ${res.sampleEvaluations} sample-evaluations; total ${report.totalMs} ms, in model runs ${report.modelMs} ms`,
+      ].join('\n'),
+    );
+    return 0;
+  } finally {
+    await loaded.model.dispose();
+  }
+}

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { chooseProvider, type ProviderChoice } from '../runtime/provider-choice';
+import { SessionManager, type SessionManagerOptions } from '../runtime/session-manager';
+import { readSchedulerConfig, type DdimConfig } from '../schedulers/scheduler-config';
+import { ClipTokenizer } from '../tokenizer/clip-tokenizer';
+import { UserError } from '../../common/errors';
+import { readEmbeddingFile } from '../models/embeddings';
+import { adaptedModel, type AdaptedModel } from './adapted-model';
+import { defaultCacheDir } from './inversion-cache';
+import { checkModelFolder, modelFingerprint, readModelGeometry } from './model-requirements';
+import { OnnxDiffusionModel } from './onnx-diffusion-model';
+
+export interface LoadModelOptions {
+  /** execution provider name or 'auto' (default): the platform's GPU providers, else the CPU */
+  provider?: string;
+  /** UNet resolution levels with TAC, highest resolution first (2) */
+  tacLevels?: number;
+  /** where adapted copies (and inversions) are kept; default defaultCacheDir() */
+  cacheDir?: string;
+  /** sessions kept loaded together (4: all components; 1 loads each in turn, for small memory) */
+  sessionCapacity?: number;
+  onProgress?: (label: string) => void;
+  /** a textual-inversion file (.safetensors, .pt, .bin) whose token(s) become the negative prompt (a file name token is bracketed: neg.safetensors -> <neg>) */
+  negativeEmbedding?: string;
+  /** stops a first-use adaptation (its partial copy is removed) */
+  signal?: AbortSignal;
+  /** how sessions are created (the session manager's seam; benchmarks stand in for session.run) */
+  createSession?: SessionManagerOptions['create'];
+}
+
+export interface LoadedModel {
+  model: OnnxDiffusionModel;
+  scheduler: DdimConfig;
+  adapted: AdaptedModel;
+  providerChoice: ProviderChoice;
+  /** with a negative embedding: the prompt made of its token(s), to use as the negative prompt */
+  negativePrompt?: string;
+}
+
+/**
+ * Loads a Stable Diffusion ONNX folder for the pipelines: checks its components, adapts
+ * (or finds the cached adapted copy of) its UNet and text encoder, picks the execution
+ * provider and opens the four sessions.
+ */
+export async function loadR2RModel(dir: string, opts: LoadModelOptions = {}): Promise<LoadedModel> {
+  checkModelFolder(dir);
+  const scheduler = readSchedulerConfig(dir);
+  const tokenizer = ClipTokenizer.fromModelFolder(dir);
+  const geometry = readModelGeometry(dir);
+  const providerChoice = await chooseProvider(opts.provider);
+  const adapted = adaptedModel(dir, opts.cacheDir ?? defaultCacheDir(), { tacLevels: opts.tacLevels ?? 2 }, opts.onProgress, opts.signal);
+  const negative = opts.negativeEmbedding ? addNegativeEmbedding(tokenizer, opts.negativeEmbedding, adapted) : undefined;
+  const id = createHash('sha256').update(JSON.stringify({ files: modelFingerprint(dir), tac: adapted.report.tac.levels })).digest('hex').slice(0, 32);
+  opts.onProgress?.('loading sessions');
+  const sessions = new SessionManager({
+    capacity: opts.sessionCapacity ?? 4,
+    create: opts.createSession,
+    // no busy-waiting between runs: the CPU is shared with the UI and other work
+    sessionOptions: { graphOptimizationLevel: 'all', logSeverityLevel: 3, extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } },
+  });
+  const paths = {
+    text_encoder: join(adapted.dir, 'text_encoder', 'model.onnx'),
+    unet: join(adapted.dir, 'unet', 'model.onnx'),
+    vae_encoder: join(adapted.dir, 'vae_encoder', 'model.onnx'),
+    vae_decoder: join(adapted.dir, 'vae_decoder', 'model.onnx'),
+  };
+  try {
+    const model = await OnnxDiffusionModel.open({ id, provider: providerChoice.provider, sessions, paths, tokenizer, ...geometry, extraEmbeddings: negative?.rows });
+    return { model, scheduler, adapted, providerChoice, negativePrompt: negative?.prompt };
+  } catch (err) {
+    await sessions.close();
+    throw err;
+  }
+}
+
+/**
+ * Registers the embedding file's tokens with the tokenizer (ids from the vocabulary size up,
+ * the rows the adapted text encoder reads from extra_token_embeddings) and returns the
+ * negative prompt that selects them.
+ */
+function addNegativeEmbedding(tokenizer: ClipTokenizer, path: string, adapted: AdaptedModel): { prompt: string; rows: { data: Float32Array; rows: number; width: number } } {
+  const ti = adapted.report.textualInversion;
+  if (!ti) throw new Error('the adapted text encoder has no extra_token_embeddings input');
+  const file = readEmbeddingFile(path, { hidden: ti.hidden });
+  if (tokenizer.vocabSize !== ti.vocabSize) {
+    throw new UserError('embedding-vocab', `the tokenizer has ${tokenizer.vocabSize} tokens but the text encoder's table has ${ti.vocabSize} rows`, 'The tokenizer and text encoder of this model folder do not belong together; export the model again.');
+  }
+  const tokens: string[] = [];
+  const vectors: Float32Array[] = [];
+  for (const e of file.embeddings) {
+    // bracketed so the token cannot match inside a word of the user's prompt ("neg" in "negligee")
+    let token = /^<.*>$/.test(e.token) ? e.token : `<${e.token}>`;
+    try {
+      tokenizer.addToken(token, e.count);
+    } catch (err) {
+      if (!(err instanceof UserError) || err.code !== 'tokenizer-token-exists') throw err;
+      token = `<${e.token.replace(/[<>]/g, '')}-${tokens.length + 1}>`;
+      tokenizer.addToken(token, e.count);
+    }
+    tokens.push(token);
+    vectors.push(e.vectors);
+  }
+  const data = new Float32Array(vectors.reduce((a, v) => a + v.length, 0));
+  let o = 0;
+  for (const v of vectors) {
+    data.set(v, o);
+    o += v.length;
+  }
+  return { prompt: tokens.join(' '), rows: { data, rows: data.length / ti.hidden, width: ti.hidden } };
+}

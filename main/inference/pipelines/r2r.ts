@@ -1,0 +1,358 @@
+import { createHash } from 'node:crypto';
+import { UserError } from '../../common/errors';
+import { compositeOnSource } from '../image/composite';
+import type { FitPlan, Rgb } from '../image/fit';
+import { chooseModelSize, DEFAULT_BACKGROUND, fitSourceToModel, mapModelOutputToSource, planFit } from '../image/fit';
+import type { Mask } from '../image/mask';
+import { downsampleMask, featherMask, fitMaskToModel } from '../image/mask';
+import type { SourceImage } from '../image/source-image';
+import { nchwToRgb, rgbToNchw } from '../image/tensor-layout';
+import { writePngAtomic } from '../image/write-png';
+import type { DdimSchedule } from './ddim-schedule';
+import type { DiffusionModel, UnetCall } from './diffusion-model';
+import type { InversionCache, InversionKey, InvertedLatents } from './inversion-cache';
+import type { Preview } from './latent-preview';
+import { latentPreview } from './latent-preview';
+import type { TileSpec } from './tiled';
+import { runTiled } from './tiled';
+
+/** The knobs of one R2R shot (defaults: the paper's). */
+export interface R2RParams {
+  /** DDIM steps of the full schedule (50) */
+  steps: number;
+  /** fraction of the schedule that is inverted and regenerated (0.3: K = 15 steps) */
+  strength: number;
+  /** fraction of the K generation steps with texture-preserving attention control (0.9) */
+  tacRatio: number;
+  /** classifier-free guidance scale g (7.5) */
+  guidance: number;
+  /** only the noise of the txt2img / img2img modes depends on it; R2R itself is deterministic */
+  seed: number;
+  /** the conditional prompt ("") */
+  prompt: string;
+  /** the unconditional prompt: a negative domain embedding's token, or plain text ("") */
+  negative: string;
+  /** model canvas; default 768x1024 (1024x768 for landscape sources) */
+  width?: number;
+  height?: number;
+  /** what transparent source pixels are composited on before the model sees them */
+  background: Rgb;
+  /** soft edge of the edit mask, in source pixels, inside the mask */
+  featherPx: number;
+  /** a latent preview every this many generation steps (0: none) */
+  previewEvery: number;
+  /** VAE tiling in image pixels: images with a side over `tile` are tiled */
+  vaeTile: TileSpec;
+}
+
+export const DEFAULT_R2R_PARAMS: R2RParams = {
+  steps: 50,
+  strength: 0.3,
+  tacRatio: 0.9,
+  guidance: 7.5,
+  seed: 1,
+  prompt: '',
+  negative: '',
+  background: DEFAULT_BACKGROUND,
+  featherPx: 8,
+  previewEvery: 5,
+  vaeTile: { tile: 512, overlap: 64 },
+};
+
+export interface R2RInputs {
+  source: SourceImage;
+  /** where the shot may change (1) and where the source stays (0), at the source's size */
+  editMask?: Mask;
+  /** where textures are locked to the render by TAC (1) and where not (0), at the source's size */
+  textureLock?: Mask;
+}
+
+export type R2RStage = 'prepare' | 'encode' | 'inversion' | 'text' | 'generation' | 'decode' | 'composite' | 'write';
+
+export interface R2RStepEvent {
+  stage: 'inversion' | 'generation';
+  /** 1-based within the stage */
+  step: number;
+  total: number;
+  timestep: number;
+  preview?: Preview;
+}
+
+export interface R2ROptions {
+  signal?: AbortSignal;
+  onStep?: (e: R2RStepEvent) => void;
+  cache?: InversionCache;
+  /** written atomically (temp file + rename) when given */
+  outputPath?: string;
+}
+
+export interface UnetCallRecord {
+  stage: 'inversion' | 'generation';
+  batch: number;
+  timestep: number;
+  /** whether the conditional row used the reference row's query/key */
+  tac: boolean;
+  ms: number;
+}
+
+export interface R2RResult {
+  image: SourceImage;
+  outputPath?: string;
+  plan: FitPlan;
+  /** K: inversion steps = generation steps */
+  k: number;
+  tacSteps: number;
+  inversionCached: boolean;
+  provider: string;
+  timings: Partial<Record<R2RStage, number>>;
+  /** of each stage's time, the part inside model runs */
+  modelTimings: Partial<Record<R2RStage, number>>;
+  totalMs: number;
+  /** time inside model runs (session.run) during this shot */
+  modelMs: number;
+  unetCalls: UnetCallRecord[];
+  /** sum of UNet batch sizes */
+  sampleEvaluations: number;
+  /** the published code's schedule: batch 2 inversion + batch 4 generation */
+  referenceSampleEvaluations: number;
+}
+
+/** K = int(steps * strength), the timesteps inverted and regenerated */
+export function inversionSteps(steps: number, strength: number): number {
+  return Math.floor(steps * strength + 1e-9);
+}
+
+function checkParams(p: R2RParams): void {
+  const bad = (name: string, why: string) => new UserError('bad-option', `${name} ${why}`);
+  if (!Number.isInteger(p.steps) || p.steps < 1 || p.steps > 1000) throw bad('steps', `must be a whole number from 1 to 1000, got ${p.steps}`);
+  if (!(p.strength > 0 && p.strength <= 1)) throw bad('strength', `must be in (0, 1], got ${p.strength}`);
+  if (inversionSteps(p.steps, p.strength) < 1) throw bad('strength', `${p.strength} with ${p.steps} steps leaves no step to run (steps x strength < 1)`);
+  if (!(p.tacRatio >= 0 && p.tacRatio <= 1)) throw bad('tac ratio', `must be in [0, 1], got ${p.tacRatio}`);
+  if (!Number.isFinite(p.guidance) || p.guidance < 0) throw bad('guidance', `must be a number >= 0, got ${p.guidance}`);
+}
+
+export function checkFinite(data: Float32Array, component: string, where: string): void {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v - v !== 0) {
+      throw new UserError(
+        'model-not-finite',
+        `the ${component} produced ${Number.isNaN(v) ? 'NaN' : 'Inf'} values ${where}`,
+        'fp16 models can overflow on some providers: try an fp32 export or another --provider; a damaged model file gives this too.',
+      );
+    }
+  }
+}
+
+function hashSourceForModel(input: Float32Array, plan: FitPlan): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify(plan));
+  h.update(new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
+  return h.digest('hex');
+}
+
+function concatRows(rows: Float32Array[]): Float32Array {
+  const out = new Float32Array(rows.reduce((a, r) => a + r.length, 0));
+  let o = 0;
+  for (const r of rows) {
+    out.set(r, o);
+    o += r.length;
+  }
+  return out;
+}
+
+/**
+ * One FashionR2R shot (realistic image generation): the render is inverted by DDIM with the
+ * empty prompt and regenerated with the negative domain embedding as the unconditional
+ * prompt, the conditional row taking the reference row's self-attention query and key
+ * (TAC) during the first int(K * tac_ratio) steps.
+ */
+export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inputs: R2RInputs, params: R2RParams, opts: R2ROptions = {}): Promise<R2RResult> {
+  const { signal, onStep, cache } = opts;
+  checkParams(params);
+  if (params.tacRatio > 0 && !model.supportsTac) {
+    throw new UserError('model-no-tac', 'this UNet has no tac_qk_source input, so texture-preserving attention control cannot run', 'Load the model through R2R Studio so it is adapted, or set the TAC ratio to 0.');
+  }
+  if (inputs.textureLock && !model.supportsTextureLock) {
+    throw new UserError('model-no-texture-lock', 'this UNet was adapted without a texture-lock input', 'Re-adapt the model with texture lock enabled, or drop the texture-lock mask.');
+  }
+  const timings: Partial<Record<R2RStage, number>> = {};
+  const modelTimings: Partial<Record<R2RStage, number>> = {};
+  const t0 = performance.now();
+  const modelMs0 = model.runMs();
+  let mark = t0;
+  let modelMark = modelMs0;
+  const lap = (stage: R2RStage) => {
+    const now = performance.now();
+    const m = model.runMs();
+    timings[stage] = (timings[stage] ?? 0) + (now - mark);
+    modelTimings[stage] = (modelTimings[stage] ?? 0) + (m - modelMark);
+    mark = now;
+    modelMark = m;
+  };
+  const unetCalls: UnetCallRecord[] = [];
+  const callUnet = async (stage: 'inversion' | 'generation', call: UnetCall, tac: boolean): Promise<Float32Array> => {
+    // cancellation is checked before every UNet call, so it takes effect within one call
+    signal?.throwIfAborted();
+    const start = performance.now();
+    const eps = await model.unet(call);
+    unetCalls.push({ stage, batch: call.batch, timestep: call.timestep, tac, ms: performance.now() - start });
+    // generation checks the rows it uses while guiding, in the same pass
+    if (stage === 'inversion') checkFinite(eps, 'UNet', `at timestep ${call.timestep} (${stage})`);
+    return eps;
+  };
+
+  // 1. resize: the source onto the model canvas (aspect kept, padded, box remembered)
+  const { source } = inputs;
+  const size = chooseModelSize(source.width, source.height, { width: params.width, height: params.height }, model.sizeMultiple);
+  const plan = planFit(source.width, source.height, size.width, size.height);
+  const f = model.vaeFactor;
+  const lw = plan.width / f;
+  const lh = plan.height / f;
+  const C = model.latentChannels;
+  const perLatent = C * lw * lh;
+  const modelInput = await fitSourceToModel(source, plan, params.background);
+  const imageNchw = rgbToNchw(modelInput);
+  const editLatent = inputs.editMask ? downsampleMask(await fitMaskToModel(inputs.editMask, plan), f) : undefined;
+  const lockLatent = inputs.textureLock ? downsampleMask(await fitMaskToModel(inputs.textureLock, plan), f).data : undefined;
+  const K = inversionSteps(params.steps, params.strength);
+  if (schedule.generation.length !== K || schedule.inversion.length !== K) {
+    throw new Error(`schedule has ${schedule.generation.length}/${schedule.inversion.length} timesteps, expected K = ${K}`);
+  }
+  const key: InversionKey = {
+    modelId: model.id,
+    provider: model.provider,
+    imageHash: hashSourceForModel(imageNchw, plan),
+    width: plan.width,
+    height: plan.height,
+    steps: params.steps,
+    strength: params.strength,
+    scheduler: schedule.config,
+    inversionPrompt: '',
+    tiling: params.vaeTile,
+  };
+  lap('prepare');
+
+  const emptyText = await model.encodeText('');
+  checkFinite(emptyText, 'text encoder', 'for the empty prompt');
+  lap('text');
+
+  let inverted: InvertedLatents | undefined = await cache?.get(key);
+  const inversionCached = inverted !== undefined && inverted.latents.length === K + 1 && inverted.latents[0]!.length === perLatent;
+  if (!inversionCached) {
+    // 2. VAE encode: latent mean, scaled by the VAE's scaling factor
+    signal?.throwIfAborted();
+    const latent = await runTiled({ channels: 3, width: plan.width, height: plan.height, data: imageNchw }, 1 / f, params.vaeTile, (tile) => model.vaeEncode(tile), signal);
+    checkFinite(latent.data, 'VAE encoder', 'for the input image');
+    const x0 = latent.data.map((v) => v * model.scalingFactor);
+    lap('encode');
+
+    // 3. DDIM inversion (batch 1, empty prompt, no guidance), storing every intermediate latent
+    const latents: Float32Array[] = [x0];
+    let x: Float32Array = x0;
+    for (let i = 0; i < K; i++) {
+      const t = schedule.inversion[i]!;
+      const eps = await callUnet('inversion', { batch: 1, width: lw, height: lh, latents: x, timestep: t, text: emptyText, tacQkSource: model.supportsTac ? [0] : undefined }, false);
+      x = schedule.invert(eps, t, x);
+      latents.push(x);
+      onStep?.({ stage: 'inversion', step: i + 1, total: K, timestep: t });
+    }
+    inverted = { channels: C, width: lw, height: lh, latents };
+    lap('inversion');
+    // a cache that cannot be written (full disk, read-only folder) costs the next re-tune, not this shot
+    await cache?.put(key, inverted).catch(() => undefined);
+  }
+  const inv = inverted!.latents;
+
+  // 4. text: rows [reference, negative, conditional]; the reference row is the inversion's prompt
+  const negText = params.negative === '' ? emptyText : await model.encodeText(params.negative);
+  const condText = params.prompt === '' ? emptyText : await model.encodeText(params.prompt);
+  checkFinite(negText, 'text encoder', 'for the negative prompt');
+  checkFinite(condText, 'text encoder', 'for the prompt');
+  const text3 = concatRows([emptyText, negText, condText]);
+  const lock3 = lockLatent ? concatRows([lockLatent, lockLatent, lockLatent]) : undefined;
+  lap('text');
+
+  // 5. generation (batch 3) from the inverted latent; the reference row replays the inversion;
+  //    TAC for the first int(K * tac_ratio) steps; guidance eps = eps(neg) + g (eps(cond) - eps(neg))
+  const tacSteps = Math.floor(K * params.tacRatio + 1e-9);
+  let x: Float32Array = Float32Array.from(inv[K]!);
+  // buffers reused every step: a step's UNet run has finished before the next step writes them
+  const latents3 = new Float32Array(3 * perLatent);
+  const guided = new Float32Array(perLatent);
+  const g = params.guidance;
+  for (let j = 0; j < K; j++) {
+    const t = schedule.generation[j]!;
+    const tac = j < tacSteps;
+    latents3.set(inv[K - j]!, 0);
+    latents3.set(x, perLatent);
+    latents3.set(x, 2 * perLatent);
+    const eps = await callUnet(
+      'generation',
+      { batch: 3, width: lw, height: lh, latents: latents3, timestep: t, text: text3, tacQkSource: model.supportsTac ? (tac ? [0, 1, 0] : [0, 1, 2]) : undefined, textureLock: lock3 },
+      tac,
+    );
+    let bad = false;
+    for (let i = 0; i < perLatent; i++) {
+      const en = eps[perLatent + i]!;
+      const v = en + g * (eps[2 * perLatent + i]! - en);
+      guided[i] = v;
+      // NaN or Inf in any of the three rows propagates into this sum (0 * Inf is NaN too)
+      if (v - v + (eps[i]! - eps[i]!) !== 0) bad = true;
+    }
+    if (bad) checkFinite(eps, 'UNet', `at timestep ${t} (generation)`);
+    x = schedule.step(guided, t, x);
+    if (editLatent) {
+      // outside the edit mask the latent follows the inversion trajectory
+      const target = inv[K - j - 1]!;
+      const m = editLatent.data;
+      const plane = lw * lh;
+      for (let c = 0; c < C; c++) {
+        for (let i = 0; i < plane; i++) {
+          const k = c * plane + i;
+          x[k] = m[i]! * x[k]! + (1 - m[i]!) * target[k]!;
+        }
+      }
+    }
+    const preview = params.previewEvery > 0 && ((j + 1) % params.previewEvery === 0 || j === K - 1) ? latentPreview(x, C, lw, lh) : undefined;
+    onStep?.({ stage: 'generation', step: j + 1, total: K, timestep: t, preview });
+  }
+  lap('generation');
+
+  // 6. VAE decode (tiled for large canvases)
+  signal?.throwIfAborted();
+  const unscaled = x.map((v) => v / model.scalingFactor);
+  const decoded = await runTiled({ channels: C, width: lw, height: lh, data: unscaled }, f, { tile: params.vaeTile.tile / f, overlap: params.vaeTile.overlap / f }, (tile) => model.vaeDecode(tile), signal);
+  checkFinite(decoded.data, 'VAE decoder', 'for the final latent');
+  lap('decode');
+
+  // 7. back to the source's size, composited with the source outside the (feathered) edit mask
+  const rgb = await mapModelOutputToSource(nchwToRgb(decoded.data, plan.width, plan.height), plan);
+  const weight = inputs.editMask ? featherMask(inputs.editMask, params.featherPx) : undefined;
+  const image = compositeOnSource(source, rgb, weight);
+  lap('composite');
+
+  // 8. write the PNG whole or not at all
+  if (opts.outputPath) {
+    signal?.throwIfAborted();
+    await writePngAtomic(opts.outputPath, image);
+    lap('write');
+  }
+  const sampleEvaluations = unetCalls.reduce((a, c) => a + c.batch, 0);
+  return {
+    image,
+    outputPath: opts.outputPath,
+    plan,
+    k: K,
+    tacSteps,
+    inversionCached,
+    provider: model.provider,
+    timings,
+    modelTimings,
+    totalMs: performance.now() - t0,
+    modelMs: model.runMs() - modelMs0,
+    unetCalls,
+    sampleEvaluations,
+    referenceSampleEvaluations: 2 * K + 4 * K,
+  };
+}

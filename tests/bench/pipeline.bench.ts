@@ -1,0 +1,156 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { writeDemoModel } from '../../main/inference/models/demo/demo-model';
+import { readSourceImage } from '../../main/inference/image/source-image';
+import { ddimSchedule } from '../../main/inference/pipelines/ddim-schedule';
+import { InversionCache } from '../../main/inference/pipelines/inversion-cache';
+import { loadR2RModel, type LoadedModel } from '../../main/inference/pipelines/load-r2r-model';
+import { DEFAULT_R2R_PARAMS, runR2R, type R2RParams, type R2RResult } from '../../main/inference/pipelines/r2r';
+
+const round = (v: number, d = 4) => Number(v.toFixed(d));
+const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+
+async function writeRender(path: string, width: number, height: number): Promise<void> {
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const o = (y * width + x) * 3;
+      data[o] = 128 + Math.round(100 * Math.sin(x / 9));
+      data[o + 1] = 128 + Math.round(100 * Math.cos(y / 13));
+      data[o + 2] = (x ^ y) & 255;
+    }
+  await sharp(data, { raw: { width, height, channels: 3 } }).png().toFile(path);
+}
+
+/** real sessions (metadata, text encoder) whose UNet and VAE runs return zeros at once */
+async function stubRuns(path: string, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
+  const real = await ort.InferenceSession.create(path, options);
+  if (!/(unet|vae_encoder|vae_decoder)[\\/]model\.onnx$/.test(path)) return real;
+  const outName = real.outputNames[0]!;
+  const run = async (feeds: ort.InferenceSession.FeedsType) => {
+    const x = feeds[real.inputNames[0]!] as ort.Tensor;
+    const [b, , h, w] = x.dims as number[];
+    const dims = path.includes('vae_encoder') ? [b!, 8, h! / 8, w! / 8] : path.includes('vae_decoder') ? [b!, 3, h! * 8, w! * 8] : [...x.dims];
+    return { [outName]: new ort.Tensor('float32', new Float32Array(dims.reduce((a, v) => a * v, 1)), dims) };
+  };
+  return new Proxy(real, { get: (t, k) => (k === 'run' ? run : Reflect.get(t, k)) });
+}
+
+/** one shot as the CLI runs it, image I/O included: read the render, run, write the PNG */
+async function shot(loaded: LoadedModel, input: string, output: string, params: R2RParams, cache?: InversionCache): Promise<{ ms: number; res: R2RResult }> {
+  const t = performance.now();
+  const source = await readSourceImage(input);
+  const res = await runR2R(loaded.model, ddimSchedule(loaded.scheduler, params.steps, params.strength), { source }, params, { cache, outputPath: output });
+  return { ms: performance.now() - t, res };
+}
+
+/**
+ * The pipeline's benchmark: UNet work per shot against the published code's schedule, the
+ * cost of a re-tuned shot with a cached inversion, and the time spent outside session.run,
+ * with the tiny demo model on the CPU (or R2R_BENCH_PROVIDER). With R2R_BENCH_SD15 set to an
+ * sd15 demo folder (fp16; `r2r demo-model <dir> --size sd15 --fp16`), also seconds per UNet
+ * call at 256x256.
+ */
+export async function run(): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(tmpdir(), 'r2r-bench-pipeline-'));
+  const out: Record<string, unknown> = {};
+  try {
+    writeDemoModel(join(dir, 'tiny'), { seed: 1 });
+    const provider = process.env.R2R_BENCH_PROVIDER ?? 'cpu';
+    const loaded = await loadR2RModel(join(dir, 'tiny'), { provider, cacheDir: join(dir, 'cache') });
+    out.provider = loaded.model.provider;
+    mkdirSync(join(dir, 'out'));
+    try {
+      // 1. sample-evaluations per shot (steps 50, strength 0.3) and time outside session.run at 512x512
+      await writeRender(join(dir, 'r512.png'), 512, 512);
+      const p512: R2RParams = { ...DEFAULT_R2R_PARAMS, width: 512, height: 512 };
+      await shot(loaded, join(dir, 'r512.png'), join(dir, 'out', 'warm.png'), { ...p512, steps: 10 });
+      const f = await shot(loaded, join(dir, 'r512.png'), join(dir, 'out', 'fresh.png'), p512);
+      out.unet_sample_evaluations = f.res.sampleEvaluations;
+      out.reference_sample_evaluations = f.res.referenceSampleEvaluations;
+      out.sample_evaluations_ratio = round(f.res.sampleEvaluations / f.res.referenceSampleEvaluations);
+      out.shot_ms_512 = round(f.ms, 1);
+      out.outside_session_run_fraction_512 = round((f.ms - f.res.modelMs) / f.ms);
+      out.unet_ms_batch1_512 = round(med(f.res.unetCalls.filter((c) => c.batch === 1).map((c) => c.ms)), 2);
+      out.unet_ms_batch3_512 = round(med(f.res.unetCalls.filter((c) => c.batch === 3).map((c) => c.ms)), 2);
+
+      // 2. a re-tuned shot (other TAC ratio, guidance, prompt) from the cached inversion against a
+      //    fresh shot, at 256x256 so several rounds fit; medians of three rounds
+      await writeRender(join(dir, 'r256.png'), 256, 256);
+      const p256: R2RParams = { ...DEFAULT_R2R_PARAMS, width: 256, height: 256 };
+      const fresh: number[] = [];
+      const retuned: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const cache = new InversionCache(join(dir, 'cache', `inv${i}`));
+        const a = await shot(loaded, join(dir, 'r256.png'), join(dir, 'out', `f${i}.png`), p256, cache);
+        const b = await shot(loaded, join(dir, 'r256.png'), join(dir, 'out', `r${i}.png`), { ...p256, tacRatio: 0.5, guidance: 5, prompt: 'a photo' }, cache);
+        if (a.res.inversionCached || !b.res.inversionCached) throw new Error('the re-tuned shot did not find its inversion');
+        fresh.push(a.ms);
+        retuned.push(b.ms);
+      }
+      out.fresh_shot_ms_256 = round(med(fresh), 1);
+      out.retuned_shot_ms_256 = round(med(retuned), 1);
+      out.retune_over_fresh_ratio = round(med(retuned) / med(fresh));
+    } finally {
+      await loaded.model.dispose();
+    }
+
+    // 2. per-step work outside session.run at 96x128 latents (768x1024 canvas). The tiny model's
+    //    unfused attention at 12288 tokens would need gigabytes, so session.run of the UNet and
+    //    the VAE is replaced by a stand-in returning zeros of the right shape: everything else
+    //    (feeds typed from the real sessions' metadata, guidance, DDIM, checks) runs as in a shot.
+    const stub = await loadR2RModel(join(dir, 'tiny'), { provider, cacheDir: join(dir, 'cache'), createSession: stubRuns });
+    try {
+      await writeRender(join(dir, 'r768.png'), 768, 1024);
+      const p768: R2RParams = { ...DEFAULT_R2R_PARAMS, width: 768, height: 1024 };
+      // per generation step: wall time between step callbacks less the session.run time in it;
+      // on a shared machine the wall time also holds time the process was not scheduled, so the
+      // process's own CPU time per step (the stand-in runs cost nothing) is reported beside it
+      const perStep: number[] = [];
+      const cpuPerStep: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const source = await readSourceImage(join(dir, 'r768.png'));
+        let last: { wall: number; model: number; cpu: number; stage: string } | undefined;
+        await runR2R(stub.model, ddimSchedule(stub.scheduler, 50, 0.3), { source }, p768, {
+          onStep: (e) => {
+            const u = process.cpuUsage();
+            const now = { wall: performance.now(), model: stub.model.runMs(), cpu: (u.user + u.system) / 1000, stage: e.stage };
+            if (e.stage === 'generation' && last?.stage === 'generation') {
+              perStep.push(now.wall - last.wall - (now.model - last.model));
+              cpuPerStep.push(now.cpu - last.cpu);
+            }
+            last = now;
+          },
+        });
+      }
+      out.outside_session_run_cpu_ms_per_step_96x128_median = round(med(cpuPerStep), 3);
+      out.outside_session_run_ms_per_step_96x128_median = round(med(perStep), 3);
+    } finally {
+      await stub.model.dispose();
+    }
+
+    // 3. sd15 (fp16) at 256x256: seconds per UNet call, to size what users without a GPU can expect
+    const sd15 = process.env.R2R_BENCH_SD15;
+    if (sd15 && existsSync(sd15)) {
+      const big = await loadR2RModel(sd15, { provider, cacheDir: join(dir, 'cache') });
+      try {
+        await writeRender(join(dir, 'r256.png'), 256, 256);
+        const { res } = await shot(big, join(dir, 'r256.png'), join(dir, 'out', 'sd15.png'), { ...DEFAULT_R2R_PARAMS, width: 256, height: 256, steps: 10, strength: 0.3 });
+        const s = (b: number) => res.unetCalls.filter((c) => c.batch === b).map((c) => c.ms / 1000);
+        out.sd15_fp16_256_seconds_per_unet_call_batch1 = round(Math.min(...s(1)), 3);
+        out.sd15_fp16_256_seconds_per_unet_call_batch3 = round(Math.min(...s(3)), 3);
+        out.sd15_fp16_256_shot_seconds_steps10 = round(res.totalMs / 1000, 2);
+      } finally {
+        await big.model.dispose();
+      }
+    } else {
+      out.sd15 = 'not measured: set R2R_BENCH_SD15 to a folder from `r2r demo-model <dir> --size sd15 --fp16`';
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
