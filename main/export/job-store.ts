@@ -11,6 +11,8 @@ export interface ExportJobParams {
   source: 'realistic' | 'raytrace' | 'raster';
   selection: Record<string, unknown>;
   generate: 'none' | 'missing' | 'all';
+  /** model and settings of generated shots (absent with generate `none`, keeping older job ids) */
+  generation?: Record<string, unknown>;
 }
 
 /** one file the job will write */

@@ -1,12 +1,8 @@
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { UserError } from '../../common/errors';
 import { appVersion } from '../../common/version';
-import { openLibrary } from '../../catalog/library';
-import { EXPORT_SOURCES, selectCandidates, type ExportSource } from '../../export/catalog-candidates';
-import { runExportJob, type ExportSummary } from '../../export/export-job';
-import { chooseFormat, loadPreset, withLongestSide } from '../../export/presets';
-import { SqliteJobStore } from '../../export/sqlite-job-store';
+import { EXPORT_SOURCES, type ExportSource } from '../../export/catalog-candidates';
+import { exportFromLibrary } from '../../export/library-export';
 import type { CliCommand } from '../command';
 import { needString, optNumber, optString } from '../command';
 import { createProgress } from '../progress';
@@ -26,7 +22,7 @@ export const exportCommand: CliCommand = {
   summary: 'export catalog shots for a marketplace (presets, names, sRGB, metadata); resumable',
   usage:
     '--library <lib> --out <dir> [--preset amazon|zalando|shopify|<file.json>] [--format jpeg|png|webp] [--size <px>] ' +
-    '[--source realistic|raytrace|raster] [--category C] [--text Q] [--tag T] [--generate none|missing|all --model <dir>] [--concurrency 2] [--json]',
+    '[--source realistic|raytrace|raster] [--category C] [--text Q] [--tag T] [--generate none|missing|all --model <dir> [--gen-size WxH] [--steps 50] [--negative-embedding <file>] [--provider P] [--cache-dir <dir>]] [--concurrency 2] [--json]',
   options: {
     library: { type: 'string' },
     out: { type: 'string' },
@@ -39,94 +35,100 @@ export const exportCommand: CliCommand = {
     tag: { type: 'string' },
     generate: { type: 'string' },
     model: { type: 'string' },
+    'gen-size': { type: 'string' },
+    steps: { type: 'string' },
+    provider: { type: 'string' },
+    'negative-embedding': { type: 'string' },
+    'cache-dir': { type: 'string' },
     concurrency: { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(ctx) {
     const libraryDir = needString(ctx, 'library');
     const outDir = resolve(needString(ctx, 'out'));
-    const presetArg = optString(ctx, 'preset') ?? 'amazon';
-    let preset = loadPreset(presetArg);
     const size = optString(ctx, 'size');
-    if (size !== undefined) preset = withLongestSide(preset, optNumber(ctx, 'size', 0, 16, 16384));
-    const format = chooseFormat(preset, optString(ctx, 'format'));
     const source = oneOf<ExportSource>(optString(ctx, 'source'), EXPORT_SOURCES, 'realistic', 'source');
     const generate = oneOf(optString(ctx, 'generate'), GENERATE_MODES, 'none', 'generate');
     const concurrency = optNumber(ctx, 'concurrency', 2, 1, 64);
-    if (generate !== 'none') {
-      throw new UserError(
-        'engine-unavailable',
-        `--generate ${generate} needs the R2R generation engine, which is not available in this build of r2r export`,
-        'Export the shots the library already has with --generate none (the default), or export renders with --source raytrace|raster.',
-      );
+    const modelDir = optString(ctx, 'model');
+    if (generate !== 'none' && modelDir === undefined) {
+      throw new UserError('bad-option', `--generate ${generate} needs --model <dir>`, 'Give a Stable Diffusion ONNX folder (e.g. one written by `r2r demo-model`), or export what the library has with --generate none.');
     }
+    const genSize = optString(ctx, 'gen-size');
     const selection = Object.fromEntries(
       (['category', 'text', 'tag'] as const).flatMap((k) => (optString(ctx, k) === undefined ? [] : [[k, optString(ctx, k)!]])),
     );
     const json = Boolean(ctx.values.json);
     const line = (value: unknown) => ctx.stdout.write(JSON.stringify(value) + '\n');
-
-    const lib = openLibrary(libraryDir);
-    let summary: ExportSummary;
-    let missing = 0;
-    try {
-      const progress = json ? undefined : createProgress(ctx, 'export');
-      summary = await runExportJob({
-        params: {
-          library: lib.root,
-          outDir,
-          preset: preset.name,
-          presetSha256: createHash('sha256').update(JSON.stringify(preset)).digest('hex'),
-          format,
-          source,
-          selection,
-          generate,
-        },
-        preset,
-        format,
-        store: new SqliteJobStore(lib.raw),
-        candidates: () => {
-          const s = selectCandidates(lib, selection, source);
-          missing = s.missing.length;
-          if (s.candidates.length === 0) {
-            throw new UserError(
-              'nothing-to-export',
-              missing
-                ? `none of the ${missing} selected garment view(s) in ${lib.root} has a generated (realistic) shot`
-                : `the selection matches no ${source === 'realistic' ? '' : source + ' '}renders in ${lib.root}`,
-              missing ? 'Export the renders with --source raytrace (or raster), or generate the shots first.' : 'Check --category/--text/--tag against `r2r search`.',
-            );
-          }
-          return s.candidates;
-        },
-        creatorTool: `R2R Studio ${appVersion()}`,
+    const progress = json ? undefined : createProgress(ctx, 'export');
+    const genProgress = json ? undefined : createProgress(ctx, 'generate');
+    const summary = await exportFromLibrary(
+      {
+        library: libraryDir,
+        outDir,
+        preset: optString(ctx, 'preset') ?? 'amazon',
+        format: optString(ctx, 'format'),
+        size: size === undefined ? undefined : optNumber(ctx, 'size', 0, 16, 16384),
+        source,
+        selection,
+        generate,
+        generation:
+          generate === 'none'
+            ? undefined
+            : {
+                modelDir: modelDir!,
+                ...(genSize === undefined ? {} : parseSize(genSize)),
+                ...(optString(ctx, 'steps') === undefined ? {} : { steps: optNumber(ctx, 'steps', 50, 1, 1000) }),
+                provider: optString(ctx, 'provider'),
+                negativeEmbedding: optString(ctx, 'negative-embedding'),
+                cacheDir: optString(ctx, 'cache-dir'),
+              },
         concurrency,
+        creatorTool: `R2R Studio ${appVersion()}`,
+      },
+      {
         signal: ctx.signal,
-        onPlan: (p) => (json ? line({ event: 'plan', ...p, missing }) : undefined),
+        onGeneratePlan: (p) => (json ? line({ event: 'generate-plan', ...p }) : undefined),
+        onGenerate: (p) => {
+          if (json) line({ event: 'generated', done: p.done, total: p.total, failed: p.failed, ...p.item });
+          else genProgress!.update(p.done, p.total, `${p.item.sku} ${p.item.view}`);
+        },
+        onPlan: (p) => (json ? line({ event: 'plan', ...p }) : undefined),
         onProgress: (p) => {
           if (json) line({ event: 'item', finished: p.finished, total: p.total, failed: p.failed, ...p.item });
           else progress!.update(p.finished, p.total, p.item.file);
         },
-      });
-      progress?.done(`${summary.done} exported, ${summary.failed} failed`);
-    } finally {
-      lib.close();
-    }
+      },
+    );
+    const gen = summary.generation;
     if (summary.cancelled) {
       if (json) line({ event: 'cancelled', ...summary });
-      else ctx.stderr.write(`export cancelled after ${summary.done} of ${summary.total}; run the same command again to resume\n`);
+      else ctx.stderr.write(`export cancelled after ${gen && summary.total === 0 ? `generating ${gen.generated} of ${gen.planned} shots` : `${summary.done} of ${summary.total}`}; run the same command again to resume\n`);
       return 130;
     }
-    if (json) line({ event: 'summary', ...summary, missing });
+    progress?.done(`${summary.done} exported, ${summary.failed} failed`);
+    if (json) line({ event: 'summary', ...summary });
     else {
       ctx.stdout.write(
         [
+          ...(gen ? [`generated ${gen.generated} shot(s)${gen.failed ? `, ${gen.failed} failed` : ''}${gen.alreadyGenerated ? ` (${gen.alreadyGenerated} by an earlier run)` : ''}`] : []),
           `${summary.done} of ${summary.total} exported to ${summary.outDir}${summary.alreadyDone ? ` (${summary.alreadyDone} by an earlier run)` : ''}, ${summary.failed} failed`,
-          ...(missing ? [`${missing} view(s) have no generated shot yet and were left out`] : []),
+          ...(summary.missing ? [`${summary.missing} view(s) have no generated shot yet and were left out`] : []),
           `report: ${summary.report!.html}`,
         ].join('\n') + '\n',
       );
     }
-    return summary.failed ? 1 : 0;
+    return summary.failed || gen?.failed ? 1 : 0;
   },
 };
+
+/** `--gen-size 128x160`: the model canvas of generated shots */
+function parseSize(text: string): { width: number; height: number } {
+  const m = /^(\d+)x(\d+)$/.exec(text.trim());
+  const width = m ? Number(m[1]) : NaN;
+  const height = m ? Number(m[2]) : NaN;
+  if (!m || width < 32 || height < 32 || width > 4096 || height > 4096 || width % 8 || height % 8) {
+    throw new UserError('bad-option', `--gen-size must be WIDTHxHEIGHT, multiples of 8 between 32 and 4096, got '${text}'`, 'For example --gen-size 512x640; without it the model\'s default canvas (768x1024) is used.');
+  }
+  return { width, height };
+}

@@ -228,10 +228,16 @@ describe('r2r export --source realistic', () => {
 });
 
 describe('r2r export errors', () => {
-  it('refuses --generate other than none with the reason', async () => {
+  it('refuses --generate without a model, with a non-realistic source, or with a bad --gen-size', async () => {
     const t = io();
-    expect(await runCli(['export', '--library', '/nowhere', '--out', tempDir(), '--generate', 'missing', '--model', '/m'], t.io)).toBe(1);
-    expect(t.err()).toMatch(/--generate missing needs the R2R generation engine/);
+    expect(await runCli(['export', '--library', '/nowhere', '--out', tempDir(), '--generate', 'missing'], t.io)).toBe(1);
+    expect(t.err()).toMatch(/--generate missing needs --model <dir>/);
+    const u = io();
+    expect(await runCli(['export', '--library', '/nowhere', '--out', tempDir(), '--generate', 'all', '--model', '/m', '--source', 'raster'], u.io)).toBe(1);
+    expect(u.err()).toMatch(/generated shots are exported as the realistic source, but the source is raster/);
+    const v = io();
+    expect(await runCli(['export', '--library', '/nowhere', '--out', tempDir(), '--generate', 'all', '--model', '/m', '--gen-size', '100x7'], v.io)).toBe(1);
+    expect(v.err()).toMatch(/--gen-size must be WIDTHxHEIGHT/);
   });
 
   it('names a bad preset field and a wrong option value', async () => {
