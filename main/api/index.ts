@@ -5,6 +5,7 @@ import type { WorkerFactory } from '../jobs/protocol';
 import { JobQueue } from '../jobs/queue';
 import { jobKinds } from '../jobs/registry';
 import { createJobsService } from '../jobs/service';
+import { builtinPresetRecords } from '../export/preset-records';
 import { appInfo } from './app-info';
 import { EventHub } from './events';
 import { createCombosService } from './combos-service';
@@ -49,6 +50,7 @@ export function createBackend(opts: BackendOptions = {}): Backend {
     masks: createMasksService(library),
     combos: createCombosService(library),
     studio: { capabilities: async () => ({ jobKinds: jobs.kindNames() }) },
+    exports: { presets: async () => builtinPresetRecords() },
   };
   const close = async () => {
     await jobs.close();

@@ -9,8 +9,8 @@ import type { ExportCandidate } from './plan';
 export const EXPORT_SOURCES = ['realistic', 'raytrace', 'raster'] as const;
 export type ExportSource = (typeof EXPORT_SOURCES)[number];
 
-/** which garments to export: the catalog's search filters */
-export type ExportSelection = Pick<GarmentQuery, 'category' | 'text' | 'tag'>;
+/** which garments to export: the catalog's search filters, and a colorway (as the studio's library view filters) */
+export type ExportSelection = Pick<GarmentQuery, 'category' | 'text' | 'tag' | 'hasGeneration'> & { colorway?: string };
 
 export interface SelectedCandidates {
   candidates: ExportCandidate[];
@@ -22,12 +22,17 @@ const PAGE = 1000;
 
 /** every garment the selection matches, all pages */
 export function selectGarments(lib: Library, selection: ExportSelection, kind?: 'raster' | 'raytrace'): GarmentSummary[] {
+  const { colorway, ...query } = selection;
   const out: GarmentSummary[] = [];
   for (let offset = 0; ; offset += PAGE) {
-    const page = searchGarments(lib, { ...selection, kind, orderBy: 'sku', limit: PAGE, offset });
+    const page = searchGarments(lib, { ...query, kind, orderBy: 'sku', limit: PAGE, offset });
     out.push(...page.garments);
-    if (page.garments.length < PAGE || out.length >= page.total) return out;
+    if (page.garments.length < PAGE || out.length >= page.total) break;
   }
+  if (!colorway) return out;
+  // a colorway keeps only its renders (names compared case-insensitively, as the studio's filter)
+  const want = colorway.toLowerCase();
+  return out.map((g) => ({ ...g, renders: g.renders.filter((r) => r.colorway.toLowerCase() === want) })).filter((g) => g.renders.length > 0);
 }
 
 function num(v: unknown, fallback: number): number {

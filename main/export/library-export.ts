@@ -26,6 +26,8 @@ export interface LibraryExportRequest {
   /** needed when generate is not `none` */
   generation?: GenerationSettings;
   concurrency?: number;
+  /** how items are rendered (runExportJob's default: worker threads for big jobs) */
+  threads?: 'workers' | 'inline';
   creatorTool: string;
 }
 
@@ -118,6 +120,7 @@ export async function exportFromLibrary(req: LibraryExportRequest, hooks: Librar
       },
       creatorTool: req.creatorTool,
       concurrency: req.concurrency,
+      ...(req.threads ? { threads: req.threads } : {}),
       signal: hooks.signal,
       onPlan: (p) => hooks.onPlan?.({ ...p, missing }),
       onProgress: hooks.onProgress,

@@ -1,9 +1,10 @@
 import type { AnyJobKind } from './kind';
 import { probeProvidersJob } from './probe-providers-job';
+import { exportJob } from '../export/export-job-kind';
 
 /**
  * Every job kind the studio runs, one line each (like the CLI's command list). Rooms define
  * their kinds next to their code with `defineJobKind` and add them here; the main process
  * checks params with this list and the job worker runs handlers from it.
  */
-export const jobKinds: readonly AnyJobKind[] = [probeProvidersJob as AnyJobKind];
+export const jobKinds: readonly AnyJobKind[] = [probeProvidersJob as AnyJobKind, exportJob as AnyJobKind];

@@ -13,6 +13,7 @@ import type {
   MaskRecord,
 } from './library-types';
 import type { AppCommand } from './app-commands';
+import type { ExportPresetRecord } from './export-types';
 
 /**
  * The one API contract. Each service is an interface of async methods; every transport
@@ -82,6 +83,12 @@ export interface StudioCapabilities {
 
 // ---- end of catalog services ----
 
+/** batch export; an export itself runs as a job: `jobs.submit('export', ExportJobParamsRecord)` */
+export interface ExportsService {
+  /** the built-in marketplace presets with what each does */
+  presets(): Promise<ExportPresetRecord[]>;
+}
+
 export interface R2RApi {
   app: AppService;
   jobs: JobsService;
@@ -89,6 +96,7 @@ export interface R2RApi {
   masks: MasksService;
   combos: CombosService;
   studio: StudioService;
+  exports: ExportsService;
 }
 
 export type ServiceName = keyof R2RApi;

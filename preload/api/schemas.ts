@@ -73,4 +73,7 @@ export const apiSchemas = {
     cancel: z.tuple([z.string().min(1).max(64)]),
   },
   ...catalogSchemas,
+  exports: {
+    presets: z.tuple([]),
+  },
 } satisfies ArgsSchemas;

@@ -22,7 +22,7 @@ export const exportCommand: CliCommand = {
   summary: 'export catalog shots for a marketplace (presets, names, sRGB, metadata); resumable',
   usage:
     '--library <lib> --out <dir> [--preset amazon|zalando|shopify|<file.json>] [--format jpeg|png|webp] [--size <px>] ' +
-    '[--source realistic|raytrace|raster] [--category C] [--text Q] [--tag T] [--generate none|missing|all --model <dir> [--gen-size WxH] [--steps 50] [--negative-embedding <file>] [--provider P] [--cache-dir <dir>]] [--concurrency 2] [--json]',
+    '[--source realistic|raytrace|raster] [--category C] [--colorway W] [--text Q] [--tag T] [--generate none|missing|all --model <dir> [--gen-size WxH] [--steps 50] [--negative-embedding <file>] [--provider P] [--cache-dir <dir>]] [--concurrency 2] [--json]',
   options: {
     library: { type: 'string' },
     out: { type: 'string' },
@@ -31,6 +31,7 @@ export const exportCommand: CliCommand = {
     size: { type: 'string' },
     source: { type: 'string' },
     category: { type: 'string' },
+    colorway: { type: 'string' },
     text: { type: 'string' },
     tag: { type: 'string' },
     generate: { type: 'string' },
@@ -56,7 +57,7 @@ export const exportCommand: CliCommand = {
     }
     const genSize = optString(ctx, 'gen-size');
     const selection = Object.fromEntries(
-      (['category', 'text', 'tag'] as const).flatMap((k) => (optString(ctx, k) === undefined ? [] : [[k, optString(ctx, k)!]])),
+      (['category', 'colorway', 'text', 'tag'] as const).flatMap((k) => (optString(ctx, k) === undefined ? [] : [[k, optString(ctx, k)!]])),
     );
     const json = Boolean(ctx.values.json);
     const line = (value: unknown) => ctx.stdout.write(JSON.stringify(value) + '\n');

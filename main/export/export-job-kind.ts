@@ -1,0 +1,92 @@
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import type { ExportJobParamsRecord, ExportJobResultRecord } from '../../preload/api/export-types';
+import { appVersion } from '../common/version';
+import { defineJobKind, JobCancelledError } from '../jobs/kind';
+
+const absolute = (what: string) => z.string().min(1).max(4096).refine(isAbsolute, `${what} must be an absolute path`);
+const side = z.number().int().min(32).max(4096).multipleOf(8);
+
+export const exportJobParams = z
+  .object({
+    library: absolute('the library folder'),
+    outDir: absolute('the out folder'),
+    preset: z.string().min(1).max(4096),
+    format: z.enum(['jpeg', 'png', 'webp']).optional(),
+    size: z.number().int().min(16).max(16384).optional(),
+    source: z.enum(['realistic', 'raytrace', 'raster']),
+    selection: z
+      .object({
+        category: z.string().max(200).optional(),
+        colorway: z.string().max(200).optional(),
+        text: z.string().max(500).optional(),
+        tag: z.string().max(200).optional(),
+        hasGeneration: z.boolean().optional(),
+      })
+      .strict(),
+    generate: z.enum(['none', 'missing', 'all']).optional(),
+    model: absolute('the model folder').optional(),
+    genWidth: side.optional(),
+    genHeight: side.optional(),
+    steps: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if ((p.generate ?? 'none') === 'none') return;
+    if (!p.model) ctx.addIssue({ code: 'custom', path: ['model'], message: `generating ${p.generate} shots needs a model folder` });
+    if (p.source !== 'realistic') ctx.addIssue({ code: 'custom', path: ['source'], message: 'generated shots are exported as the realistic source' });
+  }) satisfies z.ZodType<ExportJobParamsRecord>;
+
+/**
+ * `r2r export` as a studio job: the same resumable export (and generation of missing shots),
+ * run in the job worker with progress and cancel. Submitting the same parameters again
+ * resumes a cancelled or interrupted export.
+ */
+export const exportJob = defineJobKind({
+  name: 'export',
+  summary: 'export catalog shots with a marketplace preset (resumable)',
+  params: exportJobParams,
+  async run(params, ctx): Promise<ExportJobResultRecord> {
+    const { exportFromLibrary } = await import('./library-export');
+    const generate = params.generate ?? 'none';
+    const res = await exportFromLibrary(
+      {
+        library: params.library,
+        outDir: params.outDir,
+        preset: params.preset,
+        format: params.format,
+        size: params.size,
+        source: params.source,
+        selection: params.selection,
+        generate,
+        generation:
+          generate === 'none'
+            ? undefined
+            : { modelDir: params.model!, ...(params.genWidth ? { width: params.genWidth } : {}), ...(params.genHeight ? { height: params.genHeight } : {}), ...(params.steps ? { steps: params.steps } : {}) },
+        creatorTool: `R2R Studio ${appVersion()}`,
+        // sharp encodes on its own threads; render worker threads would need their own entry in the bundled app
+        threads: 'inline',
+      },
+      {
+        signal: ctx.signal,
+        onStatus: (label) => ctx.progress({ step: 0, total: 1, message: label }),
+        onGenerate: (p) => ctx.progress({ step: p.done, total: p.total, message: `generated ${p.item.sku} ${p.item.colorway} ${p.item.view}${p.failed ? ` (${p.failed} failed)` : ''}` }),
+        onPlan: (p) => ctx.progress({ step: p.alreadyDone, total: p.total, message: p.resumed ? `resuming: ${p.alreadyDone} done earlier` : 'exporting' }),
+        onProgress: (p) => ctx.progress({ step: p.finished, total: p.total, message: p.item.status === 'failed' ? `failed: ${p.item.file}` : p.item.file }),
+      },
+    );
+    if (res.cancelled) throw new JobCancelledError();
+    return {
+      jobId: res.jobId,
+      resumed: res.resumed,
+      total: res.total,
+      done: res.done,
+      failed: res.failed,
+      alreadyDone: res.alreadyDone,
+      missing: res.missing,
+      outDir: res.outDir,
+      ...(res.report ? { report: res.report } : {}),
+      ...(res.generation ? { generation: { planned: res.generation.planned, generated: res.generation.generated, failed: res.generation.failed, alreadyGenerated: res.generation.alreadyGenerated } } : {}),
+    };
+  },
+});

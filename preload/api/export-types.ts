@@ -1,0 +1,55 @@
+/** Types of batch export from the studio, shared by main, preload and renderer. */
+
+export type ExportSourceName = 'realistic' | 'raytrace' | 'raster';
+
+/** a built-in export preset and what it does, for the export dialog */
+export interface ExportPresetRecord {
+  name: string;
+  title: string;
+  description?: string;
+  canvas: { width: number; height: number };
+  /** the smallest longest side a size override may ask for */
+  minLongestSide?: number;
+  /** share of the frame the product spans at least */
+  fill: number;
+  /** allowed formats, the first is the default */
+  formats: string[];
+  /** the file naming template */
+  naming: string;
+}
+
+/** what `jobs.submit('export', params)` takes */
+export interface ExportJobParamsRecord {
+  /** absolute folder of the library (the open one) */
+  library: string;
+  /** absolute folder the files go to (created when missing) */
+  outDir: string;
+  preset: string;
+  format?: 'jpeg' | 'png' | 'webp';
+  /** longest side in pixels */
+  size?: number;
+  source: ExportSourceName;
+  /** the library view's filters */
+  selection: { category?: string; colorway?: string; text?: string; tag?: string; hasGeneration?: boolean };
+  generate?: 'none' | 'missing' | 'all';
+  /** model folder, needed when generate is not `none` */
+  model?: string;
+  genWidth?: number;
+  genHeight?: number;
+  steps?: number;
+}
+
+/** what a finished export job returns */
+export interface ExportJobResultRecord {
+  jobId: string;
+  resumed: boolean;
+  total: number;
+  done: number;
+  failed: number;
+  alreadyDone: number;
+  /** views without a generated shot, left out (realistic source) */
+  missing: number;
+  outDir: string;
+  report?: { json: string; html: string };
+  generation?: { planned: number; generated: number; failed: number; alreadyGenerated: number };
+}
