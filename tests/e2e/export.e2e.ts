@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Browser, Page } from 'playwright-core';
+import { writeSampleLibrary } from '../../main/catalog/sample/sample-library';
+import { artifactPath, launchBrowser, startServe, type Served } from './support';
+
+const GARMENTS = 4;
+const COLORWAYS = 2;
+const VIEWS = ['front', 'back', 'left', 'right', 'three-quarter'];
+
+describe('export from the studio', () => {
+  let served: Served;
+  let browser: Browser;
+  let page: Page;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'r2r-export-e2e-'));
+    await writeSampleLibrary(join(dir, 'lib'), { garments: GARMENTS, colorways: COLORWAYS, views: VIEWS, width: 384, height: 480 });
+    process.env.R2R_CONFIG_DIR = join(dir, 'config');
+    served = await startServe(['--library', join(dir, 'lib')]);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exports the sample library with the Amazon preset and shows the report', async () => {
+    await page.goto(served.url);
+    await page.getByTestId('garment-card').first().waitFor();
+    await page.getByTestId('open-export').click();
+    const dialog = page.getByTestId('export-dialog');
+    await dialog.waitFor();
+    await page.getByTestId('export-preset').locator('option[value=amazon]').waitFor({ state: 'attached' });
+    await page.getByTestId('export-preset').selectOption('amazon');
+    expect(await page.getByTestId('export-preset-doc').textContent()).toMatch(/2000×2000 px, product fills ≥ 85%, JPEG/);
+    expect(await page.getByTestId('export-selection').textContent()).toContain('the whole library');
+    await page.getByTestId('export-source').selectOption('raytrace');
+    const out = join(dir, 'amazon-out');
+    await page.getByTestId('export-out').fill(out);
+    await page.getByTestId('export-size').fill('1000');
+    await page.getByTestId('export-start').click();
+
+    const job = dialog.locator('[data-testid=job]:is([data-state=done], [data-state=failed], [data-state=cancelled])').first();
+    await job.waitFor({ timeout: 120_000 }).catch(async (err: Error) => {
+      await page.screenshot({ path: artifactPath('studio-export-timeout.png') });
+      throw new Error(`${err.message}\n${await dialog.textContent()}`);
+    });
+    expect(await job.locator('.kind').textContent()).toBe('export');
+    expect(await job.getAttribute('data-state'), (await job.textContent()) ?? '').toBe('done');
+    const total = GARMENTS * COLORWAYS * VIEWS.length;
+    const result = page.getByTestId('export-result');
+    expect(await result.getAttribute('data-done')).toBe(String(total));
+    expect(await result.getAttribute('data-failed')).toBe('0');
+    expect(await page.getByTestId('export-report').textContent()).toBe(join(out, 'export-report.html'));
+    await dialog.screenshot({ path: artifactPath('studio-export.png') });
+
+    // the files: one per ray-traced render, Amazon names, each a decodable 1000 px JPEG
+    const files = readdirSync(out).filter((f) => f.endsWith('.jpg')).sort();
+    expect(files).toHaveLength(total);
+    for (const f of files) expect(f).toMatch(/^[A-Z]{2}-\d{4}\.(MAIN|BACK|PT\d\d)\.jpg$/);
+    expect(files.filter((f) => f.includes('.MAIN.'))).toHaveLength(GARMENTS);
+    const img = sharp(readFileSync(join(out, files[0]!)), { failOn: 'error' });
+    const m = await img.metadata();
+    expect([m.format, m.width, m.height, m.space]).toEqual(['jpeg', 1000, 1000, 'srgb']);
+    const { data } = await img.raw().toBuffer({ resolveWithObject: true });
+    // Amazon: pure white in the corner
+    expect([data[0], data[1], data[2]]).toEqual([255, 255, 255]);
+    expect(JSON.parse(readFileSync(join(out, 'export-report.json'), 'utf8'))).toMatchObject({ preset: 'amazon', total, done: total, failed: 0 });
+  });
+});
