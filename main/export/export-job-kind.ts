@@ -49,6 +49,12 @@ export const exportJob = defineJobKind({
   async run(params, ctx): Promise<ExportJobResultRecord> {
     const { exportFromLibrary } = await import('./library-export');
     const generate = params.generate ?? 'none';
+    // a status line (loading, generating X) keeps the bar where the last count left it
+    let bar = { step: 0, total: 1 };
+    const report = (step: number, total: number, message: string) => {
+      bar = { step, total };
+      ctx.progress({ step, total, message });
+    };
     const res = await exportFromLibrary(
       {
         library: params.library,
@@ -69,10 +75,11 @@ export const exportJob = defineJobKind({
       },
       {
         signal: ctx.signal,
-        onStatus: (label) => ctx.progress({ step: 0, total: 1, message: label }),
-        onGenerate: (p) => ctx.progress({ step: p.done, total: p.total, message: `generated ${p.item.sku} ${p.item.colorway} ${p.item.view}${p.failed ? ` (${p.failed} failed)` : ''}` }),
-        onPlan: (p) => ctx.progress({ step: p.alreadyDone, total: p.total, message: p.resumed ? `resuming: ${p.alreadyDone} done earlier` : 'exporting' }),
-        onProgress: (p) => ctx.progress({ step: p.finished, total: p.total, message: p.item.status === 'failed' ? `failed: ${p.item.file}` : p.item.file }),
+        onStatus: (label) => ctx.progress({ ...bar, message: label }),
+        onGeneratePlan: (p) => report(0, Math.max(1, p.total), `generating ${p.total} shot(s)`),
+        onGenerate: (p) => report(p.done, p.total, `generated ${p.item.sku} ${p.item.colorway} ${p.item.view}${p.failed ? ` (${p.failed} failed)` : ''}`),
+        onPlan: (p) => report(p.alreadyDone, p.total, p.resumed ? `resuming: ${p.alreadyDone} done earlier` : 'exporting'),
+        onProgress: (p) => report(p.finished, p.total, p.item.status === 'failed' ? `failed: ${p.item.file}` : p.item.file),
       },
     );
     if (res.cancelled) throw new JobCancelledError();

@@ -6,6 +6,7 @@ import { createBackend, type Backend } from '../../../main/api/index';
 import { writeSampleLibrary } from '../../../main/catalog/sample/sample-library';
 import { inlineWorkerFactory } from '../../../main/jobs/inline-worker';
 import { jobKinds } from '../../../main/jobs/registry';
+import { writeDemoModel } from '../../../main/inference/models/demo/demo-model';
 import type { ExportJobParamsRecord, ExportJobResultRecord } from '../../../preload/api/export-types';
 import { tempDir } from './fixtures';
 
@@ -79,5 +80,36 @@ describe('the export job kind (through the backend API)', () => {
     const m = await sharp(readFileSync(join(outDir, files[0]!)), { failOn: 'error' }).metadata();
     expect([m.format, m.width, m.height]).toEqual(['jpeg', 1000, 1000]);
     expect(readFileSync(result.report!.html, 'utf8')).toContain('<html');
+  }, 60_000);
+
+  it('generates the missing shots with a model folder, then exports them', async () => {
+    const dir = tempDir('r2r-export-kind-gen-');
+    const small = join(dir, 'lib');
+    await writeSampleLibrary(small, { garments: 1, colorways: 1, views: ['front', 'back'], width: 64, height: 96 });
+    writeDemoModel(join(dir, 'tiny-demo'), { seed: 5 });
+    const params: ExportJobParamsRecord = {
+      library: small,
+      outDir: join(dir, 'out'),
+      preset: 'shopify',
+      size: 256,
+      source: 'realistic',
+      selection: {},
+      generate: 'missing',
+      model: join(dir, 'tiny-demo'),
+      genWidth: 64,
+      genHeight: 96,
+      steps: 10,
+    };
+    const messages: string[] = [];
+    const off = backend.events.subscribe((e) => {
+      if (e.type === 'job.progress' && e.payload.progress.message) messages.push(e.payload.progress.message);
+    });
+    const id = await backend.api.jobs.submit('export', params);
+    const done = await backend.jobs.whenSettled(id);
+    off();
+    expect(done.state, JSON.stringify(done.error)).toBe('done');
+    expect(done.result).toMatchObject({ total: 2, done: 2, failed: 0, missing: 0, generation: { planned: 2, generated: 2, failed: 0 } });
+    expect(messages.filter((m) => m.startsWith('generated '))).toHaveLength(2);
+    expect(readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.jpg'))).toHaveLength(2);
   }, 60_000);
 });
