@@ -43,6 +43,11 @@ describe('export from the studio', () => {
     expect(await page.getByTestId('export-preset-doc').textContent()).toMatch(/2000×2000 px, product fills ≥ 85%, JPEG/);
     expect(await page.getByTestId('export-selection').textContent()).toContain('the whole library');
     await page.getByTestId('export-source').selectOption('raytrace');
+    // a relative folder is refused when submitted, with the reason in the dialog
+    await page.getByTestId('export-out').fill('relative/out');
+    await page.getByTestId('export-start').click();
+    await page.getByTestId('export-error').waitFor();
+    expect(await page.getByTestId('export-error').textContent()).toMatch(/outDir: the out folder must be an absolute path/);
     const out = join(dir, 'amazon-out');
     await page.getByTestId('export-out').fill(out);
     await page.getByTestId('export-size').fill('1000');
