@@ -10,6 +10,7 @@ import { EventHub } from './events';
 import { createCombosService } from './combos-service';
 import { createLibraryService, LibraryHolder } from './library-service';
 import { createMasksService } from './masks-service';
+import { createMetricsService } from './metrics-service';
 
 export interface Backend {
   api: R2RApi;
@@ -49,6 +50,7 @@ export function createBackend(opts: BackendOptions = {}): Backend {
     masks: createMasksService(library),
     combos: createCombosService(library),
     studio: { capabilities: async () => ({ jobKinds: jobs.kindNames() }) },
+    metrics: createMetricsService(library),
   };
   const close = async () => {
     await jobs.close();

@@ -13,6 +13,7 @@ import type {
   MaskRecord,
 } from './library-types';
 import type { AppCommand } from './app-commands';
+import type { PairMetricsRecord, PairRequest } from './metrics-types';
 
 /**
  * The one API contract. Each service is an interface of async methods; every transport
@@ -82,6 +83,16 @@ export interface StudioCapabilities {
 
 // ---- end of catalog services ----
 
+/** quality numbers of library images (main/metrics) */
+export interface MetricsService {
+  /**
+   * SSIM (RGB, luma, and inside the mask when one is named and stored), texture and colour
+   * preservation of `b` against `a`; images of different sizes are a `size-mismatch` error.
+   * Results are cached per pair of hashes and mask.
+   */
+  comparePair(pair: PairRequest): Promise<PairMetricsRecord>;
+}
+
 export interface R2RApi {
   app: AppService;
   jobs: JobsService;
@@ -89,6 +100,7 @@ export interface R2RApi {
   masks: MasksService;
   combos: CombosService;
   studio: StudioService;
+  metrics: MetricsService;
 }
 
 export type ServiceName = keyof R2RApi;
