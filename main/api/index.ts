@@ -10,7 +10,10 @@ import { EventHub } from './events';
 import { createCombosService } from './combos-service';
 import { createLibraryService, LibraryHolder } from './library-service';
 import { createMasksService } from './masks-service';
-import { createMetricsService } from './metrics-service';
+import { createMetricsService, type MeasurePair } from './metrics-service';
+import { measurePairJob } from '../metrics/measure-pair-job';
+import type { PairMetrics } from '../metrics/measure-pair';
+import { UserError } from '../common/errors';
 
 export interface Backend {
   api: R2RApi;
@@ -27,6 +30,8 @@ export interface BackendOptions {
   /** the job kinds; the registry's by default */
   jobKinds?: readonly AnyJobKind[];
   cancelGraceMs?: number;
+  /** where the compare view's metrics are measured: the job worker's kind by default (`jobWorker`) */
+  metricsWorker?: WorkerFactory;
   /** a library folder to open at start (`r2r serve --library`) */
   library?: string;
 }
@@ -43,6 +48,13 @@ export function createBackend(opts: BackendOptions = {}): Backend {
     emit: (e) => events.emit(e),
     ...(opts.cancelGraceMs !== undefined ? { cancelGraceMs: opts.cancelGraceMs } : {}),
   });
+  // metrics get a worker of their own: a running generation never keeps the compare view waiting
+  const metricsLane = new JobQueue({ kinds: [measurePairJob as AnyJobKind], worker: opts.metricsWorker ?? opts.jobWorker ?? forkWorkerFactory() });
+  const measure: MeasurePair = async (files) => {
+    const job = await metricsLane.whenSettled(metricsLane.submit(measurePairJob.name, files).id);
+    if (job.state === 'done') return job.result as PairMetrics;
+    throw new UserError(job.error?.code ?? 'metrics-failed', job.error?.message ?? `measuring the pair ended ${job.state}`, job.error?.hint);
+  };
   const api: R2RApi = {
     app: { info: () => appInfo() },
     jobs: createJobsService(jobs),
@@ -50,10 +62,10 @@ export function createBackend(opts: BackendOptions = {}): Backend {
     masks: createMasksService(library),
     combos: createCombosService(library),
     studio: { capabilities: async () => ({ jobKinds: jobs.kindNames() }) },
-    metrics: createMetricsService(library),
+    metrics: createMetricsService(library, measure),
   };
   const close = async () => {
-    await jobs.close();
+    await Promise.all([jobs.close(), metricsLane.close()]);
     library.close();
   };
   return { api, events, jobs, library, close };

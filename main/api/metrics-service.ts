@@ -2,10 +2,13 @@ import type { MetricsService } from '../../preload/api/contract';
 import type { PairMetricsRecord, PairRequest } from '../../preload/api/metrics-types';
 import { assetFile, getAsset, getMask, type Library } from '../catalog/index';
 import { UserError } from '../common/errors';
-import { measurePair } from '../metrics/measure-pair';
+import type { PairFiles, PairMetrics } from '../metrics/measure-pair';
 import type { LibraryHolder } from './library-service';
 
 const CACHE_MAX = 64;
+
+/** measures a pair of files: the backend hands this to its job worker (main/metrics/measure-pair-job.ts) */
+export type MeasurePair = (files: PairFiles) => Promise<PairMetrics>;
 
 function knownAsset(lib: Library, hash: string, which: 'A' | 'B') {
   const asset = getAsset(lib, hash);
@@ -22,7 +25,7 @@ function sizeText(s: { width: number | null; height: number | null }): string {
  * two hashes and the mask's own hash and stays true until one of them changes; the cache keeps
  * the promise, so a second request for a pair still being measured waits for the same work.
  */
-export function createMetricsService(holder: LibraryHolder): MetricsService {
+export function createMetricsService(holder: LibraryHolder, measure: MeasurePair): MetricsService {
   const cache = new Map<string, Promise<PairMetricsRecord>>();
 
   return {
@@ -54,7 +57,7 @@ export function createMetricsService(holder: LibraryHolder): MetricsService {
         return result;
       }
       const files = { source: assetFile(lib, a.hash, a.ext), output: assetFile(lib, b.hash, b.ext), ...(maskFile ? { mask: maskFile } : {}) };
-      result = measurePair(files).then((m): PairMetricsRecord => ({
+      result = measure(files).then((m): PairMetricsRecord => ({
         width: a.width ?? 0,
         height: a.height ?? 0,
         ssim_rgb: m.ssim_rgb,

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { assetFile, createLibrary, getMask, MetadataWriter, setMask, storeImage, type Library } from '../../../main/catalog/index';
 import { LibraryHolder } from '../../../main/api/library-service';
 import { createMetricsService } from '../../../main/api/metrics-service';
+import { measurePair } from '../../../main/metrics/measure-pair';
 import { maskToPng } from '../../../main/api/masks-service';
 import { createDispatcher } from '../../../main/api/dispatcher';
 import { createBackend } from '../../../main/api/index';
@@ -60,7 +61,7 @@ describe('metrics service', () => {
   it('gives the numbers main/metrics computes for the two asset files, inside the stored mask', async () => {
     const holder = new LibraryHolder();
     const lib = holder.open(libDir);
-    const svc = createMetricsService(holder);
+    const svc = createMetricsService(holder, measurePair);
     const [a, b] = await Promise.all([loadRgb(assetFile(lib, hash.a!)), loadRgb(assetFile(lib, hash.b!))]);
     const whole = await svc.comparePair({ a: hash.a!, b: hash.b! });
     const ssim = compareSsim(a, b);
@@ -84,7 +85,7 @@ describe('metrics service', () => {
   it('keeps a result per pair: the same request is answered from the cache, a new mask is measured again', async () => {
     const holder = new LibraryHolder();
     const lib = holder.open(libDir);
-    const svc = createMetricsService(holder);
+    const svc = createMetricsService(holder, measurePair);
     const first = svc.comparePair({ a: hash.a!, b: hash.b!, mask: { renderId, purpose: 'edit' } });
     const again = svc.comparePair({ a: hash.a!, b: hash.b!, mask: { renderId, purpose: 'edit' } });
     const [x, y] = await Promise.all([first, again]);
@@ -103,19 +104,24 @@ describe('metrics service', () => {
   it('says why when the sizes differ, the mask is missing or a hash is unknown', async () => {
     const holder = new LibraryHolder();
     holder.open(libDir);
-    const svc = createMetricsService(holder);
+    const svc = createMetricsService(holder, measurePair);
     await expect(svc.comparePair({ a: hash.a!, b: hash.small! })).rejects.toMatchObject({ code: 'size-mismatch', message: expect.stringContaining('A is 48x40 but B is 32x40') });
     await expect(svc.comparePair({ a: hash.a!, b: hash.b!, mask: { renderId, purpose: 'garment' } })).rejects.toMatchObject({ code: 'no-mask' });
     await expect(svc.comparePair({ a: hash.a!, b: 'f'.repeat(64) })).rejects.toMatchObject({ code: 'asset-unknown' });
     holder.close();
   });
 
-  it('is validated at the boundary: a path is not a hash', async () => {
-    const backend = createBackend({ library: libDir, jobKinds: [] });
+  it('runs in the job worker behind the validated API; the jobs API does not offer it', async () => {
+    const backend = createBackend({ library: libDir });
     const dispatch = createDispatcher(backend.api);
     await expect(dispatch('r2r:metrics.comparePair', [{ a: '../../etc/passwd', b: hash.b }])).rejects.toMatchObject({ payload: { code: 'invalid-arguments' } });
-    const r = (await dispatch('r2r:metrics.comparePair', [{ a: hash.a, b: hash.b }])) as { ssim_rgb: number };
-    expect(typeof r.ssim_rgb).toBe('number');
+    await expect(backend.api.jobs.submit('measure-pair', { source: '/etc/passwd', output: '/etc/passwd' })).rejects.toMatchObject({ code: 'unknown-job-kind' });
+    const lib = backend.library.require();
+    const here = await measurePair({ source: assetFile(lib, hash.a!), output: assetFile(lib, hash.b!) });
+    const r = (await dispatch('r2r:metrics.comparePair', [{ a: hash.a, b: hash.b }])) as Record<string, number>;
+    expect(r.ssim_rgb).toBe(here.ssim_rgb);
+    expect(r.mean_delta_e00).toBe(here.mean_delta_e00);
+    expect(backend.jobs.list()).toEqual([]);
     await backend.close();
   });
 });
