@@ -49,6 +49,8 @@ export interface LibraryService {
   create(path: string): Promise<LibraryInfo>;
   /** recently opened library folders, newest first */
   recent(): Promise<string[]>;
+  /** empties the recent list (the desktop app's File > Open Recent > Clear Recent) */
+  clearRecent(): Promise<void>;
   /** what the filters can offer: categories, colorways and render kinds in use */
   facets(): Promise<LibraryFacets>;
   search(filter: GarmentFilter): Promise<GarmentPageRecord>;

@@ -22,6 +22,7 @@ const catalogSchemas = {
     open: z.tuple([folder]),
     create: z.tuple([folder]),
     recent: z.tuple([]),
+    clearRecent: z.tuple([]),
     facets: z.tuple([]),
     search: z.tuple([
       z.object({
