@@ -6,7 +6,8 @@ import { PassThrough } from 'node:stream';
 import type { Browser, Page } from 'playwright-core';
 import { PNG_SIGNATURE, decodePngPixel } from './png-pixel';
 import { runCli } from '../../main/cli/index';
-import { assetRelativePath } from '../../main/catalog/index';
+import sharp from 'sharp';
+import { assetRelativePath, insertGeneration, openLibrary, searchGarments, storeGenerationOutput } from '../../main/catalog/index';
 import type { GarmentDetailRecord } from '../../preload/api/library-types';
 import { artifactPath, launchBrowser, startServe, type Served } from './support';
 
@@ -338,6 +339,31 @@ describe('the studio in a browser', () => {
     await page.getByTestId('compare-stage').waitFor();
     expect(await page.locator('[data-testid=compare-stage] img.diff').evaluate((i) => getComputedStyle(i).mixBlendMode)).toBe('difference');
     await page.screenshot({ path: artifactPath('studio-compare-difference.png') });
+  });
+
+  it('says why a pair of different sizes has no metrics', async () => {
+    // a finished generation whose output is half the render's size, written by another process as the engine would
+    const lib = openLibrary(join(dir, 'lib'));
+    const garment = searchGarments(lib, { limit: 1 }).garments[0]!;
+    const render = garment.renders[0]!;
+    const gen = insertGeneration(lib, { source: { renderId: render.id }, model: 'e2e', seed: 1, status: 'running' });
+    const half = await sharp({ create: { width: render.width / 2, height: render.height / 2, channels: 3, background: '#806050' } }).png().toBuffer();
+    await storeGenerationOutput(lib, gen.id, half);
+    lib.close();
+
+    await page.reload();
+    await page.getByTestId('garment-card').first().click();
+    await page.locator('[data-tab=compare]').click();
+    await page.locator('[data-mode=slider]').click();
+    await page.getByTestId('compare-b').selectOption('realistic');
+    await page.waitForFunction(() => document.querySelector('[data-testid=pair-metrics]')?.getAttribute('data-state') === 'error');
+    const message = await page.getByTestId('pair-metrics-error').textContent();
+    expect(message).toContain(`A is ${render.width}x${render.height} but B is ${render.width / 2}x${render.height / 2}`);
+    expect(message).toContain('same size');
+    await page.getByTestId('pair-metrics').screenshot({ path: artifactPath('studio-compare-metrics-size.png') });
+    // back to a measurable pair: the numbers return
+    await page.getByTestId('compare-b').selectOption('raytrace');
+    await page.waitForFunction(() => document.querySelector('[data-testid=pair-metrics]')?.getAttribute('data-state') === 'ready');
   });
 
   it('builds an outfit from catalog garments', async () => {
