@@ -5,15 +5,15 @@ import type { WorkerFactory } from '../jobs/protocol';
 import { JobQueue } from '../jobs/queue';
 import { jobKinds } from '../jobs/registry';
 import { createJobsService } from '../jobs/service';
+import { UserError } from '../common/errors';
+import type { PairMetrics } from '../metrics/measure-pair';
+import { measurePairJob } from '../metrics/measure-pair-job';
 import { appInfo } from './app-info';
 import { EventHub } from './events';
 import { createCombosService } from './combos-service';
 import { createLibraryService, LibraryHolder } from './library-service';
 import { createMasksService } from './masks-service';
 import { createMetricsService, type MeasurePair } from './metrics-service';
-import { measurePairJob } from '../metrics/measure-pair-job';
-import type { PairMetrics } from '../metrics/measure-pair';
-import { UserError } from '../common/errors';
 
 export interface Backend {
   api: R2RApi;
@@ -30,7 +30,10 @@ export interface BackendOptions {
   /** the job kinds; the registry's by default */
   jobKinds?: readonly AnyJobKind[];
   cancelGraceMs?: number;
-  /** where the compare view's metrics are measured: the job worker's kind by default (`jobWorker`) */
+  /**
+   * where the compare view's metrics are measured (a second worker of the same kind as
+   * `jobWorker` by default); it must run the registry's internal `measure-pair` kind
+   */
   metricsWorker?: WorkerFactory;
   /** a library folder to open at start (`r2r serve --library`) */
   library?: string;
