@@ -1,5 +1,6 @@
 import type { AnyJobKind } from './kind';
 import { probeProvidersJob } from './probe-providers-job';
+import { measurePairJob } from '../metrics/measure-pair-job';
 
 /**
  * Every job kind the studio runs, one line each (like the CLI's command list). Rooms define
@@ -7,3 +8,9 @@ import { probeProvidersJob } from './probe-providers-job';
  * checks params with this list and the job worker runs handlers from it.
  */
 export const jobKinds: readonly AnyJobKind[] = [probeProvidersJob as AnyJobKind];
+
+/**
+ * Kinds the job worker also runs but the jobs API does not offer: the backend submits them
+ * itself on queues of their own (their params name files, which no UI should choose).
+ */
+export const internalJobKinds: readonly AnyJobKind[] = [measurePairJob as AnyJobKind];
