@@ -5,12 +5,16 @@ import type { WorkerFactory } from '../jobs/protocol';
 import { JobQueue } from '../jobs/queue';
 import { jobKinds } from '../jobs/registry';
 import { createJobsService } from '../jobs/service';
+import { UserError } from '../common/errors';
+import type { PairMetrics } from '../metrics/measure-pair';
+import { measurePairJob } from '../metrics/measure-pair-job';
 import { builtinPresetRecords } from '../export/preset-records';
 import { appInfo } from './app-info';
 import { EventHub } from './events';
 import { createCombosService } from './combos-service';
 import { createLibraryService, LibraryHolder } from './library-service';
 import { createMasksService } from './masks-service';
+import { createMetricsService, type MeasurePair } from './metrics-service';
 
 export interface Backend {
   api: R2RApi;
@@ -27,6 +31,11 @@ export interface BackendOptions {
   /** the job kinds; the registry's by default */
   jobKinds?: readonly AnyJobKind[];
   cancelGraceMs?: number;
+  /**
+   * where the compare view's metrics are measured (a second worker of the same kind as
+   * `jobWorker` by default); it must run the registry's internal `measure-pair` kind
+   */
+  metricsWorker?: WorkerFactory;
   /** a library folder to open at start (`r2r serve --library`) */
   library?: string;
 }
@@ -43,6 +52,13 @@ export function createBackend(opts: BackendOptions = {}): Backend {
     emit: (e) => events.emit(e),
     ...(opts.cancelGraceMs !== undefined ? { cancelGraceMs: opts.cancelGraceMs } : {}),
   });
+  // metrics get a worker of their own: a running generation never keeps the compare view waiting
+  const metricsLane = new JobQueue({ kinds: [measurePairJob as AnyJobKind], worker: opts.metricsWorker ?? opts.jobWorker ?? forkWorkerFactory() });
+  const measure: MeasurePair = async (files) => {
+    const job = await metricsLane.whenSettled(metricsLane.submit(measurePairJob.name, files).id);
+    if (job.state === 'done') return job.result as PairMetrics;
+    throw new UserError(job.error?.code ?? 'metrics-failed', job.error?.message ?? `measuring the pair ended ${job.state}`, job.error?.hint);
+  };
   const api: R2RApi = {
     app: { info: () => appInfo() },
     jobs: createJobsService(jobs),
@@ -51,9 +67,10 @@ export function createBackend(opts: BackendOptions = {}): Backend {
     combos: createCombosService(library),
     studio: { capabilities: async () => ({ jobKinds: jobs.kindNames() }) },
     exports: { presets: async () => builtinPresetRecords() },
+    metrics: createMetricsService(library, measure),
   };
   const close = async () => {
-    await jobs.close();
+    await Promise.all([jobs.close(), metricsLane.close()]);
     library.close();
   };
   return { api, events, jobs, library, close };

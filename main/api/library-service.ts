@@ -1,45 +1,25 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename } from 'node:path';
 import type { LibraryService } from '../../preload/api/contract';
 import type { GarmentDetailRecord, GarmentFilter, GarmentPageRecord, GarmentSummaryRecord, LibraryInfo, RenderRecord } from '../../preload/api/library-types';
 import { createLibrary, getGarment, openLibrary, searchGarments, type GarmentSummary, type Library, type Render } from '../catalog/index';
 import { UserError } from '../common/errors';
+import { addRecent, loadRecent, recentLibrariesFile, saveRecent, type RecentLibrary } from './recent-libraries';
 
-const RECENT_MAX = 12;
+/** what changed in the holder: a library opened or created (its root), or the recent list cleared */
+export type LibraryChange = { kind: 'opened' | 'created'; root: string } | { kind: 'recent-cleared' };
 
-/** where the studio keeps per-user settings; R2R_CONFIG_DIR moves it (tests, portable installs) */
-export function configDir(): string {
-  if (process.env.R2R_CONFIG_DIR) return resolve(process.env.R2R_CONFIG_DIR);
-  const base = process.env.XDG_CONFIG_HOME || (process.platform === 'darwin' ? join(homedir(), 'Library', 'Application Support') : join(homedir(), '.config'));
-  return join(base, 'r2r-studio');
-}
-
-function recentFile(): string {
-  return join(configDir(), 'recent-libraries.json');
-}
-
-export function readRecent(): string[] {
-  try {
-    const list = JSON.parse(readFileSync(recentFile(), 'utf8')) as unknown;
-    return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string').slice(0, RECENT_MAX) : [];
-  } catch {
-    return [];
-  }
-}
-
-function remember(root: string): void {
-  const list = [root, ...readRecent().filter((r) => r !== root)].slice(0, RECENT_MAX);
-  const file = recentFile();
-  mkdirSync(dirname(file), { recursive: true });
-  // write-then-rename: a crash never leaves half a list
-  writeFileSync(file + '.tmp', JSON.stringify(list, null, 2));
-  renameSync(file + '.tmp', file);
-}
-
-/** the backend's one open library; services and the file server read it from here */
+/**
+ * The backend's one open library and the recent list; services, the file server, the desktop
+ * app's protocol and its menus all read it from here.
+ */
 export class LibraryHolder {
   private lib: Library | undefined;
+  private readonly listeners = new Set<(change: LibraryChange) => void>();
+  private readonly recentFile: string;
+
+  constructor(opts: { recentFile?: string } = {}) {
+    this.recentFile = opts.recentFile ?? recentLibrariesFile();
+  }
 
   get current(): Library | undefined {
     return this.lib;
@@ -51,11 +31,11 @@ export class LibraryHolder {
   }
 
   open(path: string): Library {
-    return this.swap(openLibrary(path));
+    return this.swap(openLibrary(path), 'opened');
   }
 
   create(path: string): Library {
-    return this.swap(createLibrary(path));
+    return this.swap(createLibrary(path), 'created');
   }
 
   close(): void {
@@ -63,11 +43,32 @@ export class LibraryHolder {
     this.lib = undefined;
   }
 
-  private swap(next: Library): Library {
+  /** recently opened libraries, newest first; read from the file each time, so other studio processes' opens show too */
+  recent(): RecentLibrary[] {
+    return loadRecent(this.recentFile);
+  }
+
+  clearRecent(): void {
+    saveRecent(this.recentFile, []);
+    this.changed({ kind: 'recent-cleared' });
+  }
+
+  /** called after each change (the desktop app rebuilds its menu and tells the page) */
+  onChange(listener: (change: LibraryChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private swap(next: Library, kind: 'opened' | 'created'): Library {
     this.lib?.close();
     this.lib = next;
-    remember(next.root);
+    saveRecent(this.recentFile, addRecent(loadRecent(this.recentFile), next.root));
+    this.changed({ kind, root: next.root });
     return next;
+  }
+
+  private changed(change: LibraryChange): void {
+    for (const l of this.listeners) l(change);
   }
 }
 
@@ -124,7 +125,8 @@ export function createLibraryService(holder: LibraryHolder): LibraryService {
     current: async () => (holder.current ? info(holder.current) : null),
     open: async (path) => info(holder.open(path)),
     create: async (path) => info(holder.create(path)),
-    recent: async () => readRecent(),
+    recent: async () => holder.recent().map((r) => r.path),
+    clearRecent: async () => holder.clearRecent(),
     facets: async () => {
       const lib = holder.require();
       const categories = lib

@@ -4,10 +4,10 @@ import { createBackend } from '../api/index';
 import { describeError } from '../common/errors';
 import { APP_INDEX_URL } from './app-protocol';
 import { wireIpc } from './ipc';
-import { LibrarySession } from './library-session';
+import { libraryMenuActions } from './library-menu';
 import { menuTemplate } from './menu';
 import { handleProtocols, registerSchemes } from './protocols';
-import { allowPermission, contentSecurityPolicy, withSecurityHeaders } from './security';
+import { allowPermission, APP_ORIGIN, contentSecurityPolicy, withSecurityHeaders } from './security';
 import { utilityWorkerFactory } from './utility-worker';
 import { createMainWindow } from './window';
 
@@ -25,7 +25,7 @@ function start(): void {
   const appUrl = devUrl ?? APP_INDEX_URL;
   const csp = contentSecurityPolicy(devUrl ? { devServer: devUrl } : {});
   const backend = createBackend({ jobWorker: utilityWorkerFactory(join(here, 'worker.js')) });
-  let library: LibrarySession;
+  const library = libraryMenuActions(backend.api.library, (e) => backend.events.emit(e));
   let mainWindow: BrowserWindow | undefined;
 
   const openWindow = () => {
@@ -57,13 +57,13 @@ function start(): void {
 
   const buildMenu = () => {
     const template = menuTemplate(
-      { platform: process.platform, appName: app.getName(), recent: library.recent, dev: Boolean(devUrl) },
+      { platform: process.platform, appName: app.getName(), recent: backend.library.recent(), dev: Boolean(devUrl) },
       {
         command: (command) => backend.events.emit({ type: 'app.command', payload: { command } }),
         openLibrary: () => void chooseLibrary(false),
         createLibrary: () => void chooseLibrary(true),
         openRecent: (path) => attempt(() => library.open(path)),
-        clearRecent: () => library.clearRecent(),
+        clearRecent: () => attempt(() => library.clearRecent()),
       },
     );
     Menu.setApplicationMenu(Menu.buildFromTemplate(template));
@@ -81,14 +81,14 @@ function start(): void {
   });
 
   void app.whenReady().then(() => {
-    library = new LibrarySession(join(app.getPath('userData'), 'recent-libraries.json'), (e) => backend.events.emit(e));
-    library.onChange(buildMenu);
+    // the recent list changes whoever opens a library (menu, dialog or the page): the menu follows it
+    backend.library.onChange(buildMenu);
     const ses = session.defaultSession;
     // nothing the page asks for is granted: no camera, microphone, notifications, ...
     ses.setPermissionRequestHandler((_wc, permission, callback) => callback(allowPermission(permission)));
     ses.setPermissionCheckHandler((_wc, permission) => allowPermission(permission));
     ses.webRequest.onHeadersReceived((details, callback) => callback({ responseHeaders: withSecurityHeaders(details.responseHeaders, csp) }));
-    handleProtocols({ rendererRoot: join(here, '../renderer'), libraryRoot: () => library.root, csp });
+    handleProtocols({ rendererRoot: join(here, '../renderer'), library: () => backend.library.current, csp, pageOrigin: devUrl ? new URL(devUrl).origin : APP_ORIGIN });
     wireIpc(backend, () => BrowserWindow.getAllWindows().map((w) => w.webContents), appUrl);
     buildMenu();
     openWindow();

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { AppCommand } from '../../preload/api/app-commands';
-import type { RecentLibrary } from './recent-libraries';
+import type { RecentLibrary } from '../api/recent-libraries';
 
 type Role =
   | 'about' | 'services' | 'hide' | 'hideOthers' | 'unhide' | 'quit' | 'cut' | 'copy' | 'paste' | 'selectAll'

@@ -3,13 +3,15 @@
 /** the studio's own page is served from this scheme (not file://, which would open the whole disk) */
 export const APP_SCHEME = 'r2r-app';
 export const APP_ORIGIN = `${APP_SCHEME}://studio`;
-/** files of the open library (renders, outputs, thumbnails) */
+/** images of the open library by hash: the same /files/asset/<hash> and /files/thumb/<hash>?size=N routes as browser mode */
 export const ASSET_SCHEME = 'r2r-asset';
+export const ASSET_ORIGIN = `${ASSET_SCHEME}://library`;
 
 /** privileges for protocol.registerSchemesAsPrivileged: standard + secure so CSP 'self' and fetch work */
 export const PRIVILEGED_SCHEMES = [
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
-  { scheme: ASSET_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+  // corsEnabled: the page reads render pixels into a canvas (select background), which needs a CORS-clean image
+  { scheme: ASSET_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, corsEnabled: true } },
 ] as const;
 
 export function secureWebPreferences(preload: string) {

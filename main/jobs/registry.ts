@@ -1,6 +1,7 @@
 import type { AnyJobKind } from './kind';
 import { probeProvidersJob } from './probe-providers-job';
 import { exportJob } from '../export/export-job-kind';
+import { measurePairJob } from '../metrics/measure-pair-job';
 
 /**
  * Every job kind the studio runs, one line each (like the CLI's command list). Rooms define
@@ -8,3 +9,9 @@ import { exportJob } from '../export/export-job-kind';
  * checks params with this list and the job worker runs handlers from it.
  */
 export const jobKinds: readonly AnyJobKind[] = [probeProvidersJob as AnyJobKind, exportJob as AnyJobKind];
+
+/**
+ * Kinds the job worker also runs but the jobs API does not offer: the backend submits them
+ * itself on queues of their own (their params name files, which no UI should choose).
+ */
+export const internalJobKinds: readonly AnyJobKind[] = [measurePairJob as AnyJobKind];

@@ -3,7 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import { kindTable, type AnyJobKind } from './kind';
 import type { FromWorker, ToWorker } from './protocol';
-import { jobKinds } from './registry';
+import { internalJobKinds, jobKinds } from './registry';
 import { createWorkerRuntime } from './worker-runtime';
 
 interface ParentPort {
@@ -32,7 +32,7 @@ const post: (msg: FromWorker) => void = parentPort
       process.send(msg);
     };
 
-const runtime = createWorkerRuntime(kindTable([...jobKinds, ...(await extraKinds(process.argv.slice(2)))]), post);
+const runtime = createWorkerRuntime(kindTable([...jobKinds, ...internalJobKinds, ...(await extraKinds(process.argv.slice(2)))]), post);
 if (parentPort) parentPort.on('message', (e) => runtime.handle(e.data as ToWorker));
 else {
   process.on('message', (msg) => runtime.handle(msg as ToWorker));

@@ -108,7 +108,7 @@ export async function startServer(backend: Backend, opts: ServeOptions): Promise
         res.writeHead(401, { 'content-type': 'text/plain' }).end('missing or wrong access token');
         return;
       }
-      await serveLibraryFile(backend.library.current, url, res);
+      await serveLibraryFile(backend.library.current, url, res, req.method);
       return;
     }
     await serveStatic(opts.staticRoot, url.pathname, res);

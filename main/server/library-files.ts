@@ -1,49 +1,63 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
+import { relative, sep } from 'node:path';
 import { assetFile, getAsset, thumbnail, thumbnailSide, type Library } from '../catalog/index';
+import { resolveInside } from '../common/inside-root';
 import { contentType } from './static-files';
 
 const HASH = /^[0-9a-f]{64}$/;
 
-export type LibraryFileAnswer = { ok: true; file: string; contentType: string; size: number } | { ok: false; status: number; message: string };
+/** a library file to send (status 200, its headers) or why not: plain data every transport writes out */
+export type LibraryFileAnswer =
+  | { status: 200; file: string; headers: Record<string, string> }
+  | { status: 400 | 404 | 405 | 409 | 500; message: string };
 
 /**
- * What /files/asset/<sha256> and /files/thumb/<sha256>?size=N name in the open library.
- * Only a well-formed hash the catalog knows is served, so no URL can name a path. Kept
- * apart from HTTP so the desktop app's protocol handler can answer the same URLs.
+ * What /files/asset/<sha256> and /files/thumb/<sha256>?size=N name in the open library: the
+ * routes of browser mode (`r2r serve`) and of the desktop app's r2r-asset:// protocol alike.
+ * Only a well-formed hash the catalog knows is served, so no URL can name a path; the file
+ * must also really lie inside the library folder (no symlink out of it).
  */
-export async function resolveLibraryFile(lib: Library | undefined, url: URL): Promise<LibraryFileAnswer> {
+export async function resolveLibraryFile(lib: Library | undefined, url: URL, method = 'GET'): Promise<LibraryFileAnswer> {
+  if (method !== 'GET' && method !== 'HEAD') return { status: 405, message: `${method} is not allowed` };
   const m = /^\/files\/(asset|thumb)\/([^/]+)$/.exec(url.pathname);
-  if (!m) return { ok: false, status: 404, message: 'not found' };
-  if (!lib) return { ok: false, status: 409, message: 'no library is open' };
+  if (!m) return { status: 404, message: 'not found' };
+  if (!lib) return { status: 409, message: 'no library is open' };
   const hash = m[2]!;
-  if (!HASH.test(hash)) return { ok: false, status: 400, message: 'not an asset hash' };
+  if (!HASH.test(hash)) return { status: 400, message: 'not an asset hash' };
   const asset = getAsset(lib, hash);
-  if (!asset) return { ok: false, status: 404, message: 'no such asset in this library' };
+  if (!asset) return { status: 404, message: 'no such asset in this library' };
   let file: string;
   if (m[1] === 'asset') file = assetFile(lib, hash, asset.ext);
   else {
     const size = Number(url.searchParams.get('size') ?? 256);
-    if (!Number.isFinite(size) || size <= 0 || size > 4096) return { ok: false, status: 400, message: 'size must be 1..4096' };
+    if (!Number.isFinite(size) || size <= 0 || size > 4096) return { status: 400, message: 'size must be 1..4096' };
     try {
       file = (await thumbnail(lib, hash, thumbnailSide(size))).file;
     } catch (err) {
-      return { ok: false, status: 500, message: `cannot make a thumbnail: ${(err as Error).message}` };
+      return { status: 500, message: `cannot make a thumbnail: ${(err as Error).message}` };
     }
   }
-  const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) return { ok: false, status: 404, message: 'the asset file is missing from the library folder' };
-  return { ok: true, file, contentType: contentType(file), size: info.size };
+  const inside = await resolveInside(lib.root, relative(lib.root, file).split(sep).join('/'));
+  const info = inside ? await stat(inside).catch(() => undefined) : undefined;
+  if (!inside || !info?.isFile()) return { status: 404, message: 'the asset file is missing from the library folder' };
+  return {
+    status: 200,
+    file: inside,
+    // content is immutable per hash, so it may be cached for long
+    headers: { 'content-type': contentType(inside), 'content-length': String(info.size), 'cache-control': 'private, max-age=31536000, immutable', 'x-content-type-options': 'nosniff' },
+  };
 }
 
-/** the HTTP side: content is immutable per hash, so it may be cached for long */
-export async function serveLibraryFile(lib: Library | undefined, url: URL, res: ServerResponse): Promise<void> {
-  const a = await resolveLibraryFile(lib, url);
-  if (!a.ok) {
+/** the HTTP side of resolveLibraryFile */
+export async function serveLibraryFile(lib: Library | undefined, url: URL, res: ServerResponse, method = 'GET'): Promise<void> {
+  const a = await resolveLibraryFile(lib, url, method);
+  if (a.status !== 200) {
     res.writeHead(a.status, { 'content-type': 'text/plain; charset=utf-8' }).end(a.message);
     return;
   }
-  res.writeHead(200, { 'content-type': a.contentType, 'content-length': a.size, 'cache-control': 'private, max-age=31536000, immutable' });
-  createReadStream(a.file).pipe(res);
+  res.writeHead(200, a.headers);
+  if (method === 'HEAD') res.end();
+  else createReadStream(a.file).pipe(res);
 }

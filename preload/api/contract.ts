@@ -14,6 +14,7 @@ import type {
 } from './library-types';
 import type { AppCommand } from './app-commands';
 import type { ExportPresetRecord } from './export-types';
+import type { PairMetricsRecord, PairRequest } from './metrics-types';
 
 /**
  * The one API contract. Each service is an interface of async methods; every transport
@@ -49,6 +50,8 @@ export interface LibraryService {
   create(path: string): Promise<LibraryInfo>;
   /** recently opened library folders, newest first */
   recent(): Promise<string[]>;
+  /** empties the recent list (the desktop app's File > Open Recent > Clear Recent) */
+  clearRecent(): Promise<void>;
   /** what the filters can offer: categories, colorways and render kinds in use */
   facets(): Promise<LibraryFacets>;
   search(filter: GarmentFilter): Promise<GarmentPageRecord>;
@@ -83,6 +86,16 @@ export interface StudioCapabilities {
 
 // ---- end of catalog services ----
 
+/** quality numbers of library images (main/metrics) */
+export interface MetricsService {
+  /**
+   * SSIM (RGB, luma, and inside the mask when one is named and stored), texture and colour
+   * preservation of `b` against `a`; images of different sizes are a `size-mismatch` error.
+   * Results are cached per pair of hashes and mask.
+   */
+  comparePair(pair: PairRequest): Promise<PairMetricsRecord>;
+}
+
 /** batch export; an export itself runs as a job: `jobs.submit('export', ExportJobParamsRecord)` */
 export interface ExportsService {
   /** the built-in marketplace presets with what each does */
@@ -97,6 +110,7 @@ export interface R2RApi {
   combos: CombosService;
   studio: StudioService;
   exports: ExportsService;
+  metrics: MetricsService;
 }
 
 export type ServiceName = keyof R2RApi;

@@ -29,7 +29,7 @@ export interface RenderRecord {
   height: number;
   /** asset hash: the server serves it at /files/asset/<hash> and /files/thumb/<hash>?size=N */
   asset: string;
-  /** the asset's path inside the library folder (the desktop app's r2r-asset://library/<path>) */
+  /** the asset's path inside the library folder (for tools that work on files, e.g. `r2r metrics`) */
   path: string;
 }
 

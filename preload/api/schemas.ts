@@ -22,6 +22,7 @@ const catalogSchemas = {
     open: z.tuple([folder]),
     create: z.tuple([folder]),
     recent: z.tuple([]),
+    clearRecent: z.tuple([]),
     facets: z.tuple([]),
     search: z.tuple([
       z.object({
@@ -54,6 +55,13 @@ const catalogSchemas = {
 };
 // ---- end of catalog services ----
 
+const assetHash = z.string().regex(/^[0-9a-f]{64}$/, 'must be an asset hash (64 lower-case hex digits)');
+const metricsSchemas = {
+  metrics: {
+    comparePair: z.tuple([z.object({ a: assetHash, b: assetHash, mask: z.object({ renderId: id, purpose }).optional() })]),
+  },
+};
+
 type ArgsSchemas = {
   [S in keyof R2RApi]: { [M in keyof R2RApi[S]]: R2RApi[S][M] extends (...args: infer A) => unknown ? z.ZodType<A> : never };
 };
@@ -73,6 +81,7 @@ export const apiSchemas = {
     cancel: z.tuple([z.string().min(1).max(64)]),
   },
   ...catalogSchemas,
+  ...metricsSchemas,
   exports: {
     presets: z.tuple([]),
   },

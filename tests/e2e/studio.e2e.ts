@@ -6,6 +6,9 @@ import { PassThrough } from 'node:stream';
 import type { Browser, Page } from 'playwright-core';
 import { PNG_SIGNATURE, decodePngPixel } from './png-pixel';
 import { runCli } from '../../main/cli/index';
+import sharp from 'sharp';
+import { assetRelativePath, insertGeneration, openLibrary, searchGarments, storeGenerationOutput } from '../../main/catalog/index';
+import type { GarmentDetailRecord } from '../../preload/api/library-types';
 import { artifactPath, launchBrowser, startServe, type Served } from './support';
 
 async function cli(args: string[]): Promise<unknown> {
@@ -279,6 +282,47 @@ describe('the studio in a browser', () => {
     expect(dist(atQuarter, onlyB)).toBeLessThan(1);
   });
 
+  it('shows the metrics of the pair, the same numbers as `r2r metrics ssim`', async () => {
+    const panel = page.getByTestId('pair-metrics');
+    await page.waitForFunction(() => document.querySelector('[data-testid=pair-metrics]')?.getAttribute('data-state') === 'ready');
+    await page.screenshot({ path: artifactPath('studio-compare-metrics.png') });
+    const shown = Object.fromEntries(
+      await panel.locator('[data-metric]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-metric')!, { value: Number(e.getAttribute('data-value')), text: e.querySelector('strong')!.textContent! }])),
+    ) as Record<string, { value: number; text: string }>;
+
+    // the pair on screen and the edit mask saved earlier
+    const post = (path: string, args: unknown[]) =>
+      page.evaluate(([p, a]) => fetch(p as string, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ args: a }) }).then((r) => r.json()), [path, args] as const);
+    const all = ((await post('/api/library/search', [{ limit: 50 }])) as { result: { garments: { id: number }[] } }).result.garments;
+    const details = await Promise.all(all.map(async (x) => ((await post('/api/library/garment', [x.id])) as { result: GarmentDetailRecord }).result));
+    const g = details.find((d) => d.masks.some((m) => m.purpose === 'edit'))!;
+    const mask = g.masks.find((m) => m.purpose === 'edit')!;
+    // the mask was painted on the shot opened first; the compare view shows that view's rasterised (A) and ray-traced (B) renders
+    const shot = g.renders.find((r) => r.id === mask.renderId)!;
+    const raster = g.renders.find((r) => r.kind === 'raster' && r.view === shot.view && r.colorway === shot.colorway)!;
+    const raytrace = g.renders.find((r) => r.kind === 'raytrace' && r.view === shot.view && r.colorway === shot.colorway)!;
+    expect(await page.getByTestId('compare-view').locator('.bar strong').textContent()).toBe(g.sku);
+    expect(await page.getByTestId('compare-mask').inputValue()).toBe('auto');
+    const lib = join(dir, 'lib');
+    const expected = (await cli(['metrics', 'ssim', join(lib, raster.path), join(lib, raytrace.path), '--mask', join(lib, assetRelativePath(mask.asset, 'png')), '--texture'])) as Record<string, number>;
+    for (const key of ['ssim_rgb', 'ssim_luma', 'masked_ssim_rgb', 'masked_ssim_luma', 'laplacian_correlation', 'mean_delta_e00']) {
+      expect(shown[key], key).toBeDefined();
+      expect(shown[key]!.value, key).toBe(expected[key]);
+    }
+    expect(shown.ssim_rgb!.text).toBe(expected.ssim_rgb!.toFixed(4));
+    expect(shown.masked_ssim_luma!.text).toBe(expected.masked_ssim_luma!.toFixed(4));
+    expect(shown.mean_delta_e00!.text).toBe(expected.mean_delta_e00!.toFixed(2));
+
+    // without the mask: the whole-image numbers, the masked ones gone
+    await page.getByTestId('compare-mask').selectOption('none');
+    await page.waitForFunction(() => document.querySelector('[data-testid=pair-metrics]')?.getAttribute('data-state') === 'ready' && !document.querySelector('[data-metric=masked_ssim_rgb]'));
+    const unmasked = (await cli(['metrics', 'ssim', join(lib, raster.path), join(lib, raytrace.path), '--texture'])) as Record<string, number>;
+    expect(Number(await panel.locator('[data-metric=laplacian_correlation]').getAttribute('data-value'))).toBe(unmasked.laplacian_correlation);
+    expect(Number(await panel.locator('[data-metric=ssim_rgb]').getAttribute('data-value'))).toBe(unmasked.ssim_rgb);
+
+    await page.getByTestId('compare-mask').selectOption('auto');
+  });
+
   it('shows the renders side by side and as a difference', async () => {
     await page.locator('[data-mode=side]').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=compare-view] .pane img').length === 2);
@@ -295,6 +339,31 @@ describe('the studio in a browser', () => {
     await page.getByTestId('compare-stage').waitFor();
     expect(await page.locator('[data-testid=compare-stage] img.diff').evaluate((i) => getComputedStyle(i).mixBlendMode)).toBe('difference');
     await page.screenshot({ path: artifactPath('studio-compare-difference.png') });
+  });
+
+  it('says why a pair of different sizes has no metrics', async () => {
+    // a finished generation whose output is half the render's size, written by another process as the engine would
+    const lib = openLibrary(join(dir, 'lib'));
+    const garment = searchGarments(lib, { limit: 1 }).garments[0]!;
+    const render = garment.renders[0]!;
+    const gen = insertGeneration(lib, { source: { renderId: render.id }, model: 'e2e', seed: 1, status: 'running' });
+    const half = await sharp({ create: { width: render.width / 2, height: render.height / 2, channels: 3, background: '#806050' } }).png().toBuffer();
+    await storeGenerationOutput(lib, gen.id, half);
+    lib.close();
+
+    await page.reload();
+    await page.getByTestId('garment-card').first().click();
+    await page.locator('[data-tab=compare]').click();
+    await page.locator('[data-mode=slider]').click();
+    await page.getByTestId('compare-b').selectOption('realistic');
+    await page.waitForFunction(() => document.querySelector('[data-testid=pair-metrics]')?.getAttribute('data-state') === 'error');
+    const message = await page.getByTestId('pair-metrics-error').textContent();
+    expect(message).toContain(`A is ${render.width}x${render.height} but B is ${render.width / 2}x${render.height / 2}`);
+    expect(message).toContain('same size');
+    await page.getByTestId('pair-metrics').screenshot({ path: artifactPath('studio-compare-metrics-size.png') });
+    // back to a measurable pair: the numbers return
+    await page.getByTestId('compare-b').selectOption('raytrace');
+    await page.waitForFunction(() => document.querySelector('[data-testid=pair-metrics]')?.getAttribute('data-state') === 'ready');
   });
 
   it('builds an outfit from catalog garments', async () => {

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { probeModelBytes } from './probe-model';
 
@@ -44,8 +46,23 @@ export function explainFailure(name: ProviderName, message: string): string {
   return raw;
 }
 
+const VULKAN_LOADER_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'];
+
+/**
+ * WebGPU on Linux goes through Vulkan: without its loader, Dawn prints a warning on every
+ * probe and no adapter can exist, so say so without trying.
+ */
+export function missingVulkanLoader(platform: NodeJS.Platform = process.platform): boolean {
+  if (platform !== 'linux') return false;
+  const dirs = [...(process.env.LD_LIBRARY_PATH?.split(':').filter(Boolean) ?? []), ...VULKAN_LOADER_DIRS];
+  return !dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
 /** Tries one provider on the probe model; never throws. */
 export async function probeProvider(name: ProviderName): Promise<{ starts: boolean; reason?: string }> {
+  if (name === 'webgpu' && missingVulkanLoader()) {
+    return { starts: false, reason: 'no WebGPU adapter: the Vulkan loader (libvulkan.so.1) is not installed' };
+  }
   try {
     // keep onnxruntime's own error log quiet: the reason is reported by us
     ort.env.logLevel = 'fatal';

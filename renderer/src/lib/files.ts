@@ -1,30 +1,26 @@
 /**
- * URLs of library images. `r2r serve` serves them under /files/ (with the access token
- * when it needs one); img tags cannot send headers, so the token rides in the query.
+ * URLs of library images: /files/asset/<hash> and /files/thumb/<hash>?size=N. `r2r serve`
+ * answers them (with the access token when it needs one; img tags cannot send headers, so
+ * the token rides in the query); the desktop app answers the same paths on its r2r-asset://
+ * scheme, with the same resolver.
  */
-function withToken(path: string): string {
+const desktop = typeof window !== 'undefined' && Boolean(window.r2rBridge);
+
+function libraryFileUrl(path: string): string {
+  if (desktop) return 'r2r-asset://library' + path;
   const token = sessionStorage.getItem('r2r-token');
   if (!token) return path;
   return path + (path.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token);
 }
 
-// the desktop app serves the open library's files itself, by path, on its own scheme
-const desktop = typeof window !== 'undefined' && Boolean(window.r2rBridge);
-
-function desktopUrl(path: string): string {
-  return 'r2r-asset://library/' + path.split('/').filter(Boolean).map(encodeURIComponent).join('/');
+/** an image of the library, by its asset hash */
+export function assetUrl(hash: string): string {
+  return libraryFileUrl(`/files/asset/${hash}`);
 }
 
-/** an image of the library; `path` (inside the library folder) is needed in the desktop app */
-export function assetUrl(hash: string, path?: string | null): string {
-  if (desktop && path) return desktopUrl(path);
-  return withToken(`/files/asset/${hash}`);
-}
-
-/** a small version for grids; the desktop scheme has no thumbnails, so it gets the image */
-export function thumbUrl(hash: string, size: 64 | 128 | 256 | 512, path?: string | null): string {
-  if (desktop && path) return desktopUrl(path);
-  return withToken(`/files/thumb/${hash}?size=${size}`);
+/** a small version for grids */
+export function thumbUrl(hash: string, size: 64 | 128 | 256 | 512): string {
+  return libraryFileUrl(`/files/thumb/${hash}?size=${size}`);
 }
 
 /** decodes an image URL into an element ready to draw */
@@ -32,6 +28,8 @@ export function loadImage(url: string): Promise<HTMLImageElement> {
   return new Promise((resolve, reject) => {
     const img = new Image();
     img.decoding = 'async';
+    // the desktop scheme is another origin than the page: ask with CORS so canvas tools may read the pixels
+    if (desktop) img.crossOrigin = 'anonymous';
     img.onload = () => resolve(img);
     img.onerror = () => reject(new Error(`cannot load image ${url.replace(/token=[^&]+/, 'token=…')}`));
     img.src = url;

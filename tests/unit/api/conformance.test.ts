@@ -16,7 +16,10 @@ import { createInProcessTransport } from '../../../main/api/in-process';
 import { createBackend, type Backend } from '../../../main/api/index';
 import { registerIpc } from '../../../main/api/ipc-handlers';
 import { inlineWorkerFactory } from '../../../main/jobs/inline-worker';
-import { jobKinds as productionKinds } from '../../../main/jobs/registry';
+import { internalJobKinds, jobKinds as productionKinds } from '../../../main/jobs/registry';
+import { assetFile, createLibrary, storeImage } from '../../../main/catalog/index';
+import { measurePair } from '../../../main/metrics/measure-pair';
+import sharp from 'sharp';
 import { startServer } from '../../../main/server/http-server';
 import { jobKinds as testKinds } from '../jobs/fixtures/test-kinds';
 
@@ -27,8 +30,26 @@ interface Connected {
 }
 
 const kinds = [...productionKinds, ...testKinds];
-const newBackend = () => createBackend({ jobKinds: kinds, jobWorker: inlineWorkerFactory(kinds) });
+const newBackend = () => createBackend({ jobKinds: kinds, jobWorker: inlineWorkerFactory(kinds), metricsWorker: inlineWorkerFactory(internalJobKinds) });
 const staticRoot = mkdtempSync(join(tmpdir(), 'r2r-conformance-'));
+process.env.R2R_CONFIG_DIR = join(staticRoot, 'config');
+
+// a library with two images of one size and one of another, for the metrics service
+const libDir = join(staticRoot, 'lib');
+const images: { a: string; b: string; small: string; expected: Awaited<ReturnType<typeof measurePair>> } = { a: '', b: '', small: '', expected: undefined! };
+beforeAll(async () => {
+  const lib = createLibrary(libDir);
+  const png = (w: number, h: number, seed: number) => {
+    const raw = Buffer.alloc(w * h * 3);
+    for (let i = 0; i < raw.length; i++) raw[i] = (i * seed * 7919 + (i >> 5) * 31) % 251;
+    return sharp(raw, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+  };
+  images.a = (await storeImage(lib, await png(32, 24, 3))).hash;
+  images.b = (await storeImage(lib, await png(32, 24, 5))).hash;
+  images.small = (await storeImage(lib, await png(16, 24, 7))).hash;
+  images.expected = await measurePair({ source: assetFile(lib, images.a), output: assetFile(lib, images.b) });
+  lib.close();
+});
 
 const transports: Record<string, () => Promise<Connected>> = {
   'in-process': async () => {
@@ -157,6 +178,17 @@ for (const [name, connect] of Object.entries(transports)) {
       ]);
       const last = mine.at(-1)!.payload as JobInfo;
       expect(last.result).toEqual({ steps: 3, pid: process.pid });
+    });
+
+    it('measures a pair of library images, and explains a pair of different sizes', async () => {
+      await api.library.open(libDir);
+      const m = await api.metrics.comparePair({ a: images.a, b: images.b });
+      expect(m).toEqual({ width: 32, height: 24, ...images.expected });
+      const err = await rejection(api.metrics.comparePair({ a: images.a, b: images.small }));
+      expect({ code: err.code, message: err.message }).toEqual({ code: 'size-mismatch', message: 'A is 32x24 but B is 16x24: the metrics compare images pixel by pixel' });
+      expect(err.hint).toMatch(/same size/);
+      const bad = await rejection(c.transport.invoke(channelOf('metrics', 'comparePair'), [{ a: 'assets/x.png', b: images.b }]));
+      expect(bad.code).toBe('invalid-arguments');
     });
 
     it('rejects unknown methods', async () => {

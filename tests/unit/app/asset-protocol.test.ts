@@ -1,75 +1,81 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assetUrl, resolveAssetRequest } from '../../../main/app/asset-protocol';
+import sharp from 'sharp';
+import { resolveAssetRequest } from '../../../main/app/asset-protocol';
 import { resolveAppRequest } from '../../../main/app/app-protocol';
+import { assetFile, createLibrary, storeImage, type Library } from '../../../main/catalog/index';
+import { resolveLibraryFile } from '../../../main/server/library-files';
 
 let base: string;
-let lib: string;
+let lib: Library;
+let red: string;
+let blue: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   base = realpathSync(mkdtempSync(join(tmpdir(), 'r2r-assets-')));
-  lib = join(base, 'My Library');
-  mkdirSync(join(lib, 'assets/ab'), { recursive: true });
-  mkdirSync(join(lib, 'thumbnails'));
-  mkdirSync(join(lib, 'folder.png'));
-  writeFileSync(join(lib, 'assets/ab/shirt red.png'), 'png bytes');
-  writeFileSync(join(lib, 'thumbnails/t.webp'), 'webp bytes');
-  writeFileSync(join(lib, 'library.r2r.sqlite'), 'db');
-  // files beside the library that must never be served
+  lib = createLibrary(join(base, 'My Library'));
+  const png = (r: number) => sharp({ create: { width: 30, height: 20, channels: 3, background: { r, g: 0, b: 0 } } }).png().toBuffer();
+  red = (await storeImage(lib, await png(200))).hash;
+  blue = (await storeImage(lib, await png(10))).hash;
+  // a file beside the library that must never be served, and an asset file replaced by a link to it
   writeFileSync(join(base, 'secret.png'), 'outside');
-  mkdirSync(join(base, 'outside-dir'));
-  writeFileSync(join(base, 'outside-dir/x.png'), 'outside');
-  symlinkSync(join(base, 'secret.png'), join(lib, 'assets/link-out.png'));
-  symlinkSync(join(base, 'outside-dir'), join(lib, 'assets/dir-out'));
-  symlinkSync(join(lib, 'assets/ab/shirt red.png'), join(lib, 'assets/link-in.png'));
+  unlinkSync(assetFile(lib, blue));
+  symlinkSync(join(base, 'secret.png'), assetFile(lib, blue));
 });
 
-afterAll(() => rmSync(base, { recursive: true, force: true }));
+afterAll(() => {
+  lib.close();
+  rmSync(base, { recursive: true, force: true });
+});
 
-describe('the r2r-asset:// protocol', () => {
-  it('serves images inside the open library, encoded names included', async () => {
-    const a = await resolveAssetRequest('r2r-asset://library/assets/ab/shirt%20red.png', lib);
-    expect(a).toEqual({ status: 200, file: join(lib, 'assets/ab/shirt red.png'), type: 'image/png', size: 9 });
-    expect((await resolveAssetRequest(assetUrl('assets/ab/shirt red.png'), lib)).status).toBe(200);
-    expect(await resolveAssetRequest('r2r-asset://library/thumbnails/t.webp', lib, 'HEAD')).toMatchObject({ status: 200, type: 'image/webp' });
-    expect(await resolveAssetRequest('r2r-asset://library/assets/link-in.png', lib)).toMatchObject({ status: 200, file: join(lib, 'assets/ab/shirt red.png') });
+describe('the r2r-asset:// protocol: browser mode\'s /files/ routes through the same resolver', () => {
+  it('serves an asset by hash with the same answer as the HTTP server', async () => {
+    const a = await resolveAssetRequest(`r2r-asset://library/files/asset/${red}`, lib);
+    expect(a).toEqual({
+      status: 200,
+      file: assetFile(lib, red),
+      headers: { 'content-type': 'image/png', 'content-length': String(statSync(assetFile(lib, red)).size), 'cache-control': 'private, max-age=31536000, immutable', 'x-content-type-options': 'nosniff' },
+    });
+    expect(await resolveLibraryFile(lib, new URL(`http://127.0.0.1:8000/files/asset/${red}`))).toEqual(a);
+    expect((await resolveAssetRequest(`r2r-asset://library/files/asset/${red}`, lib, 'HEAD')).status).toBe(200);
+  });
+
+  it('makes and serves thumbnails', async () => {
+    const t = await resolveAssetRequest(`r2r-asset://library/files/thumb/${red}?size=64`, lib);
+    expect(t.status).toBe(200);
+    if (t.status !== 200) return;
+    expect(t.headers['content-type']).toBe('image/webp');
+    expect(t.file.startsWith(lib.root)).toBe(true);
+    const meta = await sharp(t.file).metadata();
+    expect(Math.max(meta.width!, meta.height!)).toBeLessThanOrEqual(64);
+    expect((await resolveAssetRequest(`r2r-asset://library/files/thumb/${red}?size=-3`, lib)).status).toBe(400);
   });
 
   it.each([
-    ['encoded slashes', 'r2r-asset://library/assets/..%2f..%2fsecret.png'],
-    ['encoded upper-case slashes', 'r2r-asset://library/assets/..%2F..%2Fsecret.png'],
-    ['encoded backslashes', 'r2r-asset://library/assets/..%5c..%5csecret.png'],
-    ['raw backslashes', 'r2r-asset://library/assets\\..\\..\\secret.png'],
-    ['a symlink to a file outside', 'r2r-asset://library/assets/link-out.png'],
-    ['a symlinked folder outside', 'r2r-asset://library/assets/dir-out/x.png'],
-    ['a NUL byte', 'r2r-asset://library/assets/ab/shirt%20red.png%00.png'],
-  ])('refuses %s', async (_what, url) => {
-    const a = await resolveAssetRequest(url, lib);
-    expect(a).toEqual({ status: 404, reason: 'no such file in the open library' });
-  });
-
-  it('serves only images, never the database or other files', async () => {
-    expect(await resolveAssetRequest('r2r-asset://library/library.r2r.sqlite', lib)).toEqual({ status: 403, reason: 'only image files are served' });
-  });
-
-  it('never reaches above the library with dot segments, plain or encoded', async () => {
-    for (const url of ['r2r-asset://library/../secret.png', 'r2r-asset://library/assets/../../secret.png', 'r2r-asset://library/%2e%2e/secret.png', 'r2r-asset://library/.%2E/.%2e/secret.png']) {
-      const a = await resolveAssetRequest(url, lib);
-      // dot segments collapse at the root: the name is looked up inside the library, where it does not exist
-      expect(a.status, url).toBe(404);
-    }
+    ['a path instead of a hash', 'r2r-asset://library/files/asset/..%2f..%2flibrary.r2r.sqlite', 400],
+    ['an upper-case hash', `r2r-asset://library/files/asset/${'A'.repeat(64)}`, 400],
+    ['a hash the catalog does not know', `r2r-asset://library/files/asset/${'0'.repeat(64)}`, 404],
+    ['a file path of the library', 'r2r-asset://library/library.r2r.sqlite', 404],
+    ['an asset file that is a symlink out of the library', 'BLUE', 404],
+    ['dot segments', 'r2r-asset://library/files/asset/../../secret.png', 404],
+    ['a longer path', 'RED/x', 404],
+  ])('refuses %s', async (_what, url, status) => {
+    const a = await resolveAssetRequest(url === 'BLUE' ? `r2r-asset://library/files/asset/${blue}` : url.replace('RED', `r2r-asset://library/files/asset/${red}`), lib);
+    expect(a.status).toBe(status);
+    expect(JSON.stringify(a)).not.toContain('secret');
   });
 
   it('answers only for the library host, GET/HEAD, and an open library', async () => {
-    expect((await resolveAssetRequest('r2r-asset://elsewhere/assets/ab/shirt%20red.png', lib)).status).toBe(400);
-    expect((await resolveAssetRequest('r2r-asset://user:pw@library/assets/ab/shirt%20red.png', lib)).status).toBe(400);
-    expect((await resolveAssetRequest('https://library/assets/ab/shirt%20red.png', lib)).status).toBe(400);
-    expect((await resolveAssetRequest('r2r-asset://library/assets/ab/shirt%20red.png', lib, 'POST')).status).toBe(405);
-    expect(await resolveAssetRequest('r2r-asset://library/assets/ab/shirt%20red.png', undefined)).toEqual({ status: 404, reason: 'no library is open' });
-    expect((await resolveAssetRequest('r2r-asset://library/folder.png', lib)).status).toBe(404);
-    expect((await resolveAssetRequest('r2r-asset://library/assets/missing.png', lib)).status).toBe(404);
+    const url = `r2r-asset://library/files/asset/${red}`;
+    expect((await resolveAssetRequest(url.replace('//library', '//elsewhere'), lib)).status).toBe(400);
+    expect((await resolveAssetRequest(url.replace('//library', '//user:pw@library'), lib)).status).toBe(400);
+    expect((await resolveAssetRequest(url.replace('//library', '//library:99'), lib)).status).toBe(400);
+    expect((await resolveAssetRequest(url.replace('r2r-asset:', 'https:'), lib)).status).toBe(400);
+    expect((await resolveAssetRequest('not a url', lib)).status).toBe(400);
+    expect((await resolveAssetRequest(url, lib, 'POST')).status).toBe(405);
+    expect(await resolveAssetRequest(url, undefined)).toEqual({ status: 409, message: 'no library is open' });
   });
 });
 

@@ -90,25 +90,30 @@ const { contentSecurityPolicy } = await import('../../../main/app/security');
 const { utilityWorkerFactory } = await import('../../../main/app/utility-worker');
 const { JobQueue } = await import('../../../main/jobs/queue');
 const { jobKinds: testKinds } = await import('../jobs/fixtures/test-kinds');
+const { assetFile, createLibrary, storeImage } = await import('../../../main/catalog/index');
+const { default: sharp } = await import('sharp');
 
 let dir: string;
-let lib: string;
+let lib: Awaited<ReturnType<typeof createLibrary>>;
+let hash: string;
 const csp = contentSecurityPolicy();
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = realpathSync(mkdtempSync(join(tmpdir(), 'r2r-glue-')));
   mkdirSync(join(dir, 'renderer/assets'), { recursive: true });
   writeFileSync(join(dir, 'renderer/index.html'), '<!doctype html><title>R2R</title>');
   writeFileSync(join(dir, 'renderer/assets/app.js'), 'console.log(1)');
-  lib = join(dir, 'lib');
-  mkdirSync(join(lib, 'assets'), { recursive: true });
-  writeFileSync(join(lib, 'assets/a.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+  lib = createLibrary(join(dir, 'lib'));
+  hash = (await storeImage(lib, await sharp({ create: { width: 8, height: 6, channels: 3, background: '#c03030' } }).png().toBuffer())).hash;
   writeFileSync(join(dir, 'secret.png'), 'outside');
   registerSchemes();
-  handleProtocols({ rendererRoot: join(dir, 'renderer'), libraryRoot: () => lib, csp });
+  handleProtocols({ rendererRoot: join(dir, 'renderer'), library: () => lib, csp, pageOrigin: 'r2r-app://studio' });
 });
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  lib.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('protocol handlers', () => {
   it('registers both schemes as privileged before handling them', () => {
@@ -128,15 +133,22 @@ describe('protocol handlers', () => {
     expect(await head.text()).toBe('');
   });
 
-  it('streams library images and refuses the rest', async () => {
-    const res = await fake.handlers.get('r2r-asset')!(new Request('r2r-asset://library/assets/a.png'));
+  it('streams library images by hash (the /files/ routes of browser mode) and refuses the rest', async () => {
+    const handle = fake.handlers.get('r2r-asset')!;
+    const res = await handle(new Request(`r2r-asset://library/files/asset/${hash}`));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/png');
-    expect(new Uint8Array(await res.arrayBuffer())).toEqual(new Uint8Array(readFileSync(join(lib, 'assets/a.png'))));
-    const out = await fake.handlers.get('r2r-asset')!(new Request('r2r-asset://library/assets/..%2f..%2fsecret.png'));
-    expect(out.status).toBe(404);
+    expect(res.headers.get('access-control-allow-origin')).toBe('r2r-app://studio');
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(new Uint8Array(readFileSync(assetFile(lib, hash))));
+    const thumb = await handle(new Request(`r2r-asset://library/files/thumb/${hash}?size=64`));
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers.get('content-type')).toBe('image/webp');
+    const out = await handle(new Request('r2r-asset://library/files/asset/..%2f..%2fsecret.png'));
+    expect(out.status).toBe(400);
     expect(await out.text()).not.toContain('outside');
-    const post = await fake.handlers.get('r2r-asset')!(new Request('r2r-asset://library/assets/a.png', { method: 'POST', body: 'x' }));
+    const byPath = await handle(new Request('r2r-asset://library/library.r2r.sqlite'));
+    expect(byPath.status).toBe(404);
+    const post = await handle(new Request(`r2r-asset://library/files/asset/${hash}`, { method: 'POST', body: 'x' }));
     expect(post.status).toBe(405);
   });
 });

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiEvent } from '../../../preload/api/contract';
 import { APP_COMMANDS } from '../../../preload/api/app-commands';
-import { LibrarySession } from '../../../main/app/library-session';
+import { libraryMenuActions } from '../../../main/app/library-menu';
+import { createLibraryService, LibraryHolder } from '../../../main/api/library-service';
+import { createLibrary } from '../../../main/catalog/index';
 import { accelerators, menuTemplate, type MenuActions, type MenuItemSpec } from '../../../main/app/menu';
 
 function recorder() {
@@ -86,53 +88,49 @@ describe('the native menus', () => {
   });
 });
 
-describe('the library session', () => {
-  it('opens and creates library folders, remembers them, and tells the page', async () => {
+describe('the library menu: the backend\'s library API, one recent list', () => {
+  const setup = (name: string) => {
+    const recentFile = join(dir, `${name}.json`);
+    const holder = new LibraryHolder({ recentFile });
     const events: ApiEvent[] = [];
-    const recentFile = join(dir, 'recent.json');
-    const session = new LibrarySession(recentFile, (e) => events.push(e));
+    const menu = libraryMenuActions(createLibraryService(holder), (e) => events.push(e));
+    return { recentFile, holder, events, menu };
+  };
+
+  it('opens and creates libraries in the backend\'s holder, remembers them in one list, and tells the page', async () => {
+    const { recentFile, holder, events, menu } = setup('recent');
     let changes = 0;
-    session.onChange(() => changes++);
-    const created = await session.create(join(dir, 'libs', 'new one'));
-    expect(session.root).toBe(created);
-    const opened = await session.open(dir);
-    expect(session.root).toBe(opened);
+    holder.onChange(() => changes++);
+    const created = await menu.create(join(dir, 'libs', 'new one'));
+    expect(holder.current?.root).toBe(created.root);
+    const other = createLibrary(join(dir, 'libs', 'other'));
+    other.close();
+    const opened = await menu.open(other.root);
+    expect(holder.current?.root).toBe(other.root);
+    expect(opened).toMatchObject({ root: other.root, name: 'other', garments: 0 });
     expect(events).toEqual([
-      { type: 'app.command', payload: { command: 'library-created', path: created } },
-      { type: 'app.command', payload: { command: 'library-opened', path: opened } },
+      { type: 'app.command', payload: { command: 'library-created', path: created.root } },
+      { type: 'app.command', payload: { command: 'library-opened', path: other.root } },
     ]);
     expect(changes).toBe(2);
-    expect(session.recent.map((r) => r.path)).toEqual([opened, created]);
-    const again = new LibrarySession(recentFile, () => undefined);
-    expect(again.recent.map((r) => r.path)).toEqual([opened, created]);
-    again.clearRecent();
+    // what the menu lists is what the page's picker lists: the same file, read by a new holder too
+    expect(holder.recent().map((r) => r.path)).toEqual([other.root, created.root]);
+    expect(await createLibraryService(new LibraryHolder({ recentFile })).recent()).toEqual([other.root, created.root]);
+    await menu.clearRecent();
+    expect(changes).toBe(3);
     expect(JSON.parse(readFileSync(recentFile, 'utf8')).libraries).toEqual([]);
+    holder.close();
   });
 
-  it('refuses folders that are gone or are files, keeping the open one', async () => {
-    const session = new LibrarySession(join(dir, 'recent2.json'), () => undefined);
-    await session.open(dir);
-    await expect(session.open(join(dir, 'nowhere'))).rejects.toMatchObject({ code: 'library-missing' });
+  it('refuses folders that are gone or are not libraries, keeping the open one and telling the page nothing', async () => {
+    const { holder, events, menu } = setup('recent2');
+    const root = (await menu.create(join(dir, 'libs', 'kept'))).root;
+    events.length = 0;
+    await expect(menu.open(join(dir, 'nowhere'))).rejects.toMatchObject({ code: 'not-a-library' });
     writeFileSync(join(dir, 'file.txt'), 'x');
-    await expect(session.open(join(dir, 'file.txt'))).rejects.toMatchObject({ code: 'not-a-folder' });
-    expect(session.root).toBe(dir);
-  });
-
-  it('opens through the library service it is given, and keeps its answer', async () => {
-    const calls: string[] = [];
-    const opener = {
-      open: async (p: string) => (calls.push(`open ${p}`), '/libs/real-root'),
-      create: async (p: string) => {
-        calls.push(`create ${p}`);
-        throw Object.assign(new Error('library exists'), { code: 'library-exists' });
-      },
-    };
-    const events: ApiEvent[] = [];
-    const session = new LibrarySession(join(dir, 'recent3.json'), (e) => events.push(e), opener);
-    expect(await session.open('/libs/real-root/library.r2r.sqlite')).toBe('/libs/real-root');
-    await expect(session.create('/libs/x')).rejects.toMatchObject({ code: 'library-exists' });
-    expect(calls).toEqual(['open /libs/real-root/library.r2r.sqlite', 'create /libs/x']);
-    expect(session.root).toBe('/libs/real-root');
-    expect(events).toHaveLength(1);
+    await expect(menu.open(join(dir, 'file.txt'))).rejects.toMatchObject({ code: 'not-a-library' });
+    expect(holder.current?.root).toBe(root);
+    expect(events).toEqual([]);
+    holder.close();
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addRecent, loadRecent, MAX_RECENT, saveRecent } from '../../../main/app/recent-libraries';
+import { addRecent, loadRecent, MAX_RECENT, saveRecent } from '../../../main/api/recent-libraries';
 import { defaultBounds, loadWindowState, placeWindow, saveWindowState, type WindowState } from '../../../main/app/window-state';
 
 const dir = mkdtempSync(join(tmpdir(), 'r2r-settings-'));
@@ -84,6 +84,20 @@ describe('recent libraries', () => {
     ]);
     saveRecent(file, addRecent(loadRecent(file), a, 100));
     expect(JSON.parse(readFileSync(file, 'utf8')).libraries.map((r: { path: string }) => r.path)).toEqual([a, b]);
+  });
+
+  it('reads the bare list of the first builds, newest first, and writes it back versioned', () => {
+    const a = join(dir, 'old-a');
+    const b = join(dir, 'old-b');
+    mkdirSync(a);
+    mkdirSync(b);
+    const file = join(dir, 'recent-legacy.json');
+    writeFileSync(file, JSON.stringify([b, join(dir, 'gone'), a, 42].filter((x) => x !== 42)));
+    expect(loadRecent(file).map((r) => r.path)).toEqual([b, a]);
+    saveRecent(file, addRecent(loadRecent(file), a, 100));
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ version: 1, libraries: [{ path: a, openedAt: 100 }, { path: b }] });
+    writeFileSync(file, JSON.stringify([a, 42]));
+    expect(loadRecent(file)).toEqual([]);
   });
 
   it('treats a damaged file as no recent libraries', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'fflate';
 import sharp from 'sharp';
 import { createLibrary, MetadataWriter, storeImage, assetFile, getMask, type GarmentRecord } from '../../../main/catalog/index';
-import { createLibraryService, LibraryHolder, readRecent } from '../../../main/api/library-service';
+import { createLibraryService, LibraryHolder } from '../../../main/api/library-service';
 import { createMasksService } from '../../../main/api/masks-service';
 import { createCombosService } from '../../../main/api/combos-service';
 import { createBackend, type Backend } from '../../../main/api/index';
@@ -56,7 +56,8 @@ describe('library service', () => {
     expect(await svc.current()).toBeNull();
     const info = await svc.open(libDir);
     expect(info).toMatchObject({ root: libDir, name: 'lib', garments: 30, renders: 60 });
-    expect(readRecent()[0]).toBe(libDir);
+    expect((await svc.recent())[0]).toBe(libDir);
+    expect(holder.recent()[0]!.path).toBe(libDir);
     const f = await svc.facets();
     expect(f.categories).toEqual([
       { slug: 'jeans', name: 'jeans', garments: 15 },

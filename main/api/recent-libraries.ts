@@ -1,18 +1,39 @@
 import { statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { readJsonFile, writeJsonFile } from './json-file';
+import { readJsonFile, writeJsonFile } from '../common/json-file';
 
 export const MAX_RECENT = 10;
 
-const recentSchema = z.object({
-  version: z.literal(1),
-  libraries: z.array(z.object({ path: z.string().min(1).max(4096), openedAt: z.number().int().nonnegative() })).max(100),
-});
+const pathSchema = z.string().min(1).max(4096);
+const recentSchema = z.union([
+  z.object({
+    version: z.literal(1),
+    libraries: z.array(z.object({ path: pathSchema, openedAt: z.number().int().nonnegative() })).max(100),
+  }),
+  // the first studio builds wrote a bare list, newest first: read it once, write the versioned form
+  z
+    .array(pathSchema)
+    .max(100)
+    .transform((paths) => ({ version: 1 as const, libraries: paths.map((path, i) => ({ path, openedAt: paths.length - i })) })),
+]);
 
 export interface RecentLibrary {
   path: string;
   openedAt: number;
+}
+
+/** where the studio keeps per-user settings; R2R_CONFIG_DIR moves it (tests, portable installs) */
+export function configDir(): string {
+  if (process.env.R2R_CONFIG_DIR) return resolve(process.env.R2R_CONFIG_DIR);
+  const base = process.env.XDG_CONFIG_HOME || (process.platform === 'darwin' ? join(homedir(), 'Library', 'Application Support') : join(homedir(), '.config'));
+  return join(base, 'r2r-studio');
+}
+
+/** the one recent-libraries list: the desktop app's menu, the UI's picker and `r2r serve` share it */
+export function recentLibrariesFile(): string {
+  return join(configDir(), 'recent-libraries.json');
 }
 
 function isFolder(path: string): boolean {
