@@ -1,4 +1,5 @@
 import type { AnyJobKind } from './kind';
+import { r2rJobKinds } from '../inference/pipelines/job-kinds';
 import { probeProvidersJob } from './probe-providers-job';
 
 /**
@@ -6,4 +7,4 @@ import { probeProvidersJob } from './probe-providers-job';
  * their kinds next to their code with `defineJobKind` and add them here; the main process
  * checks params with this list and the job worker runs handlers from it.
  */
-export const jobKinds: readonly AnyJobKind[] = [probeProvidersJob as AnyJobKind];
+export const jobKinds: readonly AnyJobKind[] = [probeProvidersJob as AnyJobKind, ...r2rJobKinds];
