@@ -64,10 +64,10 @@ describe('generating in the studio', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid=generate-why]')?.textContent?.includes('model folder'));
     expect(await generate.isDisabled()).toBe(true);
     await page.getByTestId('param-model').fill(join(dir, 'tiny'));
-    await page.getByTestId('param-steps').fill('50');
+    await page.getByTestId('param-steps').fill('100');
     await page.getByTestId('param-strength').fill('0.6');
     await page.getByTestId('param-size').selectOption('128');
-    expect(await page.getByTestId('tac-steps').textContent()).toBe('TAC steps: 27 of 30');
+    expect(await page.getByTestId('tac-steps').textContent()).toBe('TAC steps: 54 of 60');
     expect(await generate.isDisabled()).toBe(false);
 
     // every progress value and preview the queue shows, as it changes
@@ -87,11 +87,12 @@ describe('generating in the studio', () => {
     await generate.click();
     const job = page.getByTestId('job').first();
     await page.locator('[data-testid=job][data-state=running] img.preview').first().waitFor({ timeout: 60_000 });
-    await page.getByTestId('queue-panel').screenshot({ path: artifactPath('generate-progress.png') });
+    const box = (await page.getByTestId('queue-panel').boundingBox())!;
+    await page.screenshot({ path: artifactPath('generate-progress.png'), clip: { ...box, height: Math.max(box.height, 420) } });
     await page.locator('[data-testid=job][data-state=done]').first().waitFor({ timeout: 120_000 });
     const seen = (await page.evaluate(() => (window as unknown as { seen: { steps: number[]; max: number; previews: number } }).seen));
-    expect(seen.max).toBe(60);
-    expect(seen.steps.filter((s) => s > 0 && s < 60).length).toBeGreaterThan(3);
+    expect(seen.max).toBe(120);
+    expect(seen.steps.filter((s) => s > 0 && s < 120).length).toBeGreaterThan(3);
     expect(seen.previews).toBeGreaterThan(0);
     expect(await job.locator('.kind').textContent()).toBe('generate');
 
@@ -102,7 +103,7 @@ describe('generating in the studio', () => {
     await page.screenshot({ path: artifactPath('generate-done.png') });
     const gens = await generations();
     expect(gens.map((g) => g.status)).toEqual(['done']);
-    expect(gens[0]!.params).toMatchObject({ steps: 50, strength: 0.6, maxSide: 128 });
+    expect(gens[0]!.params).toMatchObject({ steps: 100, strength: 0.6, maxSide: 128 });
   });
 
   it('shows the realistic output next to raster and ray-traced in compare', async () => {
@@ -110,12 +111,12 @@ describe('generating in the studio', () => {
     await page.getByTestId('compare-view').waitFor();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=compare-view] .pane img').length === 3);
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=compare-view] .pane img')].every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
-    const labels = await page.getByTestId('compare-b').locator('option').allTextContents();
+    const labels = await page.locator('[data-testid=compare-view] .pane img').evaluateAll((is) => is.map((i) => i.getAttribute('alt')));
     expect(labels).toEqual(['Rasterised', 'Ray-traced', expect.stringMatching(/^Realistic \(#\d+\)$/)]);
     await page.screenshot({ path: artifactPath('generate-compare-side.png') });
-    await page.getByTestId('compare-b').selectOption('realistic');
     await page.locator('[data-mode=slider]').click();
-    await page.getByTestId('compare-stage').waitFor();
+    await page.getByTestId('compare-b').selectOption('realistic');
+    await page.getByTestId('compare-stage').locator('img.top[alt^=Realistic]').waitFor();
     await page.screenshot({ path: artifactPath('generate-compare-slider.png') });
   });
 
