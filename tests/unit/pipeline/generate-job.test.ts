@@ -163,6 +163,17 @@ describe('the generate job', () => {
     expect(gens.at(-1)!.status).toBe('cancelled');
     expect(gens.at(-1)!.output).toBeNull();
   });
+
+  it('records a shot the engine refuses as failed, with the reason', async () => {
+    // 2 steps x 0.3 strength leaves no step to run
+    const job = await queue.whenSettled(queue.submit('generate', { ...base(), steps: 2, strength: 0.3, seed: 12 }).id);
+    expect(job.state).toBe('failed');
+    expect(job.error!.code).toMatch(/strength|bad-option/);
+    const last = listGenerations(lib, { renderId }).at(-1)!;
+    expect(last).toMatchObject({ status: 'failed', seed: 12, output: null });
+    expect(last.error).toBe(job.error!.message);
+    expect(last.error).toMatch(/strength/);
+  });
 });
 
 describe('the sweep job', () => {
