@@ -12,6 +12,7 @@ import { artifactPath, launchBrowser, startServe, type Served } from './support'
 
 interface Generation {
   id: number;
+  renderId: number;
   status: string;
   output: string | null;
   params: Record<string, unknown>;
@@ -31,9 +32,27 @@ describe('generating in the studio', () => {
 
   let sku = '';
   /** the catalog's generations of the garment in the shot editor, oldest first */
-  async function generations(): Promise<Generation[]> {
+  async function garment(): Promise<{ generations: Generation[]; renders: { id: number; asset: string }[] }> {
     const page1 = await call<{ garments: { id: number }[] }>('library/search', [{ text: sku }]);
-    return (await call<{ generations: Generation[] }>('library/garment', [page1.garments[0]!.id])).generations;
+    return call('library/garment', [page1.garments[0]!.id]);
+  }
+  const generations = async () => (await garment()).generations;
+
+  /** the share of pixels two library images have exactly equal (decoded in the page) */
+  function sameShare(a: string, b: string): Promise<number> {
+    return page.evaluate(async ([ua, ub]) => {
+      const load = (u: string) => new Promise<HTMLImageElement>((res, rej) => Object.assign(new Image(), { onload(this: HTMLImageElement) { res(this); }, onerror: rej, src: u }));
+      const px = (img: HTMLImageElement) => {
+        const c = Object.assign(document.createElement('canvas'), { width: img.naturalWidth, height: img.naturalHeight });
+        const ctx = c.getContext('2d')!;
+        ctx.drawImage(img, 0, 0);
+        return ctx.getImageData(0, 0, c.width, c.height).data;
+      };
+      const [pa, pb] = [px(await load(ua)), px(await load(ub))];
+      let same = 0;
+      for (let i = 0; i < pa.length; i += 4) if (pa[i] === pb[i] && pa[i + 1] === pb[i + 1] && pa[i + 2] === pb[i + 2]) same++;
+      return same / (pa.length / 4);
+    }, [`/files/asset/${a}`, `/files/asset/${b}`] as const);
   }
 
   beforeAll(async () => {
@@ -70,6 +89,15 @@ describe('generating in the studio', () => {
     expect(await page.getByTestId('tac-steps').textContent()).toBe('TAC steps: 54 of 60');
     expect(await generate.isDisabled()).toBe(false);
 
+    // an edit-mask stroke across the middle, not saved: Generate saves it, the shot changes only there
+    const box = (await page.getByTestId('shot-canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+    await page.mouse.down();
+    for (let i = 0; i <= 10; i++) await page.mouse.move(box.x + box.width * (0.4 + i * 0.02), box.y + box.height / 2);
+    await page.mouse.up();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=mask-status]')?.getAttribute('data-edit-coverage')) > 0);
+    expect((await page.getByTestId('save-masks').textContent())?.trim()).toBe('Save masks');
+
     // every progress value and preview the queue shows, as it changes
     await page.evaluate(() => {
       const seen = { steps: [] as number[], max: 0, previews: 0 };
@@ -86,9 +114,10 @@ describe('generating in the studio', () => {
     });
     await generate.click();
     const job = page.getByTestId('job').first();
-    await page.locator('[data-testid=job][data-state=running] img.preview').first().waitFor({ timeout: 60_000 });
-    const box = (await page.getByTestId('queue-panel').boundingBox())!;
-    await page.screenshot({ path: artifactPath('generate-progress.png'), clip: { ...box, height: Math.max(box.height, 420) } });
+    const live = page.locator('[data-testid=job][data-state=running] img.preview').first();
+    await live.waitFor({ timeout: 60_000 });
+    await live.evaluate((i) => i.scrollIntoView({ block: 'end' }));
+    await page.screenshot({ path: artifactPath('generate-progress.png') });
     await page.locator('[data-testid=job][data-state=done]').first().waitFor({ timeout: 120_000 });
     const seen = (await page.evaluate(() => (window as unknown as { seen: { steps: number[]; max: number; previews: number } }).seen));
     expect(seen.max).toBe(120);
@@ -101,9 +130,15 @@ describe('generating in the studio', () => {
     // the output keeps the render's size
     expect(await result.evaluate((i) => [(i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).naturalHeight])).toEqual([384, 480]);
     await page.screenshot({ path: artifactPath('generate-done.png') });
-    const gens = await generations();
-    expect(gens.map((g) => g.status)).toEqual(['done']);
-    expect(gens[0]!.params).toMatchObject({ steps: 100, strength: 0.6, maxSide: 128 });
+    expect((await page.getByTestId('save-masks').textContent())?.trim()).toBe('Saved');
+    const g = await garment();
+    expect(g.generations.map((x) => x.status)).toEqual(['done']);
+    expect(g.generations[0]!.params).toMatchObject({ steps: 100, strength: 0.6, maxSide: 128 });
+    const render = g.renders.find((r) => r.id === g.generations[0]!.renderId)!;
+    const same = await sameShare(render.asset, g.generations[0]!.output!);
+    // outside the stroke (most of the render) the pixels are the render's
+    expect(same).toBeGreaterThan(0.8);
+    expect(same).toBeLessThan(0.999);
   });
 
   it('shows the realistic output next to raster and ray-traced in compare', async () => {
