@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { GenerateJobResult } from '../../../preload/api/generation-types';
-import { assetFile, getMask, insertGeneration, storeGenerationOutput, updateGeneration, type Library } from '../../catalog/index';
+import { assetFile, getMask, insertGeneration, listGenerations, storeGenerationOutput, updateGeneration, type Library } from '../../catalog/index';
 import { UserError } from '../../common/errors';
 import type { JobContext } from '../../jobs/kind';
 import { loadR2RModel, type LoadedModel } from './load-r2r-model';
@@ -39,6 +39,31 @@ export async function releaseCachedModel(): Promise<void> {
   const c = cached;
   cached = undefined;
   await c?.loaded.model.dispose();
+}
+
+const ORPHAN_ERROR = 'its job worker stopped before the shot finished (ended after a cancel that did not stop in time, or crashed)';
+
+/**
+ * Marks generations left `running` by a job worker that is gone as failed: a worker ended
+ * mid-shot (a cancel past the grace time, a crash) cannot record it. Only generation jobs
+ * write `running` rows, one at a time per studio, so those started before this worker
+ * process are orphans. Returns their ids.
+ */
+export function settleOrphans(lib: Library, startedBefore: Date): number[] {
+  const cutoff = startedBefore.toISOString();
+  const orphans = listGenerations(lib, { status: 'running' }).filter((g) => g.startedAt !== null && g.startedAt < cutoff);
+  for (const g of orphans) updateGeneration(lib, g.id, { status: 'failed', error: ORPHAN_ERROR });
+  return orphans.map((g) => g.id);
+}
+
+const settled = new Set<string>();
+const workerStart = new Date(Date.now() - process.uptime() * 1000);
+
+/** settleOrphans once per library in this worker process */
+export function settleOrphansOnce(lib: Library): void {
+  if (settled.has(lib.root)) return;
+  settled.add(lib.root);
+  settleOrphans(lib, workerStart);
 }
 
 /** the render's image file and its stored masks, from the open library */
@@ -79,6 +104,7 @@ export async function generateInLibrary(
   ctx: Pick<JobContext, 'signal'>,
   onStep: (e: R2RStepEvent) => void,
 ): Promise<GenerateJobResult & { inversionCached: boolean; totalMs: number }> {
+  settleOrphansOnce(lib);
   const files = renderFiles(lib, p.renderId);
   const params: Partial<R2RParams> = {
     steps: p.steps,

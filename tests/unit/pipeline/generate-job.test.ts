@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../../../preload/api/contract';
 import type { JobProgress } from '../../../preload/api/job-types';
 import type { GenerateJobResult } from '../../../preload/api/generation-types';
-import { getGeneration, listGenerations, openLibrary, searchGarments, setMask, writeSampleLibrary, type Library } from '../../../main/catalog/index';
+import { getGeneration, insertGeneration, listGenerations, openLibrary, searchGarments, setMask, writeSampleLibrary, type Library } from '../../../main/catalog/index';
 import { inlineWorkerFactory } from '../../../main/jobs/inline-worker';
 import { JobQueue } from '../../../main/jobs/queue';
 import { writeDemoModel } from '../../../main/inference/models/demo/demo-model';
 import { generateJob } from '../../../main/inference/pipelines/generate-job';
-import { modelFor, releaseCachedModel } from '../../../main/inference/pipelines/library-shot';
+import { modelFor, releaseCachedModel, settleOrphans } from '../../../main/inference/pipelines/library-shot';
 import { sweepJob, sweepOrder, type SweepCellResult } from '../../../main/inference/pipelines/sweep-job';
 import type { AnyJobKind } from '../../../main/jobs/kind';
 
@@ -173,6 +173,16 @@ describe('the generate job', () => {
     expect(last).toMatchObject({ status: 'failed', seed: 12, output: null });
     expect(last.error).toBe(job.error!.message);
     expect(last.error).toMatch(/strength/);
+  });
+
+  it('marks generations left running by a worker that is gone as failed', () => {
+    const orphan = insertGeneration(lib, { source: { renderId }, model: modelDir, seed: 1, status: 'running' });
+    const queued = insertGeneration(lib, { source: { renderId }, model: modelDir, seed: 2 });
+    // a worker started before the row: it is not an orphan
+    expect(settleOrphans(lib, new Date(Date.parse(orphan.startedAt!) - 60_000))).toEqual([]);
+    expect(settleOrphans(lib, new Date(Date.now() + 60_000))).toEqual([orphan.id]);
+    expect(getGeneration(lib, orphan.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/job worker stopped/) });
+    expect(getGeneration(lib, queued.id).status).toBe('queued');
   });
 });
 
