@@ -1,4 +1,5 @@
 import type { AnyJobKind } from './kind';
+import { r2rJobKinds } from '../inference/pipelines/job-kinds';
 import { probeProvidersJob } from './probe-providers-job';
 import { exportJob } from '../export/export-job-kind';
 import { measurePairJob } from '../metrics/measure-pair-job';
@@ -8,7 +9,7 @@ import { measurePairJob } from '../metrics/measure-pair-job';
  * their kinds next to their code with `defineJobKind` and add them here; the main process
  * checks params with this list and the job worker runs handlers from it.
  */
-export const jobKinds: readonly AnyJobKind[] = [probeProvidersJob as AnyJobKind, exportJob as AnyJobKind];
+export const jobKinds: readonly AnyJobKind[] = [probeProvidersJob as AnyJobKind, exportJob as AnyJobKind, ...r2rJobKinds];
 
 /**
  * Kinds the job worker also runs but the jobs API does not offer: the backend submits them

@@ -4,6 +4,8 @@
  */
 
 export interface GenerateJobParams {
+  /** the open library's folder: the job worker opens it by path to read the render and record the generation */
+  library: string;
   /** the catalog render to turn realistic; its stored edit and texture-lock masks apply */
   renderId: number;
   /** model folder (an SD 1.x ONNX export) */
@@ -16,6 +18,10 @@ export interface GenerateJobParams {
   seed: number;
   prompt: string;
   negative: { kind: 'embedding'; path: string } | { kind: 'prompt'; text: string };
+  /** the model canvas's longer side (the other follows the render's aspect); default 768x1024 */
+  maxSide?: number;
+  /** execution provider ('cpu', 'cuda', ...); default: the platform's best that starts */
+  provider?: string;
 }
 
 export interface SweepJobParams extends GenerateJobParams {
@@ -33,5 +39,5 @@ export interface GenerateJobResult {
 }
 
 export interface SweepJobResult {
-  cells: { tacRatio: number; strength: number; output: string; outputPath?: string }[];
+  cells: { tacRatio: number; strength: number; output: string; outputPath?: string; generationId?: number }[];
 }

@@ -13,7 +13,12 @@ export interface GenerationParams {
   seedLocked: boolean;
   prompt: string;
   negative: { kind: 'embedding'; path: string } | { kind: 'prompt'; text: string };
+  /** the model canvas's longer side; 0: the engine's default 768x1024 */
+  maxSide: number;
 }
+
+/** longer sides offered for the model canvas (multiples of 64, as SD 1.x needs) */
+export const CANVAS_SIDES = [0, 1024, 768, 512, 256, 128] as const;
 
 export const DEFAULT_PARAMS: GenerationParams = {
   model: '',
@@ -26,6 +31,7 @@ export const DEFAULT_PARAMS: GenerationParams = {
   seedLocked: false,
   prompt: '',
   negative: { kind: 'embedding', path: '' },
+  maxSide: 0,
 };
 
 /**

@@ -1,0 +1,35 @@
+import type { GenerateJobResult } from '../../../preload/api/generation-types';
+import { defineJobKind, throwIfCancelled } from '../../jobs/kind';
+import { generateParamsSchema, usedSteps } from './generate-params';
+
+/**
+ * The studio's Generate button: one R2R shot of a catalog render (with its stored masks),
+ * recorded as a generation in the library. The library is opened here by its folder: the
+ * job worker is another process than the one holding the studio's library.
+ */
+export const generateJob = defineJobKind({
+  name: 'generate',
+  summary: 'turn a catalog render into a realistic shot (FashionR2R)',
+  params: generateParamsSchema,
+  async run(p, ctx): Promise<GenerateJobResult> {
+    // the engine (onnxruntime) loads in the job worker only
+    const [{ openLibrary }, { generateInLibrary, modelFor }, { previewDataUrl }] = await Promise.all([import('../../catalog/index'), import('./library-shot'), import('./preview-png')]);
+    const k = usedSteps(p.steps, p.strength);
+    // K inversion steps, then K generation steps (a cached inversion skips the first K)
+    const total = 2 * k;
+    ctx.progress({ step: 0, total, message: 'loading the model' });
+    const lib = openLibrary(p.library);
+    try {
+      const { loaded } = await modelFor(p, ctx.signal, (label) => ctx.progress({ step: 0, total, message: label }));
+      throwIfCancelled(ctx.signal);
+      const res = await generateInLibrary(lib, p, { strength: p.strength, tacRatio: p.tacRatio }, loaded, ctx, (e) => {
+        const step = e.stage === 'inversion' ? e.step : k + e.step;
+        ctx.progress({ step, total, message: `${e.stage} ${e.step}/${e.total}`, ...(e.preview ? { preview: previewDataUrl(e.preview) } : {}) });
+      });
+      ctx.progress({ step: total, total, message: res.inversionCached ? 'done (inversion from the cache)' : 'done' });
+      return { generationId: res.generationId, output: res.output, outputPath: res.outputPath };
+    } finally {
+      lib.close();
+    }
+  },
+});

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { GenerateJobParams, SweepJobParams } from '../../../preload/api/generation-types';
+
+// the params of the generate and sweep jobs, apart from the engine: the main process checks
+// them on submit without loading onnxruntime
+
+/** K = int(steps * strength), as the engine counts it (r2r.ts inversionSteps) */
+export function usedSteps(steps: number, strength: number): number {
+  return Math.floor(steps * strength + 1e-9);
+}
+
+/** the generate job's params as the studio's Generate button sends them (preload/api/generation-types.ts) */
+export const generateParamsSchema = z
+  .object({
+    /** the library folder the studio has open (the worker opens it by path) */
+    library: z.string().min(1),
+    renderId: z.number().int().positive(),
+    model: z.string().min(1),
+    steps: z.number().int().min(1).max(1000),
+    strength: z.number().gt(0).max(1),
+    tacRatio: z.number().min(0).max(1),
+    tacLevels: z.number().int().min(1).max(4),
+    guidance: z.number().min(0).max(100),
+    seed: z.number().int().min(0).max(2 ** 32 - 1),
+    prompt: z.string().max(2000),
+    negative: z.discriminatedUnion('kind', [z.object({ kind: z.literal('embedding'), path: z.string() }), z.object({ kind: z.literal('prompt'), text: z.string().max(2000) })]),
+    /** the model canvas's longer side (a multiple of the model's size step); default 768x1024 */
+    maxSide: z.number().int().min(16).max(4096).optional(),
+    provider: z.string().optional(),
+  })
+  .strict();
+
+export type GenerateParams = z.infer<typeof generateParamsSchema>;
+
+const cellSchema = z.object({ tacRatio: z.number().min(0).max(1), strength: z.number().gt(0).max(1) }).strict();
+
+export type SweepCell = z.infer<typeof cellSchema>;
+
+export const sweepParamsSchema = generateParamsSchema.extend({ grid: z.array(cellSchema).min(1).max(64) }).strict();
+
+export type SweepParams = z.infer<typeof sweepParamsSchema>;
+
+// the UI's param types (preload/api/generation-types.ts) and these schemas must agree
+type Same<A, B> = [A, keyof A] extends [B, keyof B] ? ([B, keyof B] extends [A, keyof A] ? true : false) : false;
+export const paramsAgree: [Same<GenerateParams, GenerateJobParams>, Same<SweepParams, SweepJobParams>] = [true, true];
