@@ -270,38 +270,52 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
   checkFinite(negText, 'text encoder', 'for the negative prompt');
   checkFinite(condText, 'text encoder', 'for the prompt');
   const text3 = concatRows([emptyText, negText, condText]);
+  const text2 = concatRows([negText, condText]);
   const lock3 = lockLatent ? concatRows([lockLatent, lockLatent, lockLatent]) : undefined;
+  const lock2 = lockLatent ? concatRows([lockLatent, lockLatent]) : undefined;
   lap('text');
 
-  // 5. generation (batch 3) from the inverted latent; the reference row replays the inversion;
-  //    TAC for the first int(K * tac_ratio) steps; guidance eps = eps(neg) + g (eps(cond) - eps(neg))
+  // 5. generation from the inverted latent; guidance eps = eps(neg) + g (eps(cond) - eps(neg)).
+  //    The first int(K * tac_ratio) steps run batch 3 [reference, negative, conditional]: the
+  //    reference row replays the inversion and lends the conditional row its attn1 query/key.
+  //    After that window the reference row changes nothing (identity TAC, latent replaced each
+  //    step), so the remaining steps run batch 2 [negative, conditional] with the same rows.
   const tacSteps = Math.floor(K * params.tacRatio + 1e-9);
-  let x: Float32Array = Float32Array.from(inv[K]!);
+  const x = Float32Array.from(inv[K]!);
   // buffers reused every step: a step's UNet run has finished before the next step writes them
   const latents3 = new Float32Array(3 * perLatent);
+  const latents2 = new Float32Array(2 * perLatent);
   const guided = new Float32Array(perLatent);
   const g = params.guidance;
   for (let j = 0; j < K; j++) {
     const t = schedule.generation[j]!;
     const tac = j < tacSteps;
-    latents3.set(inv[K - j]!, 0);
-    latents3.set(x, perLatent);
-    latents3.set(x, 2 * perLatent);
-    const eps = await callUnet(
-      'generation',
-      { batch: 3, width: lw, height: lh, latents: latents3, timestep: t, text: text3, tacQkSource: model.supportsTac ? (tac ? [0, 1, 0] : [0, 1, 2]) : undefined, textureLock: lock3 },
-      tac,
-    );
+    let eps: Float32Array;
+    if (tac) {
+      latents3.set(inv[K - j]!, 0);
+      latents3.set(x, perLatent);
+      latents3.set(x, 2 * perLatent);
+      eps = await callUnet('generation', { batch: 3, width: lw, height: lh, latents: latents3, timestep: t, text: text3, tacQkSource: [0, 1, 0], textureLock: lock3 }, true);
+    } else {
+      latents2.set(x, 0);
+      latents2.set(x, perLatent);
+      eps = await callUnet('generation', { batch: 2, width: lw, height: lh, latents: latents2, timestep: t, text: text2, tacQkSource: model.supportsTac ? [0, 1] : undefined, textureLock: lock2 }, false);
+    }
+    const neg = tac ? perLatent : 0;
+    const cond = neg + perLatent;
     let bad = false;
     for (let i = 0; i < perLatent; i++) {
-      const en = eps[perLatent + i]!;
-      const v = en + g * (eps[2 * perLatent + i]! - en);
+      const en = eps[neg + i]!;
+      const v = en + g * (eps[cond + i]! - en);
       guided[i] = v;
-      // NaN or Inf in any of the three rows propagates into this sum (0 * Inf is NaN too)
-      if (v - v + (eps[i]! - eps[i]!) !== 0) bad = true;
+      // NaN or Inf in either row propagates into this sum (0 * Inf is NaN too)
+      if (v - v !== 0) bad = true;
     }
+    // the reference row's noise is unused, but a non-finite one still means a broken model
+    if (tac && !bad) for (let i = 0; i < perLatent; i++) if (eps[i]! - eps[i]! !== 0) bad = true;
     if (bad) checkFinite(eps, 'UNet', `at timestep ${t} (generation)`);
-    x = schedule.step(guided, t, x);
+    if (schedule.stepInto) schedule.stepInto(x, guided, t, x);
+    else x.set(schedule.step(guided, t, x));
     if (editLatent) {
       // outside the edit mask the latent follows the inversion trajectory
       const target = inv[K - j - 1]!;
