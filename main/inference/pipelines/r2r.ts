@@ -161,6 +161,39 @@ function concatRows(rows: Float32Array[]): Float32Array {
   return out;
 }
 
+// the per-step loops live in small functions of their own: V8 optimizes them at once, where
+// inside the long async shot function they could run unoptimized and box every float
+
+/** guided = eps(neg) + g (eps(cond) - eps(neg)), rows at the given offsets; false when a value is NaN or infinite */
+function guideInto(guided: Float32Array, eps: Float32Array, neg: number, cond: number, g: number): boolean {
+  let ok = true;
+  for (let i = 0; i < guided.length; i++) {
+    const en = eps[neg + i]!;
+    const v = en + g * (eps[cond + i]! - en);
+    guided[i] = v;
+    // NaN or Inf in either row propagates into this sum (0 * Inf is NaN too)
+    if (v - v !== 0) ok = false;
+  }
+  return ok;
+}
+
+function allFinite(data: Float32Array, from: number, to: number): boolean {
+  let ok = true;
+  for (let i = from; i < to; i++) if (data[i]! - data[i]! !== 0) ok = false;
+  return ok;
+}
+
+/** x = m x + (1 - m) target per latent pixel, the mask [h*w] shared by the channels */
+function blendOutsideMask(x: Float32Array, target: Float32Array, mask: Float32Array, channels: number): void {
+  const plane = mask.length;
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < plane; i++) {
+      const k = c * plane + i;
+      x[k] = mask[i]! * x[k]! + (1 - mask[i]!) * target[k]!;
+    }
+  }
+}
+
 /**
  * One FashionR2R shot (realistic image generation): the render is inverted by DDIM with the
  * empty prompt and regenerated with the negative domain embedding as the unconditional
@@ -302,32 +335,13 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
       eps = await callUnet('generation', { batch: 2, width: lw, height: lh, latents: latents2, timestep: t, text: text2, tacQkSource: model.supportsTac ? [0, 1] : undefined, textureLock: lock2 }, false);
     }
     const neg = tac ? perLatent : 0;
-    const cond = neg + perLatent;
-    let bad = false;
-    for (let i = 0; i < perLatent; i++) {
-      const en = eps[neg + i]!;
-      const v = en + g * (eps[cond + i]! - en);
-      guided[i] = v;
-      // NaN or Inf in either row propagates into this sum (0 * Inf is NaN too)
-      if (v - v !== 0) bad = true;
-    }
     // the reference row's noise is unused, but a non-finite one still means a broken model
-    if (tac && !bad) for (let i = 0; i < perLatent; i++) if (eps[i]! - eps[i]! !== 0) bad = true;
-    if (bad) checkFinite(eps, 'UNet', `at timestep ${t} (generation)`);
+    const finite = guideInto(guided, eps, neg, neg + perLatent, g) && (!tac || allFinite(eps, 0, perLatent));
+    if (!finite) checkFinite(eps, 'UNet', `at timestep ${t} (generation)`);
     if (schedule.stepInto) schedule.stepInto(x, guided, t, x);
     else x.set(schedule.step(guided, t, x));
-    if (editLatent) {
-      // outside the edit mask the latent follows the inversion trajectory
-      const target = inv[K - j - 1]!;
-      const m = editLatent.data;
-      const plane = lw * lh;
-      for (let c = 0; c < C; c++) {
-        for (let i = 0; i < plane; i++) {
-          const k = c * plane + i;
-          x[k] = m[i]! * x[k]! + (1 - m[i]!) * target[k]!;
-        }
-      }
-    }
+    // outside the edit mask the latent follows the inversion trajectory
+    if (editLatent) blendOutsideMask(x, inv[K - j - 1]!, editLatent.data, C);
     const preview = params.previewEvery > 0 && ((j + 1) % params.previewEvery === 0 || j === K - 1) ? latentPreview(x, C, lw, lh) : undefined;
     onStep?.({ stage: 'generation', step: j + 1, total: K, timestep: t, preview });
   }
