@@ -97,7 +97,10 @@ export async function run(): Promise<Record<string, unknown>> {
       out.sample_evaluations_ratio = round(f.res.sampleEvaluations / f.res.referenceSampleEvaluations);
       out.shot_ms_512 = round(f.ms, 1);
       out.outside_session_run_fraction_512 = round((f.ms - f.res.modelMs) / f.ms);
-      for (const b of [1, 2, 3]) out[`unet_ms_batch${b}_512`] = round(med(f.res.unetCalls.filter((c) => c.batch === b).map((c) => c.ms)), 2);
+      for (const b of [1, 2, 3]) {
+        const ms = f.res.unetCalls.filter((c) => c.batch === b).map((c) => c.ms);
+        if (ms.length > 0) out[`unet_ms_batch${b}_512`] = round(med(ms), 2);
+      }
 
       // 2. a re-tuned shot from the cached inversion against a fresh shot, at 256x256 so several
       //    rounds fit; medians of three rounds. Two re-tunes: other TAC ratio, guidance and prompt
