@@ -36,7 +36,10 @@ async function stubRuns(path: string, options: ort.InferenceSession.SessionOptio
     const x = feeds[real.inputNames[0]!] as ort.Tensor;
     const [b, , h, w] = x.dims as number[];
     const dims = path.includes('vae_encoder') ? [b!, 8, h! / 8, w! / 8] : path.includes('vae_decoder') ? [b!, 3, h! * 8, w! * 8] : [...x.dims];
-    return { [outName]: new ort.Tensor('float32', new Float32Array(dims.reduce((a, v) => a * v, 1)), dims) };
+    const n = dims.reduce((a, v) => a * v, 1);
+    // in the model's own output type, so fp16 models pay their conversion as in a shot
+    const half = (real.outputMetadata[0] as { type?: string }).type === 'float16';
+    return { [outName]: half ? new ort.Tensor('float16', new Uint16Array(n), dims) : new ort.Tensor('float32', new Float32Array(n), dims) };
   };
   return new Proxy(real, { get: (t, k) => (k === 'run' ? run : Reflect.get(t, k)) });
 }
@@ -47,6 +50,43 @@ async function shot(loaded: LoadedModel, input: string, output: string, params: 
   const source = await readSourceImage(input);
   const res = await runR2R(loaded.model, ddimSchedule(loaded.scheduler, params.steps, params.strength), { source }, params, { cache, outputPath: output });
   return { ms: performance.now() - t, res };
+}
+
+/**
+ * Per generation step at 96x128 latents: wall time between step callbacks less the session.run
+ * time in it, and the process's CPU time per step (on a shared machine the wall time also holds
+ * time the process was not scheduled; the stand-in runs cost next to nothing).
+ */
+async function outsideRunPerStep(modelDir: string, cacheDir: string, provider: string, render: string): Promise<Record<string, number>> {
+  const stub = await loadR2RModel(modelDir, { provider, cacheDir, createSession: stubRuns });
+  try {
+    const p768: R2RParams = { ...DEFAULT_R2R_PARAMS, width: 768, height: 1024 };
+    const perStep: number[] = [];
+    const cpuPerStep: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const source = await readSourceImage(render);
+      let last: { wall: number; model: number; cpu: number; stage: string } | undefined;
+      await runR2R(stub.model, ddimSchedule(stub.scheduler, 50, 0.3), { source }, p768, {
+        onStep: (e) => {
+          const u = process.cpuUsage();
+          const now = { wall: performance.now(), model: stub.model.runMs(), cpu: (u.user + u.system) / 1000, stage: e.stage };
+          if (e.stage === 'generation' && last?.stage === 'generation') {
+            perStep.push(now.wall - last.wall - (now.model - last.model));
+            cpuPerStep.push(now.cpu - last.cpu);
+          }
+          last = now;
+        },
+      });
+    }
+    return {
+      outside_session_run_cpu_ms_per_step_96x128_median: round(med(cpuPerStep), 3),
+      outside_session_run_ms_per_step_96x128_median: round(med(perStep), 3),
+      outside_session_run_ms_per_step_96x128_p90: round(quantile(perStep, 0.9), 3),
+      outside_session_run_cpu_ms_per_step_96x128_p90: round(quantile(cpuPerStep, 0.9), 3),
+    };
+  } finally {
+    await stub.model.dispose();
+  }
 }
 
 /** median ms of one UNet call by batch size, calls of the three sizes interleaved */
@@ -156,40 +196,16 @@ export async function run(): Promise<Record<string, unknown>> {
       await loaded.model.dispose();
     }
 
-    // 3. per-step work outside session.run at 96x128 latents (768x1024 canvas). The tiny model's
-    //    unfused attention at 12288 tokens would need gigabytes, so session.run of the UNet and
-    //    the VAE is replaced by a stand-in returning zeros of the right shape: everything else
-    //    (feeds typed from the real sessions' metadata, guidance, DDIM, checks) runs as in a shot.
-    const stub = await loadR2RModel(join(dir, 'tiny'), { provider, cacheDir: join(dir, 'cache'), createSession: stubRuns });
-    try {
-      await writeRender(join(dir, 'r768.png'), 768, 1024);
-      const p768: R2RParams = { ...DEFAULT_R2R_PARAMS, width: 768, height: 1024 };
-      // per generation step: wall time between step callbacks less the session.run time in it;
-      // on a shared machine the wall time also holds time the process was not scheduled, so the
-      // process's own CPU time per step (the stand-in runs cost nothing) is reported beside it
-      const perStep: number[] = [];
-      const cpuPerStep: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        const source = await readSourceImage(join(dir, 'r768.png'));
-        let last: { wall: number; model: number; cpu: number; stage: string } | undefined;
-        await runR2R(stub.model, ddimSchedule(stub.scheduler, 50, 0.3), { source }, p768, {
-          onStep: (e) => {
-            const u = process.cpuUsage();
-            const now = { wall: performance.now(), model: stub.model.runMs(), cpu: (u.user + u.system) / 1000, stage: e.stage };
-            if (e.stage === 'generation' && last?.stage === 'generation') {
-              perStep.push(now.wall - last.wall - (now.model - last.model));
-              cpuPerStep.push(now.cpu - last.cpu);
-            }
-            last = now;
-          },
-        });
-      }
-      out.outside_session_run_cpu_ms_per_step_96x128_median = round(med(cpuPerStep), 3);
-      out.outside_session_run_ms_per_step_96x128_median = round(med(perStep), 3);
-      out.outside_session_run_ms_per_step_96x128_p90 = round(quantile(perStep, 0.9), 3);
-      out.outside_session_run_cpu_ms_per_step_96x128_p90 = round(quantile(cpuPerStep, 0.9), 3);
-    } finally {
-      await stub.model.dispose();
+    // 3. per-step work outside session.run at 96x128 latents (768x1024 canvas), fp32 and fp16.
+    //    The tiny model's unfused attention at 12288 tokens would need gigabytes, so session.run
+    //    of the UNet and the VAE is replaced by a stand-in returning zeros of the right shape and
+    //    type: everything else (feeds typed from the real sessions' metadata, fp16 conversion,
+    //    guidance, DDIM, checks, previews) runs as in a shot.
+    await writeRender(join(dir, 'r768.png'), 768, 1024);
+    writeDemoModel(join(dir, 'tiny16'), { seed: 1, fp16: true });
+    for (const [name, suffix] of [['tiny', ''], ['tiny16', '_fp16']] as const) {
+      const m = await outsideRunPerStep(join(dir, name), join(dir, 'cache'), provider, join(dir, 'r768.png'));
+      for (const [k, v] of Object.entries(m)) out[`${k}${suffix}`] = v;
     }
 
     // 4. sd15 (fp16) at 256x256: seconds per UNet call, to size what users without a GPU can expect
