@@ -18,7 +18,7 @@ function time(fn: () => void, runs = 50, warmup = 10): number {
 
 /**
  * The engine's per-step work outside session.run, at the issue's 96x128 latent size
- * (768x1024 images): a DDIM step, an inversion step, fp16 conversion of a UNet batch of
+ * (768x1024 images): a DDIM step (allocating, and in place), an inversion step, fp16 conversion of a UNet batch of
  * three, and tokenizing a prompt.
  */
 export async function run(): Promise<Record<string, unknown>> {
@@ -30,6 +30,7 @@ export async function run(): Promise<Record<string, unknown>> {
   ddim.setTimesteps(50);
   const inverse = new DdimInverseScheduler(config);
   inverse.setTimesteps(50);
+  const inPlace = Float32Array.from(sample);
   const batch3 = Float32Array.from({ length: 3 * latent }, (_, i) => Math.sin(i) * 3);
   const batch3Half = float32ToFloat16(batch3);
   const text = Float32Array.from({ length: 3 * 77 * 768 }, (_, i) => Math.cos(i));
@@ -41,7 +42,10 @@ export async function run(): Promise<Record<string, unknown>> {
   return {
     ddim_step_ms_96x128_batch1: time(() => ddim.step(eps, 280, sample)),
     ddim_step_ms_96x128_batch3: time(() => ddim.step(batch3, 280, batch3)),
+    // in place, as the R2R loop steps: no allocation
+    ddim_step_into_ms_96x128_batch1: time(() => ddim.stepInto(inPlace, eps, 280, inPlace)),
     ddim_inverse_step_ms_96x128_batch1: time(() => inverse.step(eps, 280, sample)),
+    ddim_inverse_step_into_ms_96x128_batch1: time(() => inverse.stepInto(inPlace, eps, 280, inPlace)),
     fp32_to_fp16_ms_96x128_batch3: time(() => float32ToFloat16(batch3)),
     fp16_to_fp32_ms_96x128_batch3: time(() => float16ToFloat32(batch3Half)),
     fp32_to_fp16_ms_text_3x77x768: time(() => float32ToFloat16(text)),

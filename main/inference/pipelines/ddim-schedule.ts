@@ -16,6 +16,8 @@ export interface DdimSchedule {
   step(eps: Float32Array, t: number, x: Float32Array): Float32Array;
   /** one inverse DDIM step from the latent before `t` to the latent at `t` */
   invert(eps: Float32Array, t: number, x: Float32Array): Float32Array;
+  /** `step` written into `out` (which may be `x`), allocating nothing; the loop falls back to `step` without it */
+  stepInto?(out: Float32Array, eps: Float32Array, t: number, x: Float32Array): Float32Array;
   /** the configuration, for the inversion cache key */
   config: unknown;
 }
@@ -31,8 +33,9 @@ export function ddimSchedule(config: Partial<DdimConfig>, steps: number, strengt
   return {
     generation,
     inversion,
-    step: (eps, t, x) => forward.step(eps, t, x).prevSample,
-    invert: (eps, t, x) => inverse.step(eps, t, x).prevSample,
+    step: (eps, t, x) => forward.stepInto(new Float32Array(x.length), eps, t, x),
+    invert: (eps, t, x) => inverse.stepInto(new Float32Array(x.length), eps, t, x),
+    stepInto: (out, eps, t, x) => forward.stepInto(out, eps, t, x),
     config: forward.config,
   };
 }

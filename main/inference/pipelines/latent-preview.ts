@@ -20,11 +20,14 @@ export interface Preview {
 export function latentPreview(latent: Float32Array, channels: number, width: number, height: number): Preview {
   const plane = width * height;
   const rgb = new Uint8Array(plane * 3);
-  const factors = SD15_LATENT_RGB;
+  const used = Math.min(channels, SD15_LATENT_RGB.length);
+  // the factors as a flat table, so the per-pixel loop reads no nested arrays
+  const f = new Float64Array(12);
+  for (let c = 0; c < used; c++) for (let k = 0; k < 3; k++) f[c * 3 + k] = SD15_LATENT_RGB[c]![k]!;
   for (let i = 0; i < plane; i++) {
     for (let k = 0; k < 3; k++) {
       let v = 0;
-      for (let c = 0; c < Math.min(channels, factors.length); c++) v += latent[c * plane + i]! * factors[c]![k]!;
+      for (let c = 0; c < used; c++) v += latent[c * plane + i]! * f[c * 3 + k]!;
       const b = Math.round(((v + 1) / 2) * 255);
       rgb[3 * i + k] = b < 0 ? 0 : b > 255 ? 255 : b;
     }

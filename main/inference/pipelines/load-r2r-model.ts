@@ -56,8 +56,8 @@ export async function loadR2RModel(dir: string, opts: LoadModelOptions = {}): Pr
   const sessions = new SessionManager({
     capacity: opts.sessionCapacity ?? 4,
     create: opts.createSession,
-    // no busy-waiting between runs: the CPU is shared with the UI and other work
-    sessionOptions: { graphOptimizationLevel: 'all', logSeverityLevel: 3, extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } },
+    // the manager's defaults add no spin-waiting between runs: the CPU is shared with the UI and other work
+    sessionOptions: { graphOptimizationLevel: 'all' },
   });
   const paths = {
     text_encoder: join(adapted.dir, 'text_encoder', 'model.onnx'),

@@ -4,6 +4,7 @@ import { TAC_MASK_INPUT, TAC_SOURCE_INPUT } from '../models/adapt-tac';
 import { EXTRA_EMBEDDINGS_INPUT } from '../models/adapt-textual-inversion';
 import type { ProviderName } from '../runtime/providers';
 import type { ManagedSession, SessionManager } from '../runtime/session-manager';
+import { Float16Memo } from '../runtime/float16';
 import { floatOutput, hasInput, typedFeeds, type FeedValue, type TensorSpec } from '../runtime/typed-feeds';
 import type { ClipTokenizer } from '../tokenizer/clip-tokenizer';
 import type { DiffusionModel, UnetCall } from './diffusion-model';
@@ -48,6 +49,11 @@ export class OnnxDiffusionModel implements DiffusionModel {
   private readonly parts: OnnxModelParts;
   private ms = 0;
   private readonly textCache = new Map<string, Float32Array>();
+  /** UNet inputs taken as float16 that stay the same through a shot (text, texture lock): converted once, not every step */
+  private textIsHalf = false;
+  private lockIsHalf = false;
+  private readonly textHalf = new Float16Memo();
+  private readonly lockHalf = new Float16Memo();
 
   private constructor(parts: OnnxModelParts) {
     this.parts = parts;
@@ -65,6 +71,8 @@ export class OnnxDiffusionModel implements DiffusionModel {
     const unet = await m.session('unet');
     m.supportsTac = hasInput(unet.inputs, TAC_SOURCE_INPUT);
     m.supportsTextureLock = hasInput(unet.inputs, TAC_MASK_INPUT);
+    m.textIsHalf = unet.inputs.some((s) => s.name === 'encoder_hidden_states' && s.type === 'float16');
+    m.lockIsHalf = unet.inputs.some((s) => s.name === TAC_MASK_INPUT && s.type === 'float16');
     const te = await m.session('text_encoder');
     const extra = parts.extraEmbeddings;
     if (extra) {
@@ -126,12 +134,13 @@ export class OnnxDiffusionModel implements DiffusionModel {
     const values: Record<string, FeedValue> = {
       sample: { kind: 'float', data: call.latents, dims },
       timestep: { kind: 'timestep', value: call.timestep, batch: call.batch },
-      encoder_hidden_states: { kind: 'float', data: call.text, dims: [call.batch, tokens, hidden] },
+      encoder_hidden_states: { kind: 'float', data: call.text, dims: [call.batch, tokens, hidden], half: this.textIsHalf ? this.textHalf.of(call.text) : undefined },
     };
     if (this.supportsTac) values[TAC_SOURCE_INPUT] = { kind: 'int', data: call.tacQkSource ?? Array.from({ length: call.batch }, (_, i) => i), dims: [call.batch] };
     if (this.supportsTextureLock) {
       const plane = call.width * call.height;
-      values[TAC_MASK_INPUT] = { kind: 'float', data: call.textureLock ?? this.ones(call.batch * plane), dims: [call.batch, 1, call.height, call.width] };
+      const lock = call.textureLock ?? this.ones(call.batch * plane);
+      values[TAC_MASK_INPUT] = { kind: 'float', data: lock, dims: [call.batch, 1, call.height, call.width], half: this.lockIsHalf ? this.lockHalf.of(lock) : undefined };
     }
     return (await this.output('unet', await this.run('unet', values))).data;
   }

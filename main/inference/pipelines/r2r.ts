@@ -161,6 +161,39 @@ function concatRows(rows: Float32Array[]): Float32Array {
   return out;
 }
 
+// the per-step loops live in small functions of their own: V8 optimizes them at once, where
+// inside the long async shot function they could run unoptimized and box every float
+
+/** guided = eps(neg) + g (eps(cond) - eps(neg)), rows at the given offsets; false when a value is NaN or infinite */
+function guideInto(guided: Float32Array, eps: Float32Array, neg: number, cond: number, g: number): boolean {
+  let ok = true;
+  for (let i = 0; i < guided.length; i++) {
+    const en = eps[neg + i]!;
+    const v = en + g * (eps[cond + i]! - en);
+    guided[i] = v;
+    // NaN or Inf in either row propagates into this sum (0 * Inf is NaN too)
+    if (v - v !== 0) ok = false;
+  }
+  return ok;
+}
+
+function allFinite(data: Float32Array, from: number, to: number): boolean {
+  let ok = true;
+  for (let i = from; i < to; i++) if (data[i]! - data[i]! !== 0) ok = false;
+  return ok;
+}
+
+/** x = m x + (1 - m) target per latent pixel, the mask [h*w] shared by the channels */
+function blendOutsideMask(x: Float32Array, target: Float32Array, mask: Float32Array, channels: number): void {
+  const plane = mask.length;
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < plane; i++) {
+      const k = c * plane + i;
+      x[k] = mask[i]! * x[k]! + (1 - mask[i]!) * target[k]!;
+    }
+  }
+}
+
 /**
  * One FashionR2R shot (realistic image generation): the render is inverted by DDIM with the
  * empty prompt and regenerated with the negative domain embedding as the unconditional
@@ -270,50 +303,45 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
   checkFinite(negText, 'text encoder', 'for the negative prompt');
   checkFinite(condText, 'text encoder', 'for the prompt');
   const text3 = concatRows([emptyText, negText, condText]);
+  const text2 = concatRows([negText, condText]);
   const lock3 = lockLatent ? concatRows([lockLatent, lockLatent, lockLatent]) : undefined;
+  const lock2 = lockLatent ? concatRows([lockLatent, lockLatent]) : undefined;
   lap('text');
 
-  // 5. generation (batch 3) from the inverted latent; the reference row replays the inversion;
-  //    TAC for the first int(K * tac_ratio) steps; guidance eps = eps(neg) + g (eps(cond) - eps(neg))
+  // 5. generation from the inverted latent; guidance eps = eps(neg) + g (eps(cond) - eps(neg)).
+  //    The first int(K * tac_ratio) steps run batch 3 [reference, negative, conditional]: the
+  //    reference row replays the inversion and lends the conditional row its attn1 query/key.
+  //    After that window the reference row changes nothing (identity TAC, latent replaced each
+  //    step), so the remaining steps run batch 2 [negative, conditional] with the same rows.
   const tacSteps = Math.floor(K * params.tacRatio + 1e-9);
-  let x: Float32Array = Float32Array.from(inv[K]!);
+  const x = Float32Array.from(inv[K]!);
   // buffers reused every step: a step's UNet run has finished before the next step writes them
   const latents3 = new Float32Array(3 * perLatent);
+  const latents2 = new Float32Array(2 * perLatent);
   const guided = new Float32Array(perLatent);
   const g = params.guidance;
   for (let j = 0; j < K; j++) {
     const t = schedule.generation[j]!;
     const tac = j < tacSteps;
-    latents3.set(inv[K - j]!, 0);
-    latents3.set(x, perLatent);
-    latents3.set(x, 2 * perLatent);
-    const eps = await callUnet(
-      'generation',
-      { batch: 3, width: lw, height: lh, latents: latents3, timestep: t, text: text3, tacQkSource: model.supportsTac ? (tac ? [0, 1, 0] : [0, 1, 2]) : undefined, textureLock: lock3 },
-      tac,
-    );
-    let bad = false;
-    for (let i = 0; i < perLatent; i++) {
-      const en = eps[perLatent + i]!;
-      const v = en + g * (eps[2 * perLatent + i]! - en);
-      guided[i] = v;
-      // NaN or Inf in any of the three rows propagates into this sum (0 * Inf is NaN too)
-      if (v - v + (eps[i]! - eps[i]!) !== 0) bad = true;
+    let eps: Float32Array;
+    if (tac) {
+      latents3.set(inv[K - j]!, 0);
+      latents3.set(x, perLatent);
+      latents3.set(x, 2 * perLatent);
+      eps = await callUnet('generation', { batch: 3, width: lw, height: lh, latents: latents3, timestep: t, text: text3, tacQkSource: [0, 1, 0], textureLock: lock3 }, true);
+    } else {
+      latents2.set(x, 0);
+      latents2.set(x, perLatent);
+      eps = await callUnet('generation', { batch: 2, width: lw, height: lh, latents: latents2, timestep: t, text: text2, tacQkSource: model.supportsTac ? [0, 1] : undefined, textureLock: lock2 }, false);
     }
-    if (bad) checkFinite(eps, 'UNet', `at timestep ${t} (generation)`);
-    x = schedule.step(guided, t, x);
-    if (editLatent) {
-      // outside the edit mask the latent follows the inversion trajectory
-      const target = inv[K - j - 1]!;
-      const m = editLatent.data;
-      const plane = lw * lh;
-      for (let c = 0; c < C; c++) {
-        for (let i = 0; i < plane; i++) {
-          const k = c * plane + i;
-          x[k] = m[i]! * x[k]! + (1 - m[i]!) * target[k]!;
-        }
-      }
-    }
+    const neg = tac ? perLatent : 0;
+    // the reference row's noise is unused, but a non-finite one still means a broken model
+    const finite = guideInto(guided, eps, neg, neg + perLatent, g) && (!tac || allFinite(eps, 0, perLatent));
+    if (!finite) checkFinite(eps, 'UNet', `at timestep ${t} (generation)`);
+    if (schedule.stepInto) schedule.stepInto(x, guided, t, x);
+    else x.set(schedule.step(guided, t, x));
+    // outside the edit mask the latent follows the inversion trajectory
+    if (editLatent) blendOutsideMask(x, inv[K - j - 1]!, editLatent.data, C);
     const preview = params.previewEvery > 0 && ((j + 1) % params.previewEvery === 0 || j === K - 1) ? latentPreview(x, C, lw, lh) : undefined;
     onStep?.({ stage: 'generation', step: j + 1, total: K, timestep: t, preview });
   }

@@ -88,3 +88,28 @@ export function float16ToFloat32(src: Uint16Array, dst: Float32Array = new Float
   for (let i = 0; i < src.length; i++) bits[i] = table[src[i]!]!;
   return dst;
 }
+
+function sameBits(a: Uint32Array, b: Uint32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The float16 form of a float32 input that mostly comes back unchanged (a prompt's embedding,
+ * sent with every UNet step): converted once and reused while the values stay the same. The
+ * check compares every value with a copy, a fraction of the cost of converting again; changed
+ * values, in the same array or another, are converted anew. Results are never written to later.
+ */
+export class Float16Memo {
+  private snapshot: Uint32Array | null = null;
+  private half: Uint16Array | null = null;
+
+  of(data: Float32Array): Uint16Array {
+    const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
+    if (this.half && this.snapshot && sameBits(bits, this.snapshot)) return this.half;
+    this.snapshot = Uint32Array.from(bits);
+    this.half = float32ToFloat16(data);
+    return this.half;
+  }
+}

@@ -62,6 +62,36 @@ export class ManagedSession {
   }
 }
 
+/**
+ * Options every session gets unless the caller overrides them: quiet logs, and no spin-waiting
+ * of onnxruntime's worker threads between (and inside) runs. Spinning keeps cores busy while
+ * the pipeline does its own work between UNet calls and starves other processes on a shared
+ * machine; a diffusion model's runs are long enough that waking the threads costs nothing.
+ */
+export const DEFAULT_SESSION_OPTIONS: Omit<ort.InferenceSession.SessionOptions, 'executionProviders'> = {
+  logSeverityLevel: 3,
+  extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+};
+
+type Extra = Record<string, unknown>;
+
+function isPlainObject(v: unknown): v is Extra {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** nested `extra` keys merged, the caller's values winning */
+function mergeExtra(base: Extra, over: Extra): Extra {
+  const out: Extra = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isPlainObject(v) && isPlainObject(out[k]) ? mergeExtra(out[k], v) : v;
+  return out;
+}
+
+/** the defaults under the caller's session options, then the provider */
+export function sessionOptionsFor(provider: ProviderName, options: SessionManagerOptions['sessionOptions'] = {}): ort.InferenceSession.SessionOptions {
+  const extra = mergeExtra(DEFAULT_SESSION_OPTIONS.extra as Extra, isPlainObject(options.extra) ? options.extra : {});
+  return { ...DEFAULT_SESSION_OPTIONS, ...options, extra, executionProviders: [provider] };
+}
+
 function keyOf(modelPath: string, provider: ProviderName): string {
   return `${provider}\u0000${modelPath}`;
 }
@@ -118,7 +148,7 @@ export class SessionManager {
       const started = performance.now();
       let session: ort.InferenceSession;
       try {
-        session = await create(modelPath, { logSeverityLevel: 3, ...this.options.sessionOptions, executionProviders: [provider] });
+        session = await create(modelPath, sessionOptionsFor(provider, this.options.sessionOptions));
       } catch (err) {
         throw new UserError('model-load-failed', `${label} could not be loaded with the ${provider} provider: ${firstLine((err as Error).message)}`, 'The file may be damaged, incomplete (model.onnx_data beside it?) or not ONNX; re-export it, or try --provider cpu.', { cause: err });
       }

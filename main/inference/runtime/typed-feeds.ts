@@ -13,7 +13,13 @@ export interface TensorSpec {
 /** values as the pipeline holds them; the tensor type comes from the model */
 export type FeedValue =
   /** float data, sent as float32, float16 or float64 as the model wants */
-  | { kind: 'float'; data: Float32Array; dims: readonly number[] }
+  | {
+      kind: 'float';
+      data: Float32Array;
+      dims: readonly number[];
+      /** the same values as float16 bits, already converted (Float16Memo): used when the model takes float16 */
+      half?: Uint16Array;
+    }
   /** integer data (token ids, row indices), sent as int32 or int64 */
   | { kind: 'int'; data: Int32Array | readonly number[]; dims: readonly number[] }
   /** one diffusion timestep for a batch: shape [] or [B] (or [1]), float or integer, per the model */
@@ -55,13 +61,13 @@ function count(dims: readonly number[]): number {
   return dims.reduce((a, b) => a * b, 1);
 }
 
-function floatTensor(spec: TensorSpec, data: Float32Array, dims: readonly number[], model: string): ort.Tensor {
+function floatTensor(spec: TensorSpec, data: Float32Array, dims: readonly number[], model: string, half?: Uint16Array): ort.Tensor {
   if (data.length !== count(dims)) throw new RangeError(`input "${spec.name}": ${data.length} values for shape ${shapeText(dims)}`);
   switch (spec.type) {
     case 'float32':
       return new ort.Tensor('float32', data, dims);
     case 'float16':
-      return new ort.Tensor('float16', float32ToFloat16(data), dims);
+      return new ort.Tensor('float16', half && half.length === data.length ? half : float32ToFloat16(data), dims);
     case 'float64':
       return new ort.Tensor('float64', Float64Array.from(data), dims);
     default:
@@ -129,7 +135,7 @@ export function typedFeeds(inputs: readonly TensorSpec[], values: Record<string,
       feeds[spec.name] = timestepTensor(spec, value.value, value.batch, model);
     } else {
       checkDims(spec, value.dims, model);
-      feeds[spec.name] = value.kind === 'float' ? floatTensor(spec, value.data, value.dims, model) : intTensor(spec, value.data, value.dims, model);
+      feeds[spec.name] = value.kind === 'float' ? floatTensor(spec, value.data, value.dims, model, value.half) : intTensor(spec, value.data, value.dims, model);
     }
   }
   return feeds;

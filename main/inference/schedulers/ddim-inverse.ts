@@ -1,6 +1,6 @@
 import { resolveConfig, type DdimConfig } from './scheduler-config';
 import { alphasCumprod, ddimTimesteps } from './noise-schedule';
-import { ddimUpdate, type DdimStepResult } from './ddim';
+import { ddimUpdateInto, type DdimStepResult } from './ddim';
 
 /**
  * diffusers' DDIMInverseScheduler: DDIM run backwards, from a clean latent towards noise,
@@ -45,9 +45,17 @@ export class DdimInverseScheduler {
    * sample; `prevSample` of the result is the sample at `timestep` (diffusers' naming).
    */
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array): DdimStepResult {
+    const prevSample = new Float32Array(sample.length);
+    const predOriginalSample = new Float32Array(sample.length);
+    this.stepInto(prevSample, modelOutput, timestep, sample, predOriginalSample);
+    return { prevSample, predOriginalSample };
+  }
+
+  /** `step` writing the sample at `timestep` into `out` (which may be `sample`), and x_0 into `x0Out` when given */
+  stepInto(out: Float32Array, modelOutput: Float32Array, timestep: number, sample: Float32Array, x0Out?: Float32Array): Float32Array {
     const from = this.sourceTimestep(timestep);
     const alphaProdFrom = from >= 0 ? this.alphaAt(from) : this.initialAlphaCumprod;
     const alphaProdTo = this.alphaAt(timestep);
-    return ddimUpdate(this.config, modelOutput, sample, alphaProdFrom, alphaProdTo, 0, false, undefined);
+    return ddimUpdateInto(out, x0Out, this.config, modelOutput, sample, alphaProdFrom, alphaProdTo, 0, false, undefined);
   }
 }

@@ -31,13 +31,34 @@ export function ddimUpdate(
   useClippedModelOutput: boolean,
   noise: Float32Array | undefined,
 ): DdimStepResult {
+  const prev = new Float32Array(sample.length);
+  const x0 = new Float32Array(sample.length);
+  ddimUpdateInto(prev, x0, config, modelOutput, sample, alphaProdT, alphaProdNext, stdDev, useClippedModelOutput, noise);
+  return { prevSample: prev, predOriginalSample: x0 };
+}
+
+/**
+ * ddimUpdate writing x' into `out` (and x0 into `x0Out` when given), allocating nothing.
+ * `out` may be `sample` or `modelOutput` itself: each value is read before it is written.
+ */
+export function ddimUpdateInto(
+  out: Float32Array,
+  x0Out: Float32Array | undefined,
+  config: DdimConfig,
+  modelOutput: Float32Array,
+  sample: Float32Array,
+  alphaProdT: number,
+  alphaProdNext: number,
+  stdDev: number,
+  useClippedModelOutput: boolean,
+  noise: Float32Array | undefined,
+): Float32Array {
   if (modelOutput.length !== sample.length) {
     throw new RangeError(`model output has ${modelOutput.length} values but the sample has ${sample.length}`);
   }
   if (noise && noise.length !== sample.length) throw new RangeError(`variance noise has ${noise.length} values, the sample ${sample.length}`);
   const n = sample.length;
-  const prev = new Float32Array(n);
-  const x0 = new Float32Array(n);
+  if (out.length !== n || (x0Out && x0Out.length !== n)) throw new RangeError(`output buffers must hold ${n} values`);
   const sa = Math.sqrt(alphaProdT);
   const sb = Math.sqrt(1 - alphaProdT);
   const sNext = Math.sqrt(alphaProdNext);
@@ -49,13 +70,21 @@ export function ddimUpdate(
     // the stable diffusion case, kept to two multiply-adds per value
     const inv = 1 / sa;
     const sbInv = sb / sa;
-    for (let i = 0; i < n; i++) {
-      const m = modelOutput[i]!;
-      const x = sample[i]! * inv - sbInv * m;
-      x0[i] = x;
-      prev[i] = sNext * x + direction * m;
+    if (x0Out) {
+      for (let i = 0; i < n; i++) {
+        const m = modelOutput[i]!;
+        const x = sample[i]! * inv - sbInv * m;
+        x0Out[i] = x;
+        out[i] = sNext * x + direction * m;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const m = modelOutput[i]!;
+        const x = sample[i]! * inv - sbInv * m;
+        out[i] = sNext * x + direction * m;
+      }
     }
-    return { prevSample: prev, predOriginalSample: x0 };
+    return out;
   }
   for (let i = 0; i < n; i++) {
     const s = sample[i]!;
@@ -74,12 +103,12 @@ export function ddimUpdate(
     }
     if (clip) x = x < -range ? -range : x > range ? range : x;
     if (useClippedModelOutput) eps = (s - sa * x) / sb;
-    let out = sNext * x + direction * eps;
-    if (noise) out += stdDev * noise[i]!;
-    prev[i] = out;
-    x0[i] = x;
+    let o = sNext * x + direction * eps;
+    if (noise) o += stdDev * noise[i]!;
+    out[i] = o;
+    if (x0Out) x0Out[i] = x;
   }
-  return { prevSample: prev, predOriginalSample: x0 };
+  return out;
 }
 
 /**
@@ -132,13 +161,24 @@ export class DdimScheduler {
 
   /** one reverse step from `timestep`: formula (12) of the DDIM paper */
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, options: DdimStepOptions = {}): DdimStepResult {
+    const prevSample = new Float32Array(sample.length);
+    const predOriginalSample = new Float32Array(sample.length);
+    this.stepInto(prevSample, modelOutput, timestep, sample, options, predOriginalSample);
+    return { prevSample, predOriginalSample };
+  }
+
+  /**
+   * `step` writing x_{t-1} into `out` (which may be `sample`, for an in-place step) and, when
+   * given, the predicted x_0 into `x0Out`; allocates nothing. Returns `out`.
+   */
+  stepInto(out: Float32Array, modelOutput: Float32Array, timestep: number, sample: Float32Array, options: DdimStepOptions = {}, x0Out?: Float32Array): Float32Array {
     const eta = options.eta ?? 0;
     const prevTimestep = this.previousTimestep(timestep);
     const alphaProdT = this.alphaAt(timestep);
     const alphaProdPrev = prevTimestep >= 0 ? this.alphaAt(prevTimestep) : this.finalAlphaCumprod;
     const stdDev = eta * Math.sqrt(this.variance(timestep, prevTimestep));
     if (eta > 0 && !options.varianceNoise) throw new Error('DDIM with eta > 0 needs varianceNoise from the caller');
-    return ddimUpdate(this.config, modelOutput, sample, alphaProdT, alphaProdPrev, stdDev, options.useClippedModelOutput ?? false, eta > 0 ? options.varianceNoise : undefined);
+    return ddimUpdateInto(out, x0Out, this.config, modelOutput, sample, alphaProdT, alphaProdPrev, stdDev, options.useClippedModelOutput ?? false, eta > 0 ? options.varianceNoise : undefined);
   }
 
   /** forward diffusion to `timestep`: sqrt(ᾱ_t) x0 + sqrt(1 - ᾱ_t) ε (img2img's start) */

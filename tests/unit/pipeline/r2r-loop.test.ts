@@ -20,7 +20,7 @@ function source(): SourceImage {
 const params: R2RParams = { ...DEFAULT_R2R_PARAMS, width: W, height: H, negative: 'rendered', previewEvery: 5 };
 
 describe('the R2R loop', () => {
-  it('runs K batch-1 inversion calls then K batch-3 generation calls: 60 sample-evaluations against 90', async () => {
+  it('runs K batch-1 inversion calls, batch 3 through the TAC window, then batch 2: 58 sample-evaluations against 90', async () => {
     const model = new FakeModel();
     const events: string[] = [];
     let previews = 0;
@@ -31,8 +31,8 @@ describe('the R2R loop', () => {
       },
     });
     expect(res.k).toBe(15);
-    expect(res.unetCalls.map((c) => c.batch)).toEqual([...Array(15).fill(1), ...Array(15).fill(3)]);
-    expect(res.sampleEvaluations).toBe(60);
+    expect(res.unetCalls.map((c) => c.batch)).toEqual([...Array(15).fill(1), ...Array(13).fill(3), 2, 2]);
+    expect(res.sampleEvaluations).toBe(15 + 13 * 3 + 2 * 2);
     expect(res.referenceSampleEvaluations).toBe(90);
     expect(res.sampleEvaluations / res.referenceSampleEvaluations).toBeLessThanOrEqual(2 / 3);
     // inversion climbs t = 0, 20, ..., 280; generation comes back down
@@ -40,7 +40,7 @@ describe('the R2R loop', () => {
     expect(model.calls.slice(15).map((c) => c.timestep)).toEqual(Array.from({ length: 15 }, (_, i) => 280 - i * 20));
     // TAC for int(15 * 0.9) = 13 steps: the conditional row takes the reference row's Q/K
     expect(res.tacSteps).toBe(13);
-    expect(model.calls.slice(15).map((c) => c.tacQkSource!.join(''))).toEqual([...Array(13).fill('010'), '012', '012']);
+    expect(model.calls.slice(15).map((c) => c.tacQkSource!.join(''))).toEqual([...Array(13).fill('010'), '01', '01']);
     expect(events.filter((e) => e.startsWith('generation')).length).toBe(15);
     expect(previews).toBe(3);
     expect(res.image.width).toBe(W);
@@ -53,12 +53,42 @@ describe('the R2R loop', () => {
     // inversion input i is latent i; after the last inversion step comes latent K
     const inv = model.calls.slice(0, 15).map((c) => c.latents);
     const gen = model.calls.slice(15);
-    for (let j = 1; j < 15; j++) expect(Array.from(gen[j]!.latents.subarray(0, per))).toEqual(Array.from(inv[15 - j]!));
+    for (let j = 1; j < 13; j++) expect(Array.from(gen[j]!.latents.subarray(0, per))).toEqual(Array.from(inv[15 - j]!));
     // step 0: all three rows hold latent K
     expect(Array.from(gen[0]!.latents.subarray(per, 2 * per))).toEqual(Array.from(gen[0]!.latents.subarray(0, per)));
     // rows' texts: [empty, negative, prompt]
     const tv = (c: (typeof gen)[number], row: number) => c.text[row * 32];
     expect([tv(gen[0]!, 0), tv(gen[0]!, 1), tv(gen[0]!, 2)]).toEqual([0, FakeModel.textValue('rendered'), 0].map((v) => Math.fround(v)));
+  });
+
+  it('after the TAC window runs [negative, conditional] on the current latent, as rows 2 and 3 of the batch before', async () => {
+    const model = new FakeModel();
+    await runR2R(model, fakeSchedule(50, 0.3), { source: source() }, { ...params, prompt: 'photo' });
+    const per = 4 * 8 * 8;
+    const gen = model.calls.slice(15);
+    const tv = (c: (typeof gen)[number], row: number) => c.text[row * 32];
+    for (const j of [13, 14]) {
+      const c = gen[j]!;
+      expect([c.batch, c.timestep]).toEqual([2, 280 - j * 20]);
+      expect([tv(c, 0), tv(c, 1)]).toEqual([FakeModel.textValue('rendered'), FakeModel.textValue('photo')].map((v) => Math.fround(v)));
+      expect(Array.from(c.latents.subarray(0, per))).toEqual(Array.from(c.latents.subarray(per)));
+    }
+    // the latent carried into the first batch-2 step is the one the last batch-3 step led to
+    const last3 = gen[12]!;
+    const x = last3.latents.subarray(per, 2 * per);
+    const g = params.guidance;
+    const n = Math.fround(FakeModel.textValue('rendered'));
+    const c = Math.fround(FakeModel.textValue('photo'));
+    for (const i of [0, 7, per - 1]) {
+      const en = Math.fround(n + 0.1 * x[i]!);
+      const ec = Math.fround(c + 0.1 * x[i]!);
+      expect(gen[13]!.latents[i]).toBeCloseTo(x[i]! - (en + g * (ec - en)) / 100, 5);
+    }
+    // without TAC every generation step is batch 2
+    const off = new FakeModel();
+    const res = await runR2R(off, fakeSchedule(50, 0.3), { source: source() }, { ...params, tacRatio: 0 });
+    expect(res.unetCalls.map((u) => u.batch)).toEqual([...Array(15).fill(1), ...Array(15).fill(2)]);
+    expect(res.sampleEvaluations).toBe(45);
   });
 
   it('guides with eps(neg) + g * (eps(cond) - eps(neg))', async () => {
@@ -104,7 +134,8 @@ describe('the R2R loop', () => {
     const r2 = await runR2R(second, fakeSchedule(50, 0.3), { source: source() }, retuned, { cache });
     expect(r2.inversionCached).toBe(true);
     expect(second.encodes).toBe(0);
-    expect(r2.unetCalls.map((c) => c.batch)).toEqual(Array(15).fill(3));
+    // int(15 x 0.5) = 7 TAC steps on batch 3, the other 8 on batch 2
+    expect(r2.unetCalls.map((c) => c.batch)).toEqual([...Array(7).fill(3), ...Array(8).fill(2)]);
     const fresh = await runR2R(new FakeModel(), fakeSchedule(50, 0.3), { source: source() }, retuned);
     expect(Buffer.compare(Buffer.from(r2.image.data), Buffer.from(fresh.image.data))).toBe(0);
     // a different strength is a different inversion
@@ -147,7 +178,8 @@ describe('the R2R loop', () => {
     const lock = { width: W, height: H, data: new Float32Array(W * H).fill(1) };
     await runR2R(model, fakeSchedule(50, 0.3), { source: source(), textureLock: lock }, params);
     const gen = model.calls.slice(15);
-    expect(gen.every((c) => c.textureLock?.length === 3 * 64 && c.textureLock.every((v) => v === 1))).toBe(true);
+    expect(gen.map((c) => c.textureLock?.length)).toEqual([...Array(13).fill(3 * 64), 2 * 64, 2 * 64]);
+    expect(gen.every((c) => c.textureLock!.every((v) => v === 1))).toBe(true);
     const noLock = new FakeModel();
     noLock.supportsTextureLock = false;
     const err = await runR2R(noLock, fakeSchedule(50, 0.3), { source: source(), textureLock: lock }, params).catch((e: unknown) => e);

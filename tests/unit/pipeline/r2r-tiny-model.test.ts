@@ -9,6 +9,7 @@ import { readMask } from '../../../main/inference/image/mask';
 import { readSourceImage } from '../../../main/inference/image/source-image';
 import { InversionCache } from '../../../main/inference/pipelines/inversion-cache';
 import { ddimSchedule } from '../../../main/inference/pipelines/ddim-schedule';
+import type { DiffusionModel } from '../../../main/inference/pipelines/diffusion-model';
 import { loadR2RModel, type LoadedModel } from '../../../main/inference/pipelines/load-r2r-model';
 import { DEFAULT_R2R_PARAMS, runR2R } from '../../../main/inference/pipelines/r2r';
 import { encodePng, pngClaimingSize } from './png-encode';
@@ -79,12 +80,12 @@ afterAll(async () => {
 });
 
 describe('r2r generate with the tiny demo model', () => {
-  it('writes the shot and reports 15 batch-1 + 15 batch-3 UNet calls (60 sample-evaluations against 90)', async () => {
+  it('writes the shot and reports 15 batch-1 + 13 batch-3 + 2 batch-2 UNet calls (58 sample-evaluations against 90)', async () => {
     const r = await cli([...base(join(dir, 'render.png'), out('a.png')), '--no-cache']);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report.unet.callsByBatchSize).toEqual({ 1: 15, 3: 15 });
-    expect(report.unet.sampleEvaluations).toBe(60);
+    expect(report.unet.callsByBatchSize).toEqual({ 1: 15, 2: 2, 3: 13 });
+    expect(report.unet.sampleEvaluations).toBe(58);
     expect(report.unet.referenceSampleEvaluations).toBe(90);
     expect(report.provider).toBe('cpu');
     expect(report.tacSteps).toBe(13);
@@ -104,7 +105,7 @@ describe('r2r generate with the tiny demo model', () => {
     const again = await runR2R(model, schedule, { source }, params, { cache });
     const fresh = await runR2R(model, schedule, { source }, params);
     expect([first.inversionCached, again.inversionCached]).toEqual([false, true]);
-    expect(again.unetCalls.map((c) => c.batch)).toEqual(Array(15).fill(3));
+    expect(again.unetCalls.map((c) => c.batch)).toEqual([...Array(9).fill(3), ...Array(6).fill(2)]);
     expect(Buffer.from(first.image.data).equals(Buffer.from(again.image.data))).toBe(true);
     expect(Buffer.from(first.image.data).equals(Buffer.from(fresh.image.data))).toBe(true);
     // TAC changes the result: it is really wired into the UNet
@@ -114,6 +115,82 @@ describe('r2r generate with the tiny demo model', () => {
     const unlocked = { width: W, height: H, data: new Float32Array(W * H) };
     const locked0 = await runR2R(model, schedule, { source, textureLock: unlocked }, params, { cache });
     expect(Buffer.from(locked0.image.data).equals(Buffer.from(noTac.image.data))).toBe(true);
+  });
+
+  it('runs the steps after the TAC window as batch 2 with the same bits as the all-batch-3 loop', async () => {
+    const { model, scheduler } = loaded;
+    const source = await readSourceImage(join(dir, 'render.png'));
+    const schedule = ddimSchedule(scheduler, 50, 0.3);
+    const empty = await model.encodeText('');
+    const lockMask = { width: W, height: H, data: new Float32Array(W * H).map((_, i) => (i % 7) / 6) };
+    // the model as the loop sees it; with `asBatch3`, every batch-2 step runs as the loop did before:
+    // batch 3 [reference, negative, conditional], the reference row holding the stored inversion
+    // latent and the empty prompt, identity tac_qk_source, and rows 2-3 of the result returned
+    const wrap = (asBatch3: boolean) => {
+      const inversionInputs: Float32Array[] = [];
+      const decoded: Float32Array[] = [];
+      const batches: number[] = [];
+      let step = 0;
+      const m: DiffusionModel = {
+        id: model.id,
+        provider: model.provider,
+        latentChannels: model.latentChannels,
+        vaeFactor: model.vaeFactor,
+        sizeMultiple: model.sizeMultiple,
+        scalingFactor: model.scalingFactor,
+        supportsTac: model.supportsTac,
+        supportsTextureLock: model.supportsTextureLock,
+        encodeText: (p) => model.encodeText(p),
+        vaeEncode: (x) => model.vaeEncode(x),
+        vaeDecode: (x) => {
+          decoded.push(Float32Array.from(x.data));
+          return model.vaeDecode(x);
+        },
+        runMs: () => model.runMs(),
+        dispose: async () => undefined,
+        unet: async (call) => {
+          if (call.batch === 1) inversionInputs.push(Float32Array.from(call.latents));
+          else step += 1;
+          if (call.batch !== 2 || !asBatch3) {
+            batches.push(call.batch);
+            return model.unet(call);
+          }
+          // generation step j = step - 1 had the reference latent inv[K - j], inversion call K - j's input
+          const per = call.latents.length / 2;
+          const latents = new Float32Array(3 * per);
+          latents.set(inversionInputs[15 - (step - 1)]!, 0);
+          latents.set(call.latents, per);
+          const text = new Float32Array(3 * empty.length);
+          text.set(empty, 0);
+          text.set(call.text, empty.length);
+          const lock = call.textureLock ? new Float32Array((3 * call.textureLock.length) / 2) : undefined;
+          if (lock) {
+            lock.set(call.textureLock!.subarray(0, lock.length / 3), 0);
+            lock.set(call.textureLock!, lock.length / 3);
+          }
+          batches.push(3);
+          const eps = await model.unet({ ...call, batch: 3, latents, text, tacQkSource: [0, 1, 2], textureLock: lock });
+          return eps.slice(per);
+        },
+      };
+      return { m, decoded, batches };
+    };
+    for (const [params, lock] of [
+      [{ ...DEFAULT_R2R_PARAMS, width: 64, height: 64, tacRatio: 0.5, prompt: 'a photo' }, undefined],
+      [{ ...DEFAULT_R2R_PARAMS, width: 64, height: 64, tacRatio: 0.9, guidance: 5 }, lockMask],
+    ] as const) {
+      const now = wrap(false);
+      const before = wrap(true);
+      const a = await runR2R(now.m, schedule, { source, textureLock: lock }, params);
+      const b = await runR2R(before.m, schedule, { source, textureLock: lock }, params);
+      const tacSteps = Math.floor(15 * params.tacRatio);
+      expect(now.batches).toEqual([...Array(15).fill(1), ...Array(tacSteps).fill(3), ...Array(15 - tacSteps).fill(2)]);
+      expect(before.batches).toEqual([...Array(15).fill(1), ...Array(15).fill(3)]);
+      expect(a.sampleEvaluations).toBe(15 + 3 * tacSteps + 2 * (15 - tacSteps));
+      // the final latent, before the VAE, bit for bit
+      expect(Buffer.from(now.decoded[0]!.buffer).equals(Buffer.from(before.decoded[0]!.buffer))).toBe(true);
+      expect(Buffer.from(a.image.data).equals(Buffer.from(b.image.data))).toBe(true);
+    }
   });
 
   it('keeps pixels outside the edit mask bit-identical to the source, alpha included', async () => {
@@ -187,7 +264,8 @@ describe('r2r generate with the tiny demo model', () => {
     const half = await loadR2RModel(join(dir, 'tiny16'), { cacheDir, provider: 'cpu' });
     try {
       const res = await runR2R(half.model, ddimSchedule(half.scheduler, 10, 0.3), { source }, { ...DEFAULT_R2R_PARAMS, width: 64, height: 64, steps: 10 });
-      expect(res.unetCalls.map((c) => c.batch)).toEqual([1, 1, 1, 3, 3, 3]);
+      // K = 3, int(3 x 0.9) = 2 TAC steps
+      expect(res.unetCalls.map((c) => c.batch)).toEqual([1, 1, 1, 3, 3, 2]);
       expect(res.image.data.length).toBe(W * H * 3);
     } finally {
       await half.model.dispose();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { float16ToFloat32, float32ToFloat16, floatToHalfBits, halfBitsFromFloatBits, halfBitsToFloat } from '../../../main/inference/runtime/float16';
+import { Float16Memo, float16ToFloat32, float32ToFloat16, floatToHalfBits, halfBitsFromFloatBits, halfBitsToFloat } from '../../../main/inference/runtime/float16';
 
 // word-wise FNV-1a, the same as the python that computed the golden hashes with numpy
 function fnv(values: ArrayLike<number>): number {
@@ -78,3 +78,27 @@ describe('float16 -> float32', () => {
     expect(() => float32ToFloat16(new Float32Array(4), new Uint16Array(2))).toThrow(RangeError);
   });
 });
+
+describe('float16 memo', () => {
+  it('converts once while the values stay the same, and again when they change', () => {
+    const memo = new Float16Memo();
+    const a = Float32Array.from([1, -2, 0.5, 65504]);
+    const first = memo.of(a);
+    expect(Array.from(first)).toEqual([0x3c00, 0xc000, 0x3800, 0x7bff]);
+    // the same values in another array: the same conversion
+    expect(memo.of(Float32Array.from(a))).toBe(first);
+    // changed in place: converted anew, and the earlier result is left as it was
+    a[1] = 2;
+    const second = memo.of(a);
+    expect(second).not.toBe(first);
+    expect(Array.from(second)).toEqual([0x3c00, 0x4000, 0x3800, 0x7bff]);
+    expect(first[1]).toBe(0xc000);
+    // a view into a larger buffer, and a different length
+    const big = new Float32Array([9, 1, 2, 0.5, 65504]);
+    expect(Array.from(memo.of(big.subarray(1, 3)))).toEqual([0x3c00, 0x4000]);
+    // -0 and +0 differ in float16 too: compared by bits, not by value
+    expect(Array.from(memo.of(Float32Array.from([-0, 0])))).toEqual([0x8000, 0]);
+    expect(Array.from(memo.of(Float32Array.from([0, 0])))).toEqual([0, 0]);
+  });
+});
+

@@ -100,4 +100,21 @@ describe('session manager', () => {
     expect((await m.get(double, 'cpu')).disposed).toBe(false);
     await m.close();
   });
+
+  it('creates sessions without spin-waiting threads unless the caller says otherwise', async () => {
+    const seen: ort.InferenceSession.SessionOptions[] = [];
+    const create = async (p: string, o: ort.InferenceSession.SessionOptions) => {
+      seen.push(o);
+      return ort.InferenceSession.create(p, o);
+    };
+    const plain = new SessionManager({ create });
+    await plain.get(double, 'cpu');
+    await plain.close();
+    expect(seen[0]).toMatchObject({ logSeverityLevel: 3, executionProviders: ['cpu'], extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } });
+    const custom = new SessionManager({ create, sessionOptions: { graphOptimizationLevel: 'basic', extra: { session: { intra_op: { allow_spinning: '1' } }, memory: { enable_memory_arena_shrinkage: 'cpu:0' } } } });
+    const s = await custom.get(double, 'cpu');
+    expect(Array.from((await s.run({ x: new ort.Tensor('float32', new Float32Array([1, 2, 3, 4]), [4]) })).y!.data as Float32Array)).toEqual([2, 4, 6, 8]);
+    await custom.close();
+    expect(seen[1]).toMatchObject({ graphOptimizationLevel: 'basic', extra: { session: { intra_op: { allow_spinning: '1' }, inter_op: { allow_spinning: '0' } }, memory: { enable_memory_arena_shrinkage: 'cpu:0' } } });
+  });
 });

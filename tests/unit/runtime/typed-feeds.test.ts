@@ -1,6 +1,7 @@
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { isUserError } from '../../../main/common/errors';
+import { float32ToFloat16 } from '../../../main/inference/runtime/float16';
 import { floatOutput, inputSpecs, typedFeeds } from '../../../main/inference/runtime/typed-feeds';
 import { tinyModel, tinyTextEncoder, tinyUnet } from './tiny-models';
 
@@ -52,6 +53,21 @@ describe('inputs typed from session metadata', () => {
       await s.release();
     });
   }
+
+  it('sends an already converted float16 form where the model takes float16, and the float32 data otherwise', async () => {
+    const half = float32ToFloat16(text);
+    for (const float of ['float16', 'float32'] as const) {
+      const s = await session(tinyUnet({ float, timestep: ['timestep', 'int64', []] }));
+      const feeds = typedFeeds(inputSpecs(s), {
+        sample: { kind: 'float', data: sample, dims: [2, 4, 2, 3] },
+        timestep: { kind: 'timestep', value: 1, batch: 2 },
+        encoder_hidden_states: { kind: 'float', data: text, dims: [2, 77, 8], half },
+      });
+      expect(feeds.encoder_hidden_states!.data).toBe(float === 'float16' ? half : text);
+      expect(Array.from(floatOutput(await s.run(feeds), 'text_out').data)).toEqual(Array.from(text));
+      await s.release();
+    }
+  });
 
   it('sends the timestep as [B] float, or [1] where the model fixes one value', async () => {
     const perRow = await session(tinyUnet({ float: 'float32', timestep: ['timestep', 'float32', ['batch']] }));

@@ -126,6 +126,39 @@ describe('DDIMScheduler against diffusers test_scheduler_ddim.py', () => {
     }
   });
 
+  it('steps into a given buffer, in place too, with the same bits as step', () => {
+    for (const config of [{ ...base, clipSample: false }, base, { ...base, predictionType: 'v_prediction' as const }]) {
+      const s = new DdimScheduler(config);
+      s.setTimesteps(10);
+      const sample = dummySampleDeter();
+      for (const t of [900, 100, 0]) {
+        const out = dummyModel(sample, t);
+        const pure = s.step(out, t, sample);
+        const into = new Float32Array(sample.length);
+        const x0 = new Float32Array(sample.length);
+        expect(s.stepInto(into, out, t, sample, {}, x0)).toBe(into);
+        expect(Buffer.from(into.buffer).equals(Buffer.from(pure.prevSample.buffer))).toBe(true);
+        expect(Buffer.from(x0.buffer).equals(Buffer.from(pure.predOriginalSample.buffer))).toBe(true);
+        const inPlace = Float32Array.from(sample);
+        s.stepInto(inPlace, out, t, inPlace);
+        expect(Buffer.from(inPlace.buffer).equals(Buffer.from(pure.prevSample.buffer))).toBe(true);
+      }
+    }
+    const s = new DdimScheduler(base);
+    s.setTimesteps(10);
+    expect(() => s.stepInto(new Float32Array(3), new Float32Array(4), 100, new Float32Array(4))).toThrow(RangeError);
+  });
+
+  it('gives the golden full loop when stepping in place', () => {
+    const scheduler = new DdimScheduler(base);
+    scheduler.setTimesteps(10);
+    const sample = dummySampleDeter();
+    for (const t of scheduler.timesteps) scheduler.stepInto(sample, dummyModel(sample, t), t, sample, { eta: 0 });
+    const { sum, mean } = absSumMean(sample);
+    expect(Math.abs(sum - 172.0067)).toBeLessThan(1e-2);
+    expect(Math.abs(mean - 0.223967)).toBeLessThan(1e-3);
+  });
+
   it('refuses to step before setTimesteps and outside the schedule', () => {
     const s = new DdimScheduler(base);
     const x = new Float32Array(4);
@@ -160,6 +193,19 @@ describe('DDIMInverseScheduler against diffusers test_scheduler_ddim_inverse.py'
     const { sum, mean } = absSumMean(inverseFullLoop({ setAlphaToOne: false, betaStart: 0.01 }));
     expect(Math.abs(sum - 542.6722)).toBeLessThan(1e-2);
     expect(Math.abs(mean - 0.7066)).toBeLessThan(1e-3);
+  });
+
+  it('steps into a given buffer, in place too, with the same bits as step', () => {
+    const s = new DdimInverseScheduler({ ...base, clipSample: false });
+    s.setTimesteps(10);
+    const sample = dummySampleDeter();
+    for (const t of [0, 100, 900]) {
+      const out = dummyModel(sample, t);
+      const pure = s.step(out, t, sample).prevSample;
+      const inPlace = Float32Array.from(sample);
+      expect(s.stepInto(inPlace, out, t, inPlace)).toBe(inPlace);
+      expect(Buffer.from(inPlace.buffer).equals(Buffer.from(pure.buffer))).toBe(true);
+    }
   });
 
   it('steps_offset shifts ascending timesteps', () => {
