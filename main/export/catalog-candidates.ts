@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import type { Library } from '../catalog/library';
+import { getCombo, listCombos } from '../catalog/queries/combos';
+import { UserError } from '../common/errors';
 import { searchGarments } from '../catalog/queries/garments';
 import { listGenerations } from '../catalog/queries/generations';
 import type { Generation, GarmentQuery, GarmentSummary, Render } from '../catalog/types';
@@ -9,8 +11,12 @@ import type { ExportCandidate } from './plan';
 export const EXPORT_SOURCES = ['realistic', 'raytrace', 'raster'] as const;
 export type ExportSource = (typeof EXPORT_SOURCES)[number];
 
-/** which garments to export: the catalog's search filters, and a colorway (as the studio's library view filters) */
-export type ExportSelection = Pick<GarmentQuery, 'category' | 'text' | 'tag' | 'hasGeneration'> & { colorway?: string };
+/**
+ * which garments to export: the catalog's search filters, and a colorway (as the studio's
+ * library view filters), or an outfit (combo id): its garments only, each in the colorway the
+ * outfit names (all its colorways when it names none)
+ */
+export type ExportSelection = Pick<GarmentQuery, 'category' | 'text' | 'tag' | 'hasGeneration'> & { colorway?: string; combo?: number };
 
 export interface SelectedCandidates {
   candidates: ExportCandidate[];
@@ -20,14 +26,40 @@ export interface SelectedCandidates {
 
 const PAGE = 1000;
 
+/** `--combo 3` or `--combo "Autumn look"`: the id of the outfit (a name case-insensitively when no exact match) */
+export function comboIdFor(lib: Library, idOrName: string): number {
+  const all = listCombos(lib);
+  const text = idOrName.trim();
+  if (/^\d+$/.test(text)) return getCombo(lib, Number(text)).id;
+  const exact = all.filter((c) => c.name === text);
+  const found = exact.length ? exact : all.filter((c) => c.name.toLowerCase() === text.toLowerCase());
+  if (found.length === 1) return found[0]!.id;
+  const names = all.map((c) => `#${c.id} ${c.name}`).join(', ');
+  if (found.length > 1) {
+    throw new UserError('ambiguous-combo', `${found.length} outfits in ${lib.root} are named '${text}'`, `Give the outfit's id instead: ${found.map((c) => `#${c.id}`).join(', ')}.`);
+  }
+  throw new UserError('unknown-combo', `no outfit named '${text}' in ${lib.root}`, all.length ? `The outfits are: ${names}.` : 'Build one in the studio\'s Combos view first.');
+}
+
 /** every garment the selection matches, all pages */
 export function selectGarments(lib: Library, selection: ExportSelection, kind?: 'raster' | 'raytrace'): GarmentSummary[] {
-  const { colorway, ...query } = selection;
-  const out: GarmentSummary[] = [];
+  const { colorway, combo, ...query } = selection;
+  // an unknown combo is a UserError before any search
+  const outfit = combo === undefined ? undefined : new Map(getCombo(lib, combo).items.map((i) => [i.garmentId, i.colorwayId]));
+  let out: GarmentSummary[] = [];
   for (let offset = 0; ; offset += PAGE) {
     const page = searchGarments(lib, { ...query, kind, orderBy: 'sku', limit: PAGE, offset });
     out.push(...page.garments);
     if (page.garments.length < PAGE || out.length >= page.total) break;
+  }
+  if (outfit) {
+    out = out
+      .filter((g) => outfit.has(g.id))
+      .map((g) => {
+        const cw = outfit.get(g.id);
+        return cw == null ? g : { ...g, renders: g.renders.filter((r) => r.colorwayId === cw) };
+      })
+      .filter((g) => g.renders.length > 0);
   }
   if (!colorway) return out;
   // a colorway keeps only its renders (names compared case-insensitively, as the studio's filter)

@@ -22,6 +22,7 @@ export const exportJobParams = z
         text: z.string().max(500).optional(),
         tag: z.string().max(200).optional(),
         hasGeneration: z.boolean().optional(),
+        combo: z.number().int().positive().optional(),
       })
       .strict(),
     generate: z.enum(['none', 'missing', 'all']).optional(),

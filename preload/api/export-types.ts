@@ -29,8 +29,8 @@ export interface ExportJobParamsRecord {
   /** longest side in pixels */
   size?: number;
   source: ExportSourceName;
-  /** the library view's filters */
-  selection: { category?: string; colorway?: string; text?: string; tag?: string; hasGeneration?: boolean };
+  /** the library view's filters, or an outfit (combo id): its garments only */
+  selection: { category?: string; colorway?: string; text?: string; tag?: string; hasGeneration?: boolean; combo?: number };
   generate?: 'none' | 'missing' | 'all';
   /** model folder, needed when generate is not `none` */
   model?: string;

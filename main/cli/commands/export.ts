@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { UserError } from '../../common/errors';
 import { appVersion } from '../../common/version';
-import { EXPORT_SOURCES, type ExportSource } from '../../export/catalog-candidates';
+import { openLibrary } from '../../catalog/library';
+import { comboIdFor, EXPORT_SOURCES, type ExportSelection, type ExportSource } from '../../export/catalog-candidates';
 import { exportFromLibrary } from '../../export/library-export';
 import type { CliCommand } from '../command';
 import { needString, optNumber, optString } from '../command';
@@ -22,7 +23,7 @@ export const exportCommand: CliCommand = {
   summary: 'export catalog shots for a marketplace (presets, names, sRGB, metadata); resumable',
   usage:
     '--library <lib> --out <dir> [--preset amazon|zalando|shopify|<file.json>] [--format jpeg|png|webp] [--size <px>] ' +
-    '[--source realistic|raytrace|raster] [--category C] [--colorway W] [--text Q] [--tag T] [--generate none|missing|all --model <dir> [--gen-size WxH] [--steps 50] [--negative-embedding <file>] [--provider P] [--cache-dir <dir>]] [--concurrency 2] [--json]',
+    '[--source realistic|raytrace|raster] [--category C] [--colorway W] [--text Q] [--tag T] [--combo <id|name>] [--generate none|missing|all --model <dir> [--gen-size WxH] [--steps 50] [--negative-embedding <file>] [--provider P] [--cache-dir <dir>]] [--concurrency 2] [--json]',
   options: {
     library: { type: 'string' },
     out: { type: 'string' },
@@ -34,6 +35,7 @@ export const exportCommand: CliCommand = {
     colorway: { type: 'string' },
     text: { type: 'string' },
     tag: { type: 'string' },
+    combo: { type: 'string' },
     generate: { type: 'string' },
     model: { type: 'string' },
     'gen-size': { type: 'string' },
@@ -56,9 +58,19 @@ export const exportCommand: CliCommand = {
       throw new UserError('bad-option', `--generate ${generate} needs --model <dir>`, 'Give a Stable Diffusion ONNX folder (e.g. one written by `r2r demo-model`), or export what the library has with --generate none.');
     }
     const genSize = optString(ctx, 'gen-size');
-    const selection = Object.fromEntries(
+    const selection: ExportSelection = Object.fromEntries(
       (['category', 'colorway', 'text', 'tag'] as const).flatMap((k) => (optString(ctx, k) === undefined ? [] : [[k, optString(ctx, k)!]])),
     );
+    const combo = optString(ctx, 'combo');
+    if (combo !== undefined) {
+      // an outfit's garments only: its name becomes its id, so the export job (and its resume) names one combo
+      const lib = openLibrary(libraryDir);
+      try {
+        selection.combo = comboIdFor(lib, combo);
+      } finally {
+        lib.close();
+      }
+    }
     const json = Boolean(ctx.values.json);
     const line = (value: unknown) => ctx.stdout.write(JSON.stringify(value) + '\n');
     const progress = json ? undefined : createProgress(ctx, 'export');
