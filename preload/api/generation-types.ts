@@ -22,6 +22,8 @@ export interface GenerateJobParams {
   maxSide?: number;
   /** execution provider ('cpu', 'cuda', ...); default: the platform's best that starts */
   provider?: string;
+  /** the outfit (combo id) the shot is generated for, from the Combos view: recorded in the generation's params */
+  comboId?: number;
 }
 
 export interface SweepJobParams extends GenerateJobParams {

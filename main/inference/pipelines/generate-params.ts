@@ -27,6 +27,8 @@ export const generateParamsSchema = z
     /** the model canvas's longer side (a multiple of the model's size step); default 768x1024 */
     maxSide: z.number().int().min(16).max(4096).optional(),
     provider: z.string().optional(),
+    /** the outfit the shot is for (Combos view), recorded in the generation's params */
+    comboId: z.number().int().positive().optional(),
   })
   .strict();
 

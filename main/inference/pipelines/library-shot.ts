@@ -116,7 +116,7 @@ export async function generateInLibrary(
     negative: p.negative.kind === 'prompt' ? p.negative.text : '',
     ...canvasFor(files.width, files.height, p.maxSide),
   };
-  const recorded = { ...params, tacLevels: p.tacLevels, negative: p.negative, maxSide: p.maxSide ?? null, renderId: p.renderId };
+  const recorded = { ...params, tacLevels: p.tacLevels, negative: p.negative, maxSide: p.maxSide ?? null, renderId: p.renderId, ...(p.comboId ? { comboId: p.comboId } : {}) };
   const gen = insertGeneration(lib, { source: { renderId: p.renderId }, model: p.model, params: recorded, seed: p.seed, status: 'running' });
   const dir = await mkdtemp(join(tmpdir(), 'r2r-generate-'));
   try {
