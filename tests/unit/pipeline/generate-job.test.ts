@@ -113,6 +113,14 @@ describe('the generate job', () => {
     expect(gen.metrics).toMatchObject({ inversionCached: true, tacSteps: 4, unetCalls: 4 });
   });
 
+  it('records the outfit a shot was generated for (Combos view) in the generation params', async () => {
+    expect(() => queue.submit('generate', { ...base(), comboId: 0 })).toThrow(/comboId/);
+    const job = await queue.whenSettled(queue.submit('generate', { ...base(), comboId: 5 }).id);
+    expect(job.state).toBe('done');
+    const gen = getGeneration(lib, (job.result as GenerateJobResult).generationId);
+    expect(gen).toMatchObject({ renderId, params: { comboId: 5, renderId } });
+  });
+
   it('applies the edit mask stored in the library: pixels outside it stay the render', async () => {
     const render = searchGarments(lib, {}).garments[0]!.renders[0]!;
     const w = 64;
