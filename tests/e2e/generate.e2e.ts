@@ -191,4 +191,52 @@ describe('generating in the studio', () => {
     const gens = await generations();
     expect(gens.filter((g) => g.status === 'done').length).toBe(1 + 6);
   });
+
+  it('generates an outfit from the Combos view: one job per garment view, linked to the outfit', async () => {
+    // the parameters panel's values carry over: model, 20 steps, strength 0.4 (the sweep cell), 128 px
+    await page.locator('[data-tab=combos]').click();
+    await page.getByTestId('combo-add').nth(1).waitFor();
+    await page.getByTestId('combo-add').nth(0).click();
+    await page.getByTestId('combo-add').nth(1).click();
+    const rows = page.getByTestId('combo-item');
+    const skus = await rows.locator('.sku').allTextContents();
+    expect(skus).toHaveLength(2);
+    // the second garment in one of its (two) colorways, the first in both
+    const colorway = page.getByLabel(`Colorway of ${skus[1]}`);
+    await colorway.selectOption({ label: (await colorway.locator('option').nth(1).textContent())! });
+    await page.getByTestId('combo-name').fill('Studio look');
+    await page.getByTestId('combo-save').click();
+    await page.getByTestId('combo').filter({ hasText: 'Studio look' }).waitFor();
+    await page.getByTestId('combo-gen-view').selectOption('front');
+    await page.getByTestId('combo-gen-kind').selectOption('raytrace');
+    expect(await page.getByTestId('combo-model').inputValue()).toBe(join(dir, 'tiny'));
+    const button = page.getByTestId('combo-generate');
+    await page.waitForFunction(() => !(document.querySelector('[data-testid=combo-generate]') as HTMLButtonElement | null)?.disabled);
+    const planned = 2 + 1;
+    expect((await button.textContent())?.trim()).toBe(`Generate outfit (${planned})`);
+    await button.click();
+    await page.waitForFunction(
+      (n) => {
+        const jobs = [...document.querySelectorAll('[data-testid=combos-view] [data-testid=job]')].slice(0, n);
+        return jobs.length === n && jobs.every((j) => j.getAttribute('data-state') === 'done' || j.getAttribute('data-state') === 'failed');
+      },
+      planned,
+      { timeout: 120_000 },
+    );
+    await page.screenshot({ path: artifactPath('generate-outfit.png') });
+    const combo = (await call<{ id: number; name: string }[]>('combos/list', [])).find((c) => c.name === 'Studio look')!;
+    const found = await call<{ garments: { id: number; sku: string }[] }>('library/search', [{}]);
+    const made: { sku: string; gen: Generation; render: { id: number; view: string; kind: string; colorway: string } }[] = [];
+    for (const g of found.garments.filter((x) => skus.includes(x.sku))) {
+      const detail = await call<{ generations: Generation[]; renders: { id: number; view: string; kind: string; colorway: string }[] }>('library/garment', [g.id]);
+      for (const gen of detail.generations.filter((x) => x.params.comboId === combo.id)) made.push({ sku: g.sku, gen, render: detail.renders.find((r) => r.id === gen.renderId)! });
+    }
+    expect(made.map((m) => m.gen.status)).toEqual(Array(planned).fill('done'));
+    expect(made.every((m) => m.render.view === 'front' && m.render.kind === 'raytrace')).toBe(true);
+    expect(made.filter((m) => m.sku === skus[0]).map((m) => m.render.colorway)).toHaveLength(2);
+    expect(made.filter((m) => m.sku === skus[1])).toHaveLength(1);
+    // one seed for the whole outfit, the parameters panel's settings
+    expect(new Set(made.map((m) => m.gen.params.seed)).size).toBe(1);
+    expect(made[0]!.gen.params).toMatchObject({ steps: 20, strength: 0.4, maxSide: 128 });
+  });
 });
