@@ -1,5 +1,9 @@
-/** Records of a library as the API, the CLI and the export helper see them (JSON-safe). */
-import type { ComboRole, GenerationStatus, MaskPurpose, RenderKind } from './vocabulary';
+/**
+ * Records of a library as the API, the CLI and the export helper see them (JSON-safe): the
+ * records of the API contract (preload/api/library-types.ts) and the fields only main/ uses.
+ */
+import type { ComboItemRecord, ComboRecord, GarmentSummaryRecord, GenerationRecord, MaskRecord, RenderRecord } from '../../preload/api/library-types';
+import type { GenerationStatus, RenderKind } from './vocabulary';
 
 export type { ComboRole, GenerationStatus, MaskPurpose, RenderKind } from './vocabulary';
 
@@ -29,14 +33,7 @@ export interface Asset {
   path: string;
 }
 
-export interface Garment {
-  id: number;
-  sku: string;
-  name: string;
-  /** category slug, e.g. 't-shirt' */
-  category: string;
-  categoryName: string;
-  tags: string[];
+export interface Garment extends Omit<GarmentSummaryRecord, 'renders'> {
   notes: string;
   createdAt: string;
   updatedAt: string;
@@ -50,68 +47,28 @@ export interface Colorway {
   texture: string | null;
 }
 
-export interface Render {
-  id: number;
-  colorwayId: number;
-  colorway: string;
-  /** view slug: front, back, left, right, three-quarter or a custom one */
-  view: string;
-  kind: RenderKind;
-  renderer: string;
-  width: number;
-  height: number;
-  /** asset hash */
-  asset: string;
-  /** relative to the library folder */
-  path: string;
+export interface Render extends RenderRecord {
   sourcePath: string | null;
   createdAt: string;
 }
 
-export interface Mask {
-  id: number;
-  renderId: number;
-  purpose: MaskPurpose;
-  asset: string;
+export interface Mask extends MaskRecord {
   path: string;
   createdAt: string;
-  updatedAt: string;
 }
 
-export interface ComboItem {
-  garmentId: number;
-  sku: string;
-  colorwayId: number | null;
-  role: ComboRole;
-  /** drawing order, lowest first */
-  layer: number;
-}
+export type ComboItem = ComboItemRecord;
 
-export interface Combo {
-  id: number;
-  name: string;
-  notes: string;
-  items: ComboItem[];
+export interface Combo extends ComboRecord {
   createdAt: string;
-  updatedAt: string;
 }
 
 export type GenerationSource = { renderId: number; comboId?: undefined } | { comboId: number; renderId?: undefined };
 
-export interface Generation {
-  id: number;
-  renderId: number | null;
-  comboId: number | null;
-  model: string;
-  params: Record<string, unknown>;
-  seed: number;
+export interface Generation extends GenerationRecord {
   status: GenerationStatus;
   error: string | null;
-  /** hash of the output image asset once done */
-  output: string | null;
-  outputPath: string | null;
   metrics: Record<string, unknown> | null;
-  createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
   updatedAt: string;

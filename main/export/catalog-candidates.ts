@@ -41,6 +41,17 @@ export function comboIdFor(lib: Library, idOrName: string): number {
   throw new UserError('unknown-combo', `no outfit named '${text}' in ${lib.root}`, all.length ? `The outfits are: ${names}.` : 'Build one in the studio\'s Combos view first.');
 }
 
+/** a garment's renders other than photos, grouped by colorway and view, in first-seen order */
+export function rendersByView(renders: Render[]): Render[][] {
+  const byView = new Map<string, Render[]>();
+  for (const r of renders) {
+    if (r.kind === 'photo') continue;
+    const key = `${r.colorway}\u0000${r.view}`;
+    byView.set(key, [...(byView.get(key) ?? []), r]);
+  }
+  return [...byView.values()];
+}
+
 /** every garment the selection matches, all pages */
 export function selectGarments(lib: Library, selection: ExportSelection, kind?: 'raster' | 'raytrace'): GarmentSummary[] {
   const { colorway, combo, ...query } = selection;
@@ -111,13 +122,7 @@ export function selectCandidates(lib: Library, selection: ExportSelection, sourc
     return { candidates, missing };
   }
   for (const g of selectGarments(lib, selection)) {
-    const byView = new Map<string, Render[]>();
-    for (const r of g.renders) {
-      if (r.kind === 'photo') continue;
-      const key = `${r.colorway}\u0000${r.view}`;
-      byView.set(key, [...(byView.get(key) ?? []), r]);
-    }
-    for (const renders of byView.values()) {
+    for (const renders of rendersByView(g.renders)) {
       const { colorway, view } = renders[0]!;
       const done = renders.flatMap((r) => listGenerations(lib, { renderId: r.id, status: 'done' }).map((x) => ({ x, r })));
       const latest = done.filter((d) => d.x.outputPath).sort((a, b) => (a.x.finishedAt ?? '').localeCompare(b.x.finishedAt ?? '') || a.x.id - b.x.id).at(-1);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import type { ExportJobResultRecord } from '../../preload/api/export-types';
 import { isTempFile, removeStaleTemps, writeFileAtomic } from './atomic-write';
 import type { ExportJobParams, ExportJobStore, ItemOutcome, PlanItem, StoredJob } from './job-store';
 import { buildPlan, REPORT_FILES, type ExportCandidate } from './plan';
@@ -40,17 +41,9 @@ export interface ExportJobInput {
   onPlan?: (info: { jobId: string; total: number; alreadyDone: number; resumed: boolean }) => void;
 }
 
-export interface ExportSummary {
-  jobId: string;
-  resumed: boolean;
-  total: number;
-  done: number;
-  failed: number;
-  /** items finished by earlier runs of the same job */
-  alreadyDone: number;
+/** the API's export result (preload/api) without what exportFromLibrary adds (missing views, generation), plus whether it was cancelled */
+export interface ExportSummary extends Omit<ExportJobResultRecord, 'missing' | 'generation'> {
   cancelled: boolean;
-  outDir: string;
-  report?: { json: string; html: string };
 }
 
 /** a stable id from the job's parameters: the same command maps to the same job */

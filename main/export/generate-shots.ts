@@ -7,7 +7,7 @@ import { insertGeneration, listGenerations, storeGenerationOutput, updateGenerat
 import type { Render } from '../catalog/types';
 import type { LoadedModel } from '../inference/pipelines/load-r2r-model';
 import type { R2RParams } from '../inference/pipelines/r2r';
-import { selectGarments, type ExportSelection } from './catalog-candidates';
+import { rendersByView, selectGarments, type ExportSelection } from './catalog-candidates';
 
 export type GenerateMode = 'missing' | 'all';
 
@@ -64,13 +64,7 @@ export function viewsToGenerate(lib: Library, selection: ExportSelection, mode: 
   const todo: ViewToGenerate[] = [];
   let alreadyGenerated = 0;
   for (const g of selectGarments(lib, selection)) {
-    const byView = new Map<string, Render[]>();
-    for (const r of g.renders) {
-      if (r.kind === 'photo') continue;
-      const key = `${r.colorway}\u0000${r.view}`;
-      byView.set(key, [...(byView.get(key) ?? []), r]);
-    }
-    for (const renders of byView.values()) {
+    for (const renders of rendersByView(g.renders)) {
       const done = renders.flatMap((r) => listGenerations(lib, { renderId: r.id, status: 'done' })).filter((x) => x.outputPath);
       const ours = done.filter((x) => x.params[EXPORT_JOB_PARAM] === jobTag);
       if (ours.length > 0) {

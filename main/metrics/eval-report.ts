@@ -8,7 +8,8 @@ import type { PairMetrics } from './measure-pair';
  */
 export type SourceKind = 'raster' | 'raytrace';
 
-export interface ShotRecord {
+/** what names one output in the report: the shot, where it comes from, which generation */
+export interface ShotInfo {
   /** what the tables call the shot, e.g. 'SKU-001 red front' */
   shot: string;
   garment?: string;
@@ -17,6 +18,9 @@ export interface ShotRecord {
   /** the kind of render the realistic output was generated from */
   source: SourceKind;
   generation?: number | string;
+}
+
+export interface ShotRecord extends ShotInfo {
   tacRatio: number | null;
   strength: number | null;
   metrics: PairMetrics;

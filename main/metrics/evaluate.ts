@@ -1,5 +1,5 @@
 import { isUserError } from '../common/errors';
-import type { KidEntry, ShotRecord, SkippedEntry, SourceKind } from './eval-report';
+import type { KidEntry, ShotInfo, ShotRecord, SkippedEntry } from './eval-report';
 import { loadRgb } from './image';
 import type { InceptionNetwork } from './inception';
 import type { KidOptions } from './kid';
@@ -12,13 +12,7 @@ import { measurePair } from './measure-pair';
  * The work between a library and the report: measure every output against its render
  * (and optionally KID of image sets), so that `r2r eval` only has to list the outputs.
  */
-export interface EvalItem {
-  shot: string;
-  garment?: string;
-  category?: string;
-  view?: string;
-  source: SourceKind;
-  generation?: number | string;
+export interface EvalItem extends ShotInfo {
   /** generation parameters as stored; tacRatio / strength are read by `sweepParams` */
   params?: Record<string, unknown>;
   files: PairFiles;

@@ -1,4 +1,5 @@
 import { UserError } from '../common/errors';
+import { seededRandom } from '../common/seeded-random';
 
 /**
  * Kernel Inception Distance (Binkowski et al. 2018) from feature vectors: the unbiased
@@ -100,18 +101,6 @@ export function mmd2OnSubsets(x: Features, y: Features, subsets: SubsetIndices[]
   const d = checkDims(x, y);
   const sums = new KernelSums(x, y, d);
   return subsets.map((s) => sums.mmd2(s.x, s.y));
-}
-
-/** a seeded generator of uniform numbers in [0, 1) (mulberry32) */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `k` distinct indices of [0, n), by a partial Fisher-Yates shuffle */

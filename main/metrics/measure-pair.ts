@@ -1,7 +1,8 @@
+import type { PairMetricsRecord } from '../../preload/api/metrics-types';
 import { compareSsim } from './compare';
 import { loadMask, loadRgb } from './image';
 import type { LpipsNetwork } from './lpips';
-import { textureReport } from './texture';
+import { textureReport, type GaborReport } from './texture';
 
 /**
  * Every per-pair number the studio shows for an output against its source render: SSIM
@@ -9,19 +10,7 @@ import { textureReport } from './texture';
  * image without one), the Gabor-bank scores on request and, when an LPIPS network is
  * supplied, LPIPS.
  */
-export interface PairMetrics {
-  ssim_rgb: number;
-  ssim_luma: number;
-  masked_ssim_rgb?: number;
-  masked_ssim_luma?: number;
-  mask_pixels?: number;
-  laplacian_correlation: number | null;
-  energy_correlation: number | null;
-  energy_ratio: number | null;
-  mean_delta_e00: number;
-  mean_colour_delta_e00: number;
-  gabor_correlation?: number | null;
-  gabor_energy_ratio?: number | null;
+export interface PairMetrics extends Omit<PairMetricsRecord, 'width' | 'height'>, Partial<GaborReport> {
   lpips?: number;
 }
 

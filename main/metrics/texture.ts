@@ -1,3 +1,4 @@
+import type { PairMetricsRecord } from '../../preload/api/metrics-types';
 import { UserError } from '../common/errors';
 import { ciede2000, srgbToLab } from './colour';
 import { crop, GABOR_WAVELENGTHS, gaborMagnitudes, gaborRadius, maskBox } from './gabor';
@@ -20,16 +21,11 @@ import { assertSameSize, luma } from './image';
  *   output / source response energy summed over the bank. Costlier, so only on request.
  * Correlations are null where a side has no variation inside the mask (undefined there).
  */
-export interface TextureReport {
+export interface TextureReport extends Pick<PairMetricsRecord, TextureKey>, Partial<GaborReport> {
   mask_pixels: number;
-  laplacian_correlation: number | null;
-  energy_correlation: number | null;
-  energy_ratio: number | null;
-  mean_delta_e00: number;
-  mean_colour_delta_e00: number;
-  gabor_correlation?: number | null;
-  gabor_energy_ratio?: number | null;
 }
+
+type TextureKey = 'laplacian_correlation' | 'energy_correlation' | 'energy_ratio' | 'mean_delta_e00' | 'mean_colour_delta_e00';
 
 export interface GaborReport {
   gabor_correlation: number | null;

@@ -46,6 +46,7 @@ export interface ExportJobResultRecord {
   total: number;
   done: number;
   failed: number;
+  /** items finished by earlier runs of the same job */
   alreadyDone: number;
   /** views without a generated shot, left out (realistic source) */
   missing: number;

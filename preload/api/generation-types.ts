@@ -11,8 +11,11 @@ export interface GenerateJobParams {
   /** model folder (an SD 1.x ONNX export) */
   model: string;
   steps: number;
+  /** denoising strength: the share of the schedule that is inverted and regenerated */
   strength: number;
+  /** share of the K used steps during which TAC swaps query and key */
   tacRatio: number;
+  /** how many of the UNet's highest-resolution levels get TAC (SD 1.x: 2) */
   tacLevels: number;
   guidance: number;
   seed: number;
@@ -25,6 +28,9 @@ export interface GenerateJobParams {
   /** the outfit (combo id) the shot is generated for, from the Combos view: recorded in the generation's params */
   comboId?: number;
 }
+
+/** the FashionR2R method's defaults, for the engine and the studio's parameters panel alike */
+export const GENERATION_DEFAULTS = { steps: 50, strength: 0.3, tacRatio: 0.9, tacLevels: 2, guidance: 7.5 } as const;
 
 export interface SweepJobParams extends GenerateJobParams {
   /** one image per cell; strength and tacRatio of the cell replace the base values */

@@ -1,7 +1,7 @@
 /**
- * Catalog records as the UI sees them (library, masks and combos services). They mirror
- * main/catalog/types.ts; the preload layer cannot import main/, so the shapes are stated
- * here and the services return exactly these fields.
+ * Catalog records as the UI sees them (library, masks and combos services). They are the one
+ * statement of these shapes: main/catalog/types.ts extends them with the fields only main/
+ * uses, and the services return exactly these fields.
  */
 
 export type RenderKind = 'raster' | 'raytrace' | 'photo';
@@ -22,6 +22,7 @@ export interface RenderRecord {
   id: number;
   colorwayId: number;
   colorway: string;
+  /** view slug: front, back, left, right, three-quarter or a custom one */
   view: string;
   kind: RenderKind;
   renderer: string;
@@ -37,6 +38,7 @@ export interface GarmentSummaryRecord {
   id: number;
   sku: string;
   name: string;
+  /** category slug, e.g. 't-shirt' */
   category: string;
   categoryName: string;
   tags: string[];
@@ -59,6 +61,7 @@ export interface GenerationRecord {
   params: Record<string, unknown>;
   seed: number;
   status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+  /** hash of the output image asset once done */
   output: string | null;
   outputPath: string | null;
   createdAt: string;
@@ -107,6 +110,7 @@ export interface ComboItemRecord {
   sku: string;
   colorwayId: number | null;
   role: ComboRole;
+  /** drawing order, lowest first */
   layer: number;
 }
 

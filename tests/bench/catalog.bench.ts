@@ -12,7 +12,7 @@ import { GarmentBatch, MetadataWriter } from '../../main/catalog/import/metadata
 import type { GarmentRecord } from '../../main/catalog/import/metadata';
 import { createLibrary, LIBRARY_FILE } from '../../main/catalog/library';
 import { searchGarments } from '../../main/catalog/queries/garments';
-import { seededRandom } from '../../main/catalog/sample/random';
+import { seededRandom } from '../../main/common/seeded-random';
 import { SYNFASHION_CATEGORIES } from '../../main/catalog/vocabulary';
 
 const VIEWS = ['front', 'back', 'left', 'three-quarter'];

@@ -3,16 +3,10 @@ import type { RgbImage } from '../../main/metrics/image';
 import { gaussianFilter } from '../../main/metrics/gaussian';
 import { ssimMap } from '../../main/metrics/ssim';
 import { textureReport } from '../../main/metrics/texture';
+import { seededRandom } from '../../main/common/seeded-random';
 
 function noiseImage(width: number, height: number, seed: number): RgbImage {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const plane = () => Float64Array.from({ length: width * height }, () => Math.floor(next() * 256));
   return { width, height, planes: [plane(), plane(), plane()] };
 }

@@ -1,35 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { writeSampleLibrary } from '../../main/catalog/sample/sample-library';
-import { artifactPath, launchBrowser, startServe, type Served } from './support';
+import { artifactPath, openStudio, type Served, type Studio } from './support';
 
 const GARMENTS = 4;
 const COLORWAYS = 2;
 const VIEWS = ['front', 'back', 'left', 'right', 'three-quarter'];
 
 describe('export from the studio', () => {
+  let studio: Studio | undefined;
   let served: Served;
-  let browser: Browser;
   let page: Page;
   let dir: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'r2r-export-e2e-'));
-    await writeSampleLibrary(join(dir, 'lib'), { garments: GARMENTS, colorways: COLORWAYS, views: VIEWS, width: 384, height: 480 });
-    process.env.R2R_CONFIG_DIR = join(dir, 'config');
-    served = await startServe(['--library', join(dir, 'lib')]);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    studio = await openStudio('r2r-export-e2e-', (dir) => writeSampleLibrary(join(dir, 'lib'), { garments: GARMENTS, colorways: COLORWAYS, views: VIEWS, width: 384, height: 480 }));
+    ({ dir, served, page } = studio);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await studio?.close();
   });
 
   it('exports the sample library with the Amazon preset and shows the report', async () => {

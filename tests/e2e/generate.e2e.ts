@@ -2,13 +2,11 @@
 // tiny demo model, at a small model canvas (the tiny model's attention is unfused: 768x1024
 // would take gigabytes)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { writeSampleLibrary } from '../../main/catalog/index';
 import { writeDemoModel } from '../../main/inference/models/demo/demo-model';
-import { artifactPath, launchBrowser, startServe, type Served } from './support';
+import { artifactPath, openStudio, type Served, type Studio } from './support';
 
 interface Generation {
   id: number;
@@ -19,8 +17,8 @@ interface Generation {
 }
 
 describe('generating in the studio', () => {
+  let studio: Studio | undefined;
   let served: Served;
-  let browser: Browser;
   let page: Page;
   let dir: string;
 
@@ -56,21 +54,17 @@ describe('generating in the studio', () => {
   }
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'r2r-generate-e2e-'));
-    await writeSampleLibrary(join(dir, 'lib'), { garments: 2, width: 384, height: 480 });
-    writeDemoModel(join(dir, 'tiny'), { seed: 3 });
-    process.env.R2R_CONFIG_DIR = join(dir, 'config');
-    process.env.R2R_CACHE_DIR = join(dir, 'cache');
-    served = await startServe(['--library', join(dir, 'lib')]);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    studio = await openStudio('r2r-generate-e2e-', async (dir) => {
+      await writeSampleLibrary(join(dir, 'lib'), { garments: 2, width: 384, height: 480 });
+      writeDemoModel(join(dir, 'tiny'), { seed: 3 });
+      process.env.R2R_CACHE_DIR = join(dir, 'cache');
+    });
+    ({ dir, served, page } = studio);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
+    await studio?.close();
     delete process.env.R2R_CACHE_DIR;
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('generates a shot: progress with live previews, then the result', async () => {

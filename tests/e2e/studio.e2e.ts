@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { PNG_SIGNATURE, decodePngPixel } from './png-pixel';
 import { runCli } from '../../main/cli/index';
 import sharp from 'sharp';
 import { assetRelativePath, insertGeneration, openLibrary, searchGarments, storeGenerationOutput } from '../../main/catalog/index';
 import type { GarmentDetailRecord } from '../../preload/api/library-types';
-import { artifactPath, launchBrowser, startServe, type Served } from './support';
+import { artifactPath, openStudio, type Served, type Studio } from './support';
 
 async function cli(args: string[]): Promise<unknown> {
   const stdout = new PassThrough();
@@ -29,24 +27,18 @@ async function meanColour(page: Page, x: number, y: number, side = 8): Promise<[
 }
 
 describe('the studio in a browser', () => {
+  let studio: Studio | undefined;
   let served: Served;
-  let browser: Browser;
   let page: Page;
   let dir: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'r2r-studio-e2e-'));
-    await cli(['sample-library', join(dir, 'lib'), '--garments', '6', '--width', '384', '--height', '480']);
-    process.env.R2R_CONFIG_DIR = join(dir, 'config');
-    served = await startServe(['--library', join(dir, 'lib')]);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    studio = await openStudio('r2r-studio-e2e-', (dir) => cli(['sample-library', join(dir, 'lib'), '--garments', '6', '--width', '384', '--height', '480']), { width: 1400, height: 860 });
+    ({ dir, served, page } = studio);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await studio?.close();
   });
 
   it('opens the library and filters it', async () => {

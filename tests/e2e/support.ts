@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { projectRoot } from '../../main/common/version';
 
 export const root = projectRoot();
@@ -75,4 +76,39 @@ export async function startServe(extraArgs: string[] = []): Promise<Served> {
 export function artifactPath(name: string): string {
   mkdirSync(artifactsDir, { recursive: true });
   return join(artifactsDir, name);
+}
+
+export interface Studio {
+  dir: string;
+  served: Served;
+  browser: Browser;
+  page: Page;
+  /** closes the browser, stops the server and removes the temp folder */
+  close(): Promise<void>;
+}
+
+/**
+ * a temp folder that `prepare` fills (the library at `<dir>/lib`), `r2r serve` on that library with
+ * its config in `<dir>/config`, and a browser page; on a failed start what was opened is closed
+ */
+export async function openStudio(prefix: string, prepare: (dir: string) => unknown, viewport = { width: 1400, height: 900 }): Promise<Studio> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let served: Served | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await served?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await prepare(dir);
+    process.env.R2R_CONFIG_DIR = join(dir, 'config');
+    served = await startServe(['--library', join(dir, 'lib')]);
+    browser = await launchBrowser();
+    const page = await browser.newPage({ viewport });
+    return { dir, served, browser, page, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }

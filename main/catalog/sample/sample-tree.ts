@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STANDARD_VIEWS } from '../vocabulary';
-import { seededRandom } from './random';
+import { seededRandom } from '../../common/seeded-random';
 import { renderGarmentImage } from './render';
 import type { SampleLook } from './render';
 import { CATEGORY_FAMILY } from './silhouettes';

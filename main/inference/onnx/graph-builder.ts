@@ -1,3 +1,4 @@
+import { seededRandom } from '../../common/seeded-random';
 import {
   AttrType,
   DataType,
@@ -40,18 +41,6 @@ export function toAttribute(name: string, a: AttrValue): Attribute {
     case 'floats': return { name, type: AttrType.FLOATS, floats: a.v };
     case 't': return { name, type: AttrType.TENSOR, t: a.v };
   }
-}
-
-/** small deterministic generator (mulberry32); weights are seeded per tensor name */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function hashString(s: string, seed: number): number {
@@ -159,7 +148,7 @@ export class GraphBuilder {
       if (init.kind === 'const') v.fill(init.value);
       else {
         // uniform with the requested standard deviation: fast enough for 860M weights
-        const rand = mulberry32(seed);
+        const rand = seededRandom(seed);
         const a = init.std * Math.sqrt(3);
         for (let i = 0; i < count; i++) v[i] = (rand() * 2 - 1) * a;
       }

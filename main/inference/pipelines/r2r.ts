@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { GENERATION_DEFAULTS } from '../../../preload/api/generation-types';
 import { UserError } from '../../common/errors';
 import { compositeOnSource } from '../image/composite';
 import type { FitPlan, Rgb } from '../image/fit';
@@ -46,10 +47,10 @@ export interface R2RParams {
 }
 
 export const DEFAULT_R2R_PARAMS: R2RParams = {
-  steps: 50,
-  strength: 0.3,
-  tacRatio: 0.9,
-  guidance: 7.5,
+  steps: GENERATION_DEFAULTS.steps,
+  strength: GENERATION_DEFAULTS.strength,
+  tacRatio: GENERATION_DEFAULTS.tacRatio,
+  guidance: GENERATION_DEFAULTS.guidance,
   seed: 1,
   prompt: '',
   negative: '',

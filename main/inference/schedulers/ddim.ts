@@ -17,11 +17,8 @@ export interface DdimStepResult {
   predOriginalSample: Float32Array;
 }
 
-/**
- * Elementwise core shared by DDIM and its inverse: x0 and ε from the model output, then
- * formula (12) of the DDIM paper, x' = sqrt(ᾱ') x0 + sqrt(1 - ᾱ' - σ²) ε + σ z.
- */
-export function ddimUpdate(
+/** the inputs of one DDIM update, shared by ddimUpdate and ddimUpdateInto */
+export type DdimUpdateArgs = [
   config: DdimConfig,
   modelOutput: Float32Array,
   sample: Float32Array,
@@ -30,10 +27,17 @@ export function ddimUpdate(
   stdDev: number,
   useClippedModelOutput: boolean,
   noise: Float32Array | undefined,
-): DdimStepResult {
-  const prev = new Float32Array(sample.length);
-  const x0 = new Float32Array(sample.length);
-  ddimUpdateInto(prev, x0, config, modelOutput, sample, alphaProdT, alphaProdNext, stdDev, useClippedModelOutput, noise);
+];
+
+/**
+ * Elementwise core shared by DDIM and its inverse: x0 and ε from the model output, then
+ * formula (12) of the DDIM paper, x' = sqrt(ᾱ') x0 + sqrt(1 - ᾱ' - σ²) ε + σ z.
+ */
+export function ddimUpdate(...args: DdimUpdateArgs): DdimStepResult {
+  const n = args[2].length;
+  const prev = new Float32Array(n);
+  const x0 = new Float32Array(n);
+  ddimUpdateInto(prev, x0, ...args);
   return { prevSample: prev, predOriginalSample: x0 };
 }
 
@@ -44,14 +48,7 @@ export function ddimUpdate(
 export function ddimUpdateInto(
   out: Float32Array,
   x0Out: Float32Array | undefined,
-  config: DdimConfig,
-  modelOutput: Float32Array,
-  sample: Float32Array,
-  alphaProdT: number,
-  alphaProdNext: number,
-  stdDev: number,
-  useClippedModelOutput: boolean,
-  noise: Float32Array | undefined,
+  ...[config, modelOutput, sample, alphaProdT, alphaProdNext, stdDev, useClippedModelOutput, noise]: DdimUpdateArgs
 ): Float32Array {
   if (modelOutput.length !== sample.length) {
     throw new RangeError(`model output has ${modelOutput.length} values but the sample has ${sample.length}`);

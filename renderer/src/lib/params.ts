@@ -1,18 +1,8 @@
+import { GENERATION_DEFAULTS, type GenerateJobParams } from '../../../preload/api/generation-types';
+
 /** the generation parameters of the FashionR2R method as the parameters panel edits them */
-export interface GenerationParams {
-  model: string;
-  steps: number;
-  /** denoising strength: the share of the schedule that is inverted and regenerated */
-  strength: number;
-  /** share of the K used steps during which TAC swaps query and key */
-  tacRatio: number;
-  /** how many of the UNet's highest-resolution levels get TAC (SD 1.x: 2) */
-  tacLevels: number;
-  guidance: number;
-  seed: number;
+export interface GenerationParams extends Pick<GenerateJobParams, 'model' | 'steps' | 'strength' | 'tacRatio' | 'tacLevels' | 'guidance' | 'seed' | 'prompt' | 'negative'> {
   seedLocked: boolean;
-  prompt: string;
-  negative: { kind: 'embedding'; path: string } | { kind: 'prompt'; text: string };
   /** the model canvas's longer side; 0: the engine's default 768x1024 */
   maxSide: number;
 }
@@ -22,11 +12,7 @@ export const CANVAS_SIDES = [0, 1024, 768, 512, 256, 128] as const;
 
 export const DEFAULT_PARAMS: GenerationParams = {
   model: '',
-  steps: 50,
-  strength: 0.3,
-  tacRatio: 0.9,
-  tacLevels: 2,
-  guidance: 7.5,
+  ...GENERATION_DEFAULTS,
   seed: 0,
   seedLocked: false,
   prompt: '',

@@ -22,6 +22,7 @@ import { measurePair } from '../../../main/metrics/measure-pair';
 import sharp from 'sharp';
 import { startServer } from '../../../main/server/http-server';
 import { jobKinds as testKinds } from '../jobs/fixtures/test-kinds';
+import { pollUntil } from '../support/poll';
 
 interface Connected {
   transport: ApiTransport;
@@ -82,16 +83,7 @@ async function rejection(p: Promise<unknown>): Promise<ApiError> {
 
 /** resolves once `predicate` holds for a collected event (transports connect their event stream lazily) */
 function waitFor<T>(check: () => T | undefined, ms = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      const v = check();
-      if (v !== undefined) return resolve(v);
-      if (Date.now() - started > ms) return reject(new Error('timed out'));
-      setTimeout(tick, 5);
-    };
-    tick();
-  });
+  return pollUntil(check, ms, 5);
 }
 
 afterAll(() => rmSync(staticRoot, { recursive: true, force: true }));

@@ -1,23 +1,11 @@
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../main/cli/index';
+import { runCliCaptured as cli } from '../support/cli-io';
 import { openLibrary } from '../../../main/catalog/library';
 import { getGarment } from '../../../main/catalog/queries/garments';
 import { insertGeneration, storeGenerationOutput } from '../../../main/catalog/queries/generations';
 import { SCHEMA_VERSION } from '../../../main/catalog/migrations/index';
 import { png, tempDir, writeFile } from './helpers';
-
-async function cli(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await runCli(args, { stdout, stderr });
-  return { code, out, err };
-}
 
 describe('catalog commands', () => {
   it('init, sample tree, import and search, all as JSON', async () => {

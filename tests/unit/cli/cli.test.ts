@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PassThrough } from 'node:stream';
 import { runCli } from '../../../main/cli/index';
-
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  return { io: { stdout, stderr }, out: () => out, err: () => err };
-}
+import { cliIo as io } from '../support/cli-io';
 
 describe('r2r cli', () => {
   it('prints help listing the commands', async () => {

@@ -1,12 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import sharp from 'sharp';
 import { runCli } from '../../../main/cli/index';
-import { projectRoot } from '../../../main/common/version';
 import { openLibrary } from '../../../main/catalog/library';
 import { writeSampleLibrary } from '../../../main/catalog/sample/sample-library';
 import { insertGeneration, storeGenerationOutput } from '../../../main/catalog/queries/generations';
@@ -15,62 +12,18 @@ import { readPngText } from '../../../main/export/metadata/png-chunks';
 import { writeFileSync } from 'node:fs';
 import { jpegXmp } from '../../../main/export/metadata/jpeg-markers';
 import { tempDir } from './fixtures';
+import { cliIo as io } from '../support/cli-io';
+import { runExport } from '../support/run-export';
 
 const GARMENTS = 4;
 const COLORWAYS = 2;
 const VIEWS = ['front', 'back', 'left', 'right', 'three-quarter'];
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  lines: Record<string, unknown>[];
-  stderr: string;
-}
-
-/** runs `r2r export ...` as a child process; `killWhen` sees each JSON line and may ask for SIGKILL */
-function runExport(args: string[], killWhen?: (line: Record<string, unknown>) => boolean, signal: NodeJS.Signals = 'SIGKILL'): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(projectRoot(), 'bin/r2r.js'), 'export', ...args, '--json'], { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines: Record<string, unknown>[] = [];
-    let buffered = '';
-    let stderr = '';
-    let killed = false;
-    child.stdout.on('data', (d: Buffer) => {
-      buffered += d.toString('utf8');
-      let nl;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const text = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        if (!text.trim()) continue;
-        const line = JSON.parse(text) as Record<string, unknown>;
-        lines.push(line);
-        if (!killed && killWhen?.(line)) {
-          killed = true;
-          child.kill(signal);
-        }
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', fail);
-    child.on('close', (code, signal) => done({ code, signal, lines, stderr }));
-  });
-}
 
 function outputFiles(out: string): string[] {
   return readdirSync(out, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name).slice(out.length + 1))
     .sort();
-}
-
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  return { io: { stdout, stderr }, out: () => out, err: () => err };
 }
 
 describe('r2r export (child process, SIGKILL, resume)', () => {

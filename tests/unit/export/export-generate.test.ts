@@ -1,9 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { projectRoot } from '../../../main/common/version';
 import { openLibrary } from '../../../main/catalog/library';
 import { listGenerations } from '../../../main/catalog/queries/generations';
 import { writeSampleLibrary } from '../../../main/catalog/sample/sample-library';
@@ -11,38 +9,11 @@ import { writeDemoModel } from '../../../main/inference/models/demo/demo-model';
 import { exportFromLibrary } from '../../../main/export/library-export';
 import { jpegXmp } from '../../../main/export/metadata/jpeg-markers';
 import { tempDir } from './fixtures';
+import { runExport } from '../support/run-export';
 
 const VIEWS = ['front', 'back', 'left'];
 const GARMENTS = 2;
 const TOTAL = GARMENTS * VIEWS.length;
-
-function runExport(args: string[], killWhen?: (line: Record<string, unknown>) => boolean): Promise<{ code: number | null; signal: NodeJS.Signals | null; lines: Record<string, unknown>[]; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(projectRoot(), 'bin/r2r.js'), 'export', ...args, '--json'], { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines: Record<string, unknown>[] = [];
-    let buffered = '';
-    let stderr = '';
-    let killed = false;
-    child.stdout.on('data', (d: Buffer) => {
-      buffered += d.toString('utf8');
-      let nl;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const text = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        if (!text.trim()) continue;
-        const line = JSON.parse(text) as Record<string, unknown>;
-        lines.push(line);
-        if (!killed && killWhen?.(line)) {
-          killed = true;
-          child.kill('SIGKILL');
-        }
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', fail);
-    child.on('close', (code, signal) => done({ code, signal, lines, stderr }));
-  });
-}
 
 function generationsByStatus(library: string) {
   const lib = openLibrary(library);

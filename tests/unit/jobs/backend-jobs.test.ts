@@ -14,6 +14,7 @@ import { forkWorkerFactory } from '../../../main/jobs/fork-worker';
 import { jobKinds as productionKinds } from '../../../main/jobs/registry';
 import { startServer, type RunningServer } from '../../../main/server/http-server';
 import { jobKinds as testKinds, TINY_PNG } from './fixtures/test-kinds';
+import { pollUntil } from '../support/poll';
 
 const kindModule = fileURLToPath(new URL('./fixtures/test-kinds.ts', import.meta.url));
 const staticRoot = mkdtempSync(join(tmpdir(), 'r2r-jobs-http-'));
@@ -23,16 +24,7 @@ let api: ApiClient;
 const events: ApiEvent[] = [];
 
 function until<T>(check: () => T | undefined, ms = 10_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const tick = () => {
-      const v = check();
-      if (v !== undefined) return resolve(v);
-      if (Date.now() - t0 > ms) return reject(new Error('timed out'));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
+  return pollUntil(check, ms, 10);
 }
 
 const updated = (id: string, state: string) => () =>

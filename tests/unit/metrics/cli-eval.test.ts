@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import sharp from 'sharp';
 import { createLibrary } from '../../../main/catalog/library';
 import { getGarment, searchGarments } from '../../../main/catalog/queries/garments';
@@ -11,18 +10,9 @@ import { setMask } from '../../../main/catalog/queries/masks';
 import { importTree } from '../../../main/catalog/import/importer';
 import { writeSampleTree } from '../../../main/catalog/sample/sample-tree';
 import { runCli } from '../../../main/cli/index';
+import { cliIo as io } from '../support/cli-io';
 import { measurePair } from '../../../main/metrics/measure-pair';
 import { channelMeanFeatureModel, meanSquaredPairModel } from './tiny-onnx';
-
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  return { io: { stdout, stderr }, out: () => out, err: () => err };
-}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { PassThrough } from 'node:stream';
 import { runCli } from '../../../main/cli/index';
+import { cliIo as io } from '../support/cli-io';
 import { fixture, reference } from './reference';
-
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  return { io: { stdout, stderr }, out: () => out, err: () => err };
-}
 
 describe('r2r metrics ssim', () => {
   it('prints skimage-equal SSIM as JSON, with masked values when given a mask', async () => {

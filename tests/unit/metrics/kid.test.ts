@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { kid, mmd2OnSubsets, polynomialMmd2, sampleWithoutReplacement, seededRandom } from '../../../main/metrics/kid';
+import { kid, mmd2OnSubsets, polynomialMmd2, sampleWithoutReplacement } from '../../../main/metrics/kid';
+import { seededRandom } from '../../../main/common/seeded-random';
 import { resizeBilinear } from '../../../main/metrics/resize';
 import { reference } from './reference';
 

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { writeDemoModel, buildDemoComponent } from '../../../main/inference/models/demo/demo-model';
 import { inspectModelFolder } from '../../../main/inference/models/inspect';
 import { adaptModelFolder, adaptedCopyIsCurrent, ADAPTED_MARKER } from '../../../main/inference/models/adapt-folder';
@@ -10,17 +9,8 @@ import { saveModel } from '../../../main/inference/onnx/write-model';
 import { A, GraphBuilder } from '../../../main/inference/onnx/graph-builder';
 import { DataType } from '../../../main/inference/onnx/model';
 import { runCli } from '../../../main/cli/index';
+import { cliIo as cli } from '../support/cli-io';
 import { i64, maxAbsDiff, session, unetFeeds, f32 } from '../onnx/ort-helpers';
-
-function cli() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  return { io: { stdout, stderr }, out: () => out, err: () => err };
-}
 
 /** a folder of four small but valid models: enough for folder-level error paths */
 function smallFolder(dir: string): string {

@@ -1,14 +1,14 @@
 import * as ort from 'onnxruntime-node';
 import type { Model } from '../../../main/inference/onnx/model';
 import { modelToBytes } from '../../../main/inference/onnx/write-model';
-import { mulberry32 } from '../../../main/inference/onnx/graph-builder';
+import { seededRandom } from '../../../main/common/seeded-random';
 
 export async function session(model: Model | string): Promise<ort.InferenceSession> {
   return typeof model === 'string' ? ort.InferenceSession.create(model) : ort.InferenceSession.create(modelToBytes(model));
 }
 
 export function randomFloats(n: number, seed: number, scale = 1): Float32Array {
-  const r = mulberry32(seed);
+  const r = seededRandom(seed);
   return Float32Array.from({ length: n }, () => (r() * 2 - 1) * scale);
 }
 

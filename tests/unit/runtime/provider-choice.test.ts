@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isUserError } from '../../../main/common/errors';
+import { expectUserErrorAsync as expectUserError } from '../support/user-error';
 import { chooseProvider, describeAttempts, type ProviderEnvironment } from '../../../main/inference/runtime/provider-choice';
 import type { ProviderName } from '../../../main/inference/runtime/providers';
 
@@ -15,16 +15,6 @@ function machine(platform: NodeJS.Platform, listed: ProviderName[], starting: Pr
       return starting.includes(name) ? { starts: true } : { starts: false, reason: `${name} failed to initialise` };
     },
   };
-}
-
-async function expectUserError(p: Promise<unknown>, pattern: RegExp): Promise<void> {
-  try {
-    await p;
-    expect.unreachable('should have thrown');
-  } catch (err) {
-    expect(isUserError(err)).toBe(true);
-    expect((err as Error).message).toMatch(pattern);
-  }
 }
 
 describe('provider choice', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isUserError } from '../../../main/common/errors';
+import { expectUserErrorAsync as expectUserError } from '../support/user-error';
 import { SessionManager, type SessionEvent } from '../../../main/inference/runtime/session-manager';
 import { floatOutput, typedFeeds } from '../../../main/inference/runtime/typed-feeds';
 import { tinyModel, tinyTextEncoder, tinyUnet } from './tiny-models';
@@ -20,16 +20,6 @@ function write(name: string, bytes: Uint8Array): string {
 const unet = write('unet.onnx', tinyUnet({ float: 'float16', timestep: ['timestep', 'int64', []] }));
 const text = write('text.onnx', tinyTextEncoder('int64'));
 const double = write('double.onnx', tinyModel([['x', 'float32', [4]]], [['y', 'float32', [4]]], [['Add', ['x', 'x'], ['y']]]));
-
-async function expectUserError(p: Promise<unknown>, pattern: RegExp): Promise<void> {
-  try {
-    await p;
-    expect.unreachable('should have thrown');
-  } catch (err) {
-    expect(isUserError(err)).toBe(true);
-    expect((err as Error).message).toMatch(pattern);
-  }
-}
 
 describe('session manager', () => {
   it('reuses the session for the same model and provider, releases it on a switch and on close', async () => {

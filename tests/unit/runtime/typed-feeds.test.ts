@@ -1,21 +1,11 @@
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { isUserError } from '../../../main/common/errors';
+import { expectUserError } from '../support/user-error';
 import { float32ToFloat16 } from '../../../main/inference/runtime/float16';
 import { floatOutput, inputSpecs, typedFeeds } from '../../../main/inference/runtime/typed-feeds';
 import { tinyModel, tinyTextEncoder, tinyUnet } from './tiny-models';
 
 const session = (bytes: Uint8Array) => ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], logSeverityLevel: 3 });
-
-function expectUserError(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-    expect.unreachable('should have thrown');
-  } catch (err) {
-    expect(isUserError(err)).toBe(true);
-    expect((err as Error).message).toMatch(pattern);
-  }
-}
 
 // values exactly representable in float16, so doubling them is exact too
 const sample = Float32Array.from({ length: 2 * 4 * 2 * 3 }, (_, i) => (i - 20) * 0.125);

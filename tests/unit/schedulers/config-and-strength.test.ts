@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isUserError } from '../../../main/common/errors';
+import { expectUserError } from '../support/user-error';
 import { DdimScheduler } from '../../../main/inference/schedulers/ddim';
 import { parseSchedulerConfig, readSchedulerConfig, DDIM_DEFAULTS } from '../../../main/inference/schedulers/scheduler-config';
 import { strengthTimesteps } from '../../../main/inference/schedulers/strength-timesteps';
@@ -27,16 +27,6 @@ const sd15 = {
 
 // the DDIM scheduler of FashionR2R's reference code (architecture.md)
 const reference = { ...parseSchedulerConfig(sd15), stepsOffset: 0 };
-
-function expectUserError(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-    expect.unreachable('should have thrown');
-  } catch (err) {
-    expect(isUserError(err)).toBe(true);
-    expect((err as Error).message).toMatch(pattern);
-  }
-}
 
 describe('scheduler_config.json', () => {
   it('reads an SD 1.5 config, ignoring keys DDIM does not use', () => {
