@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { runCli } from '../../../main/cli/index';
 import { openLibrary } from '../../../main/catalog/library';
 import { createCombo } from '../../../main/catalog/queries/combos';
@@ -10,18 +9,9 @@ import { writeSampleLibrary } from '../../../main/catalog/sample/sample-library'
 import { comboIdFor, selectCandidates } from '../../../main/export/catalog-candidates';
 import { exportJobParams } from '../../../main/export/export-job-kind';
 import { tempDir } from './fixtures';
+import { cliIo } from '../support/cli-io';
 
 const VIEWS = ['front', 'back'];
-
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  return { io: { stdout, stderr }, out: () => out, err: () => err };
-}
 
 describe('export selection of an outfit (combo)', () => {
   let library = '';
@@ -90,7 +80,7 @@ describe('export selection of an outfit (combo)', () => {
 
   it('`r2r export --combo <name>` exports only those views', async () => {
     const out = join(tempDir('r2r-combo-out-'), 'out');
-    const t = io();
+    const t = cliIo();
     expect(await runCli(['export', '--library', library, '--out', out, '--source', 'raytrace', '--preset', 'shopify', '--size', '256', '--combo', 'Autumn look', '--json'], t.io), t.err()).toBe(0);
     const lines = t.out().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[0]).toMatchObject({ event: 'plan', total: want.length });
