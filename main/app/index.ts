@@ -92,6 +92,7 @@ function start(): void {
     wireIpc(backend, () => BrowserWindow.getAllWindows().map((w) => w.webContents), appUrl);
     buildMenu();
     openWindow();
+    attempt(() => library.reopenLast());
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) openWindow();
     });

@@ -16,5 +16,14 @@ export function libraryMenuActions(library: LibraryService, emit: (event: ApiEve
     open: (path: string) => use('library-opened', library.open(path)),
     create: (path: string) => use('library-created', library.create(path)),
     clearRecent: () => library.clearRecent(),
+    /**
+     * At start the studio opens where the artist left off: the newest recent library. The
+     * recent list already drops folders that are gone; one that no longer opens (damaged,
+     * from a newer version) is reported by the caller and the studio starts without it.
+     */
+    reopenLast: async (): Promise<LibraryInfo | undefined> => {
+      const [last] = await library.recent();
+      return last === undefined ? undefined : use('library-opened', library.open(last));
+    },
   };
 }

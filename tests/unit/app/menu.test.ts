@@ -122,6 +122,25 @@ describe('the library menu: the backend\'s library API, one recent list', () => 
     holder.close();
   });
 
+  it('reopens the newest recent library at start, and nothing when the list is empty', async () => {
+    const { recentFile, events, menu, holder: before } = setup('recent3');
+    expect(await menu.reopenLast()).toBeUndefined();
+    const first = (await menu.create(join(dir, 'libs', 'first'))).root;
+    const second = (await menu.create(join(dir, 'libs', 'second'))).root;
+    before.close();
+    // a new studio process: a fresh holder reading the same recent list
+    const holder = new LibraryHolder({ recentFile });
+    const events2: ApiEvent[] = [];
+    const restarted = libraryMenuActions(createLibraryService(holder), (e) => events2.push(e));
+    const reopened = await restarted.reopenLast();
+    expect(reopened?.root).toBe(second);
+    expect(holder.current?.root).toBe(second);
+    expect(events2).toEqual([{ type: 'app.command', payload: { command: 'library-opened', path: second } }]);
+    expect(first).not.toBe(second);
+    expect(events.length).toBe(2);
+    holder.close();
+  });
+
   it('refuses folders that are gone or are not libraries, keeping the open one and telling the page nothing', async () => {
     const { holder, events, menu } = setup('recent2');
     const root = (await menu.create(join(dir, 'libs', 'kept'))).root;
