@@ -46,6 +46,10 @@ export function createLibrary(dir: string): Library {
 export function openLibrary(dir: string, opts: { readonly?: boolean } = {}): Library {
   const root = libraryRoot(dir);
   if (!isLibrary(root)) {
+    // same code either way (callers and tests key on it); the message says which case it is
+    if (!existsSync(root)) {
+      throw new UserError('not-a-library', `${root} does not exist`, `Check the path, or create a library there with \`r2r library init ${dir}\`.`);
+    }
     throw new UserError('not-a-library', `${root} is not an R2R library (no ${LIBRARY_FILE} in it)`, `Create one with \`r2r library init ${dir}\`, or pass the folder that holds ${LIBRARY_FILE}.`);
   }
   mkdirSync(join(root, ASSETS_DIR), { recursive: true });

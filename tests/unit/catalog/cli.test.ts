@@ -67,7 +67,7 @@ describe('catalog commands', () => {
     expect(kind.code).toBe(1);
     expect(kind.err).toMatch(/--kind must be one of raster, raytrace, photo/);
     const missing = await cli(['search', '--library', join(base, 'nowhere')]);
-    expect(missing.err).toMatch(/is not an R2R library.*\n.*r2r library init/);
+    expect(missing.err).toMatch(/nowhere does not exist.*\n.*r2r library init/);
     const layout = await cli(['import', join(base, 'src'), '--library', lib, '--layout', '{sku}.png']);
     expect(layout.err).toMatch(/needs \{kind\}/);
     const again = await cli(['library', 'init', lib]);

@@ -43,6 +43,10 @@ describe('library folder', () => {
     expect(e.code).toBe('not-a-library');
     expect(e.message).toContain(dir);
     expect(e.hint).toMatch(/r2r library init/);
+    expect(e.message).toMatch(/is not an R2R library/);
+    const gone = userError(() => openLibrary(join(dir, 'gone')));
+    expect(gone.code).toBe('not-a-library');
+    expect(gone.message).toBe(`${join(dir, 'gone')} does not exist`);
     writeFileSync(join(dir, LIBRARY_FILE), 'this is not sqlite at all, just text that is long enough to fill a header....');
     expect(userError(() => openLibrary(dir)).code).toBe('library-corrupt');
   });
