@@ -4,6 +4,8 @@
  * views from here; custom ones are added beside them.
  */
 
+import type { RenderKind } from '../../preload/api/library-types';
+
 export const SYNFASHION_CATEGORIES = [
   { slug: 'pants', name: 'pants' },
   { slug: 't-shirt', name: 'T-shirt' },
@@ -35,14 +37,8 @@ export const STANDARD_VIEWS = [
   { slug: 'three-quarter', name: 'three-quarter' },
 ] as const;
 
-export const RENDER_KINDS = ['raster', 'raytrace', 'photo'] as const;
-export type RenderKind = (typeof RENDER_KINDS)[number];
-
-export const MASK_PURPOSES = ['edit', 'texture-lock', 'garment'] as const;
-export type MaskPurpose = (typeof MASK_PURPOSES)[number];
-
-export const COMBO_ROLES = ['top', 'bottom', 'outer', 'dress', 'shoes', 'accessory'] as const;
-export type ComboRole = (typeof COMBO_ROLES)[number];
+// the API contract states these lists once; the catalog stores exactly them
+export { COMBO_ROLES, MASK_PURPOSES, RENDER_KINDS, type ComboRole, type MaskPurpose, type RenderKind } from '../../preload/api/library-types';
 
 export const GENERATION_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type GenerationStatus = (typeof GENERATION_STATUSES)[number];

@@ -4,11 +4,14 @@
  * uses, and the services return exactly these fields.
  */
 
-export type RenderKind = 'raster' | 'raytrace' | 'photo';
-export type MaskPurpose = 'edit' | 'texture-lock' | 'garment';
-export type ComboRole = 'top' | 'bottom' | 'outer' | 'dress' | 'shoes' | 'accessory';
-export const COMBO_ROLE_LIST: readonly ComboRole[] = ['top', 'bottom', 'outer', 'dress', 'shoes', 'accessory'];
-export const RENDER_KIND_LIST: readonly RenderKind[] = ['raster', 'raytrace', 'photo'];
+export const RENDER_KINDS = ['raster', 'raytrace', 'photo'] as const;
+export type RenderKind = (typeof RENDER_KINDS)[number];
+
+export const MASK_PURPOSES = ['edit', 'texture-lock', 'garment'] as const;
+export type MaskPurpose = (typeof MASK_PURPOSES)[number];
+
+export const COMBO_ROLES = ['top', 'bottom', 'outer', 'dress', 'shoes', 'accessory'] as const;
+export type ComboRole = (typeof COMBO_ROLES)[number];
 
 export interface LibraryInfo {
   /** absolute folder of the open library */

@@ -8,6 +8,7 @@ import { UserError } from '../../common/errors';
 import { readEmbeddingFile } from '../models/embeddings';
 import { adaptedModel, type AdaptedModel } from './adapted-model';
 import { defaultCacheDir } from './inversion-cache';
+import { GENERATION_DEFAULTS } from '../../../preload/api/generation-types';
 import { checkModelFolder, modelFingerprint, readModelGeometry } from './model-requirements';
 import { OnnxDiffusionModel } from './onnx-diffusion-model';
 
@@ -49,7 +50,7 @@ export async function loadR2RModel(dir: string, opts: LoadModelOptions = {}): Pr
   const tokenizer = ClipTokenizer.fromModelFolder(dir);
   const geometry = readModelGeometry(dir);
   const providerChoice = await chooseProvider(opts.provider);
-  const adapted = adaptedModel(dir, opts.cacheDir ?? defaultCacheDir(), { tacLevels: opts.tacLevels ?? 2 }, opts.onProgress, opts.signal);
+  const adapted = adaptedModel(dir, opts.cacheDir ?? defaultCacheDir(), { tacLevels: opts.tacLevels ?? GENERATION_DEFAULTS.tacLevels }, opts.onProgress, opts.signal);
   const negative = opts.negativeEmbedding ? addNegativeEmbedding(tokenizer, opts.negativeEmbedding, adapted) : undefined;
   const id = createHash('sha256').update(JSON.stringify({ files: modelFingerprint(dir), tac: adapted.report.tac.levels })).digest('hex').slice(0, 32);
   opts.onProgress?.('loading sessions');
