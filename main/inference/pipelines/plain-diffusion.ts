@@ -10,6 +10,7 @@ import type { DdimConfig } from '../schedulers/scheduler-config';
 import { strengthTimesteps } from '../schedulers/strength-timesteps';
 import type { DiffusionModel } from './diffusion-model';
 import { latentPreview } from './latent-preview';
+import { blendOutsideMask, guideInto } from './latent-math';
 import { checkFinite, inversionSteps, type R2RInputs, type R2RParams, type R2RStepEvent, type UnetCallRecord } from './r2r';
 import { seededNoise } from './seeded-noise';
 import { runTiled } from './tiled';
@@ -55,7 +56,6 @@ async function denoise(
 ): Promise<Float32Array> {
   const C = model.latentChannels;
   const per = C * grid.width * grid.height;
-  const plane = grid.width * grid.height;
   const text2 = new Float32Array(texts.negative.length * 2);
   text2.set(texts.negative, 0);
   text2.set(texts.prompt, texts.negative.length);
@@ -71,16 +71,12 @@ async function denoise(
     const eps = await model.unet({ batch: 2, width: grid.width, height: grid.height, latents: latents2, timestep: t, text: text2, tacQkSource: model.supportsTac ? [0, 1] : undefined });
     calls.push({ stage: 'generation', batch: 2, timestep: t, tac: false, ms: performance.now() - t0 });
     checkFinite(eps, 'UNet', `at timestep ${t}`);
-    for (let i = 0; i < per; i++) guided[i] = eps[i]! + guidance * (eps[per + i]! - eps[i]!);
+    guideInto(guided, eps, 0, per, guidance);
     x = scheduler.step(guided, t, x).prevSample;
     if (keep) {
       const prev = scheduler.previousTimestep(t);
       const target = prev >= 0 ? scheduler.addNoise(keep.clean, keep.noise, prev) : keep.clean;
-      for (let c = 0; c < C; c++)
-        for (let i = 0; i < plane; i++) {
-          const k = c * plane + i;
-          x[k] = keep.mask[i]! * x[k]! + (1 - keep.mask[i]!) * target[k]!;
-        }
+      blendOutsideMask(x, target, keep.mask, C);
     }
     const preview = previewEvery > 0 && ((j + 1) % previewEvery === 0 || j === timesteps.length - 1) ? latentPreview(x, C, grid.width, grid.height) : undefined;
     opts.onStep?.({ stage: 'generation', step: j + 1, total: timesteps.length, timestep: t, preview });
