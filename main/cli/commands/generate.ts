@@ -83,7 +83,7 @@ export const generateCommand: CliCommand = {
         provider: optString(ctx, 'provider'),
         tacLevels,
         cacheDir: optString(ctx, 'cache-dir'),
-        useInversionCache: !ctx.values['no-cache'],
+        useCache: !ctx.values['no-cache'],
       },
       {
         signal: ctx.signal,
@@ -106,6 +106,7 @@ export const generateCommand: CliCommand = {
         k: res.k,
         tacSteps: res.tacSteps,
         inversionCached: res.inversionCached,
+        generationStepsReused: res.generationStepsReused,
         timingsMs: Object.fromEntries(Object.entries(res.timings).map(([k, v]) => [k, Math.round(v! * 10) / 10])),
         totalMs: Math.round(res.totalMs),
         modelMs: Math.round(res.modelMs),
@@ -121,7 +122,7 @@ export const generateCommand: CliCommand = {
         [
           `wrote ${res.outputPath} (${source.width}x${source.height}; model canvas ${res.plan.width}x${res.plan.height}) on ${res.provider}`,
           `UNet: ${res.unetCalls.length} calls (${Object.entries(byBatch).map(([b, n]) => `${n} x batch ${b}`).join(', ')}) = ${res.sampleEvaluations} sample-evaluations (reference schedule: ${res.referenceSampleEvaluations})`,
-          `K = ${res.k}, TAC on ${res.tacSteps} steps, inversion ${res.inversionCached ? 'from cache' : 'computed'}`,
+          `K = ${res.k}, TAC on ${res.tacSteps} steps, inversion ${res.inversionCached ? 'from cache' : 'computed'}${res.generationStepsReused > 0 ? `, ${res.generationStepsReused} generation steps from an earlier shot's trajectory` : ''}`,
           `time: ${Object.entries(report.timingsMs).map(([k, v]) => `${k} ${v} ms`).join(', ')}; total ${report.totalMs} ms, in model runs ${report.modelMs} ms`,
         ].join('\n'),
       );

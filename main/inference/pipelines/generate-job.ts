@@ -2,6 +2,11 @@ import type { GenerateJobResult } from '../../../preload/api/generation-types';
 import { defineJobKind, throwIfCancelled } from '../../jobs/kind';
 import { generateParamsSchema, usedSteps } from './generate-params';
 
+function doneMessage(r: { inversionCached: boolean; generationStepsReused: number }): string {
+  const reused = [r.inversionCached ? 'inversion' : '', r.generationStepsReused > 0 ? `${r.generationStepsReused} generation steps` : ''].filter(Boolean);
+  return reused.length > 0 ? `done (${reused.join(' and ')} from the cache)` : 'done';
+}
+
 /**
  * The studio's Generate button: one R2R shot of a catalog render (with its stored masks),
  * recorded as a generation in the library. The library is opened here by its folder: the
@@ -26,7 +31,7 @@ export const generateJob = defineJobKind({
         const step = e.stage === 'inversion' ? e.step : k + e.step;
         ctx.progress({ step, total, message: `${e.stage} ${e.step}/${e.total}`, ...(e.preview ? { preview: previewDataUrl(e.preview) } : {}) });
       });
-      ctx.progress({ step: total, total, message: res.inversionCached ? 'done (inversion from the cache)' : 'done' });
+      ctx.progress({ step: total, total, message: doneMessage(res) });
       return { generationId: res.generationId, output: res.output, outputPath: res.outputPath };
     } finally {
       lib.close();

@@ -103,7 +103,7 @@ export async function generateInLibrary(
   loaded: LoadedModel,
   ctx: Pick<JobContext, 'signal'>,
   onStep: (e: R2RStepEvent) => void,
-): Promise<GenerateJobResult & { inversionCached: boolean; totalMs: number }> {
+): Promise<GenerateJobResult & { inversionCached: boolean; generationStepsReused: number; totalMs: number }> {
   settleOrphansOnce(lib);
   const files = renderFiles(lib, p.renderId);
   const params: Partial<R2RParams> = {
@@ -129,6 +129,7 @@ export async function generateInLibrary(
       totalMs: Math.round(res.totalMs),
       modelMs: Math.round(res.modelMs),
       inversionCached: res.inversionCached,
+      generationStepsReused: res.generationStepsReused,
       k: res.k,
       tacSteps: res.tacSteps,
       unetCalls: res.unetCalls.length,
@@ -136,7 +137,7 @@ export async function generateInLibrary(
       canvas: { width: res.plan.width, height: res.plan.height },
     };
     const done = await storeGenerationOutput(lib, gen.id, await readFile(join(dir, 'out.png')), metrics);
-    return { generationId: done.id, output: done.output!, outputPath: done.outputPath!, inversionCached: res.inversionCached, totalMs: res.totalMs };
+    return { generationId: done.id, output: done.output!, outputPath: done.outputPath!, inversionCached: res.inversionCached, generationStepsReused: res.generationStepsReused, totalMs: res.totalMs };
   } catch (err) {
     const cancelled = ctx.signal.aborted;
     updateGeneration(lib, gen.id, cancelled ? { status: 'cancelled' } : { status: 'failed', error: err instanceof Error ? err.message : String(err) });

@@ -7,7 +7,7 @@ import { ClipTokenizer } from '../tokenizer/clip-tokenizer';
 import { UserError } from '../../common/errors';
 import { readEmbeddingFile } from '../models/embeddings';
 import { adaptedModel, type AdaptedModel } from './adapted-model';
-import { defaultCacheDir } from './inversion-cache';
+import { defaultCacheDir } from './shot-cache';
 import { GENERATION_DEFAULTS } from '../../../preload/api/generation-types';
 import { checkModelFolder, modelFingerprint, readModelGeometry } from './model-requirements';
 import { OnnxDiffusionModel } from './onnx-diffusion-model';

@@ -4,7 +4,7 @@ import type { SourceImage } from '../image/source-image';
 import { readSourceImage } from '../image/source-image';
 import { checkPngOutputPath } from '../image/write-png';
 import { ddimSchedule } from './ddim-schedule';
-import { defaultCacheDir, InversionCache } from './inversion-cache';
+import { defaultCacheDir, ShotCache } from './shot-cache';
 import { loadR2RModel, type LoadedModel } from './load-r2r-model';
 import { DEFAULT_R2R_PARAMS, runR2R, type R2RParams, type R2RResult, type R2RStepEvent } from './r2r';
 
@@ -23,10 +23,10 @@ export interface R2RShotRequest {
   /** execution provider or 'auto' */
   provider?: string;
   tacLevels?: number;
-  /** adapted model copies and inversions; default defaultCacheDir() */
+  /** adapted model copies, inversions and generation trajectories; default defaultCacheDir() */
   cacheDir?: string;
-  /** false: always encode and invert (the cache is neither read nor written) */
-  useInversionCache?: boolean;
+  /** false: always encode, invert and run every step (the cache is neither read nor written) */
+  useCache?: boolean;
 }
 
 export interface R2RShotOptions {
@@ -63,7 +63,7 @@ export async function runR2RShot(req: R2RShotRequest, opts: R2RShotOptions = {})
     const res = await runR2R(loaded.model, ddimSchedule(loaded.scheduler, params.steps, params.strength), { source, editMask, textureLock }, params, {
       signal: opts.signal,
       onStep: opts.onStep,
-      cache: req.useInversionCache === false ? undefined : new InversionCache(`${cacheDir}/inversions`),
+      cache: req.useCache === false ? undefined : new ShotCache(`${cacheDir}/inversions`),
       outputPath: req.output,
     });
     return { ...res, loaded, params, source };

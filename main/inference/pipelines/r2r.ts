@@ -11,12 +11,13 @@ import { nchwToRgb, rgbToNchw } from '../image/tensor-layout';
 import { writePngAtomic } from '../image/write-png';
 import type { DdimSchedule } from './ddim-schedule';
 import type { DiffusionModel, UnetCall } from './diffusion-model';
-import type { InversionCache, InversionKey, InvertedLatents } from './inversion-cache';
 import type { Preview } from './latent-preview';
 import { latentPreview } from './latent-preview';
 import type { TileSpec } from './tiled';
 import { runTiled } from './tiled';
 import { allFinite, blendOutsideMask, guideInto } from './latent-math';
+import type { GenerationTrajectory, InversionKey, InvertedLatents, ShotCache, TrajectoryKey } from './shot-cache';
+import { cacheKeyHash, reusableSteps } from './shot-cache';
 
 /** The knobs of one R2R shot (defaults: the paper's). */
 export interface R2RParams {
@@ -73,7 +74,7 @@ export type R2RStage = 'prepare' | 'encode' | 'inversion' | 'text' | 'generation
 
 export interface R2RStepEvent {
   stage: 'inversion' | 'generation';
-  /** 1-based within the stage */
+  /** 1-based within the stage; a shot resuming a stored trajectory reports the steps it took once */
   step: number;
   total: number;
   timestep: number;
@@ -83,7 +84,8 @@ export interface R2RStepEvent {
 export interface R2ROptions {
   signal?: AbortSignal;
   onStep?: (e: R2RStepEvent) => void;
-  cache?: InversionCache;
+  /** inversions and generation trajectories of earlier shots, reused and stored */
+  cache?: ShotCache;
   /** written atomically (temp file + rename) when given */
   outputPath?: string;
 }
@@ -105,6 +107,8 @@ export interface R2RResult {
   k: number;
   tacSteps: number;
   inversionCached: boolean;
+  /** generation steps taken from an earlier shot's trajectory (same render, guidance, prompts, masks) */
+  generationStepsReused: number;
   provider: string;
   timings: Partial<Record<R2RStage, number>>;
   /** of each stage's time, the part inside model runs */
@@ -147,9 +151,13 @@ export function checkFinite(data: Float32Array, component: string, where: string
 }
 
 function hashSourceForModel(input: Float32Array, plan: FitPlan): string {
+  return hashArrays(JSON.stringify(plan), input);
+}
+
+function hashArrays(label: string, ...arrays: Float32Array[]): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify(plan));
-  h.update(new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
+  h.update(label);
+  for (const a of arrays) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   return h.digest('hex');
 }
 
@@ -239,7 +247,7 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
   checkFinite(emptyText, 'text encoder', 'for the empty prompt');
   lap('text');
 
-  let inverted: InvertedLatents | undefined = await cache?.get(key);
+  let inverted: InvertedLatents | undefined = await cache?.getInversion(key);
   const inversionCached = inverted !== undefined && inverted.latents.length === K + 1 && inverted.latents[0]!.length === perLatent;
   if (!inversionCached) {
     // 2. VAE encode: latent mean, scaled by the VAE's scaling factor
@@ -262,7 +270,7 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
     inverted = { channels: C, width: lw, height: lh, latents };
     lap('inversion');
     // a cache that cannot be written (full disk, read-only folder) costs the next re-tune, not this shot
-    await cache?.put(key, inverted).catch(() => undefined);
+    await cache?.putInversion(key, inverted).catch(() => undefined);
   }
   const inv = inverted!.latents;
 
@@ -282,38 +290,68 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
   //    reference row replays the inversion and lends the conditional row its attn1 query/key.
   //    After that window the reference row changes nothing (identity TAC, latent replaced each
   //    step), so the remaining steps run batch 2 [negative, conditional] with the same rows.
+  //    An earlier shot that differed only in its TAC ratio (or seed) ran the same first
+  //    min(T, T') steps: those are taken from its stored trajectory.
   const tacSteps = Math.floor(K * params.tacRatio + 1e-9);
-  const x = Float32Array.from(inv[K]!);
+  const g = params.guidance;
+  const trajectoryKey: TrajectoryKey = {
+    inversion: cacheKeyHash(key),
+    guidance: g,
+    text: hashArrays('negative+conditional', negText, condText),
+    editMask: editLatent ? hashArrays('edit', editLatent.data) : null,
+    textureLock: lockLatent ? hashArrays('lock', lockLatent) : null,
+  };
+  const stored = await cache?.getTrajectory(trajectoryKey);
+  const usable = stored && stored.channels === C && stored.width === lw && stored.height === lh ? stored : undefined;
+  const resume = usable ? reusableSteps(usable, tacSteps, K) : 0;
+  const trajectory: Float32Array[] = usable ? usable.latents.slice(0, resume) : [];
+  const x = Float32Array.from(resume > 0 ? trajectory[resume - 1]! : inv[K]!);
+  if (resume > 0) {
+    const preview = params.previewEvery > 0 ? latentPreview(x, C, lw, lh) : undefined;
+    onStep?.({ stage: 'generation', step: resume, total: K, timestep: schedule.generation[resume - 1]!, preview });
+  }
+  const saveTrajectory = (): Promise<void> => {
+    const traj: GenerationTrajectory = { channels: C, width: lw, height: lh, tacSteps, latents: trajectory };
+    // a cache that cannot be written costs the next re-tune, not this shot
+    return trajectory.length > resume && cache ? cache.putTrajectory(trajectoryKey, traj).catch(() => undefined) : Promise.resolve();
+  };
   // buffers reused every step: a step's UNet run has finished before the next step writes them
   const latents3 = new Float32Array(3 * perLatent);
   const latents2 = new Float32Array(2 * perLatent);
   const guided = new Float32Array(perLatent);
-  const g = params.guidance;
-  for (let j = 0; j < K; j++) {
-    const t = schedule.generation[j]!;
-    const tac = j < tacSteps;
-    let eps: Float32Array;
-    if (tac) {
-      latents3.set(inv[K - j]!, 0);
-      latents3.set(x, perLatent);
-      latents3.set(x, 2 * perLatent);
-      eps = await callUnet('generation', { batch: 3, width: lw, height: lh, latents: latents3, timestep: t, text: text3, tacQkSource: [0, 1, 0], textureLock: lock3 }, true);
-    } else {
-      latents2.set(x, 0);
-      latents2.set(x, perLatent);
-      eps = await callUnet('generation', { batch: 2, width: lw, height: lh, latents: latents2, timestep: t, text: text2, tacQkSource: model.supportsTac ? [0, 1] : undefined, textureLock: lock2 }, false);
+  try {
+    for (let j = resume; j < K; j++) {
+      const t = schedule.generation[j]!;
+      const tac = j < tacSteps;
+      let eps: Float32Array;
+      if (tac) {
+        latents3.set(inv[K - j]!, 0);
+        latents3.set(x, perLatent);
+        latents3.set(x, 2 * perLatent);
+        eps = await callUnet('generation', { batch: 3, width: lw, height: lh, latents: latents3, timestep: t, text: text3, tacQkSource: [0, 1, 0], textureLock: lock3 }, true);
+      } else {
+        latents2.set(x, 0);
+        latents2.set(x, perLatent);
+        eps = await callUnet('generation', { batch: 2, width: lw, height: lh, latents: latents2, timestep: t, text: text2, tacQkSource: model.supportsTac ? [0, 1] : undefined, textureLock: lock2 }, false);
+      }
+      const neg = tac ? perLatent : 0;
+      // the reference row's noise is unused, but a non-finite one still means a broken model
+      const finite = guideInto(guided, eps, neg, neg + perLatent, g) && (!tac || allFinite(eps, 0, perLatent));
+      if (!finite) checkFinite(eps, 'UNet', `at timestep ${t} (generation)`);
+      if (schedule.stepInto) schedule.stepInto(x, guided, t, x);
+      else x.set(schedule.step(guided, t, x));
+      // outside the edit mask the latent follows the inversion trajectory
+      if (editLatent) blendOutsideMask(x, inv[K - j - 1]!, editLatent.data, C);
+      if (cache) trajectory.push(Float32Array.from(x));
+      const preview = params.previewEvery > 0 && ((j + 1) % params.previewEvery === 0 || j === K - 1) ? latentPreview(x, C, lw, lh) : undefined;
+      onStep?.({ stage: 'generation', step: j + 1, total: K, timestep: t, preview });
     }
-    const neg = tac ? perLatent : 0;
-    // the reference row's noise is unused, but a non-finite one still means a broken model
-    const finite = guideInto(guided, eps, neg, neg + perLatent, g) && (!tac || allFinite(eps, 0, perLatent));
-    if (!finite) checkFinite(eps, 'UNet', `at timestep ${t} (generation)`);
-    if (schedule.stepInto) schedule.stepInto(x, guided, t, x);
-    else x.set(schedule.step(guided, t, x));
-    // outside the edit mask the latent follows the inversion trajectory
-    if (editLatent) blendOutsideMask(x, inv[K - j - 1]!, editLatent.data, C);
-    const preview = params.previewEvery > 0 && ((j + 1) % params.previewEvery === 0 || j === K - 1) ? latentPreview(x, C, lw, lh) : undefined;
-    onStep?.({ stage: 'generation', step: j + 1, total: K, timestep: t, preview });
+  } catch (err) {
+    // a cancelled shot keeps the steps it finished: running it again starts where it stopped
+    if (signal?.aborted) await saveTrajectory();
+    throw err;
   }
+  await saveTrajectory();
   lap('generation');
 
   // 6. VAE decode (tiled for large canvases)
@@ -343,6 +381,7 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
     k: K,
     tacSteps,
     inversionCached,
+    generationStepsReused: resume,
     provider: model.provider,
     timings,
     modelTimings,

@@ -102,7 +102,7 @@ describe('the generate job', () => {
     expect([meta.width, meta.height]).toEqual([128, 128]);
   });
 
-  it('keeps the model loaded between jobs and reuses the inversion when only TAC and seed change', async () => {
+  it('keeps the model loaded between jobs and reuses the inversion and the shared first steps when only TAC and seed change', async () => {
     const first = await modelFor(base(), new AbortController().signal);
     const again = await modelFor({ ...base(), seed: 99, tacRatio: 1 }, new AbortController().signal);
     expect(first.reused).toBe(true);
@@ -110,7 +110,9 @@ describe('the generate job', () => {
     const job = await queue.whenSettled(queue.submit('generate', { ...base(), tacRatio: 1, seed: 8 }).id);
     expect(job.state).toBe('done');
     const gen = getGeneration(lib, (job.result as GenerateJobResult).generationId);
-    expect(gen.metrics).toMatchObject({ inversionCached: true, tacSteps: 4, unetCalls: 4 });
+    // the earlier jobs ran TAC 0.5 (2 TAC steps of 4): their first 2 steps are this one's too
+    expect(gen.metrics).toMatchObject({ inversionCached: true, generationStepsReused: 2, tacSteps: 4, unetCalls: 2 });
+    expect(progress.get(job.id)!.at(-1)!.message).toBe('done (inversion and 2 generation steps from the cache)');
   });
 
   it('records the outfit a shot was generated for (Combos view) in the generation params', async () => {

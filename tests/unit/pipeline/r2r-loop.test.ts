@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isUserError } from '../../../main/common/errors';
 import type { SourceImage } from '../../../main/inference/image/source-image';
-import { InversionCache } from '../../../main/inference/pipelines/inversion-cache';
+import { ShotCache } from '../../../main/inference/pipelines/shot-cache';
 import { DEFAULT_R2R_PARAMS, runR2R, type R2RParams } from '../../../main/inference/pipelines/r2r';
 import { FakeModel, fakeSchedule } from './fake-model';
 
@@ -125,7 +125,7 @@ describe('the R2R loop', () => {
   });
 
   it('reuses a cached inversion when only TAC, guidance or prompts change, with the same result as a fresh shot', async () => {
-    const cache = new InversionCache(join(dir, 'cache'));
+    const cache = new ShotCache(join(dir, 'cache'));
     const first = new FakeModel();
     const r1 = await runR2R(first, fakeSchedule(50, 0.3), { source: source() }, params, { cache });
     expect(r1.inversionCached).toBe(false);

@@ -7,11 +7,11 @@ import { runCli } from '../../../main/cli/index';
 import { writeDemoModel } from '../../../main/inference/models/demo/demo-model';
 import { readMask } from '../../../main/inference/image/mask';
 import { readSourceImage } from '../../../main/inference/image/source-image';
-import { InversionCache } from '../../../main/inference/pipelines/inversion-cache';
+import { ShotCache } from '../../../main/inference/pipelines/shot-cache';
 import { ddimSchedule } from '../../../main/inference/pipelines/ddim-schedule';
 import type { DiffusionModel } from '../../../main/inference/pipelines/diffusion-model';
 import { loadR2RModel, type LoadedModel } from '../../../main/inference/pipelines/load-r2r-model';
-import { DEFAULT_R2R_PARAMS, runR2R } from '../../../main/inference/pipelines/r2r';
+import { DEFAULT_R2R_PARAMS, runR2R, type R2RResult } from '../../../main/inference/pipelines/r2r';
 import { encodePng, pngClaimingSize } from './png-encode';
 
 const dir = mkdtempSync(join(tmpdir(), 'r2r-tiny-'));
@@ -98,14 +98,15 @@ describe('r2r generate with the tiny demo model', () => {
   it('gives the same image for the same seed, and the cached re-tune matches a fresh shot', async () => {
     const { model, scheduler } = loaded;
     const source = await readSourceImage(join(dir, 'render.png'));
-    const cache = new InversionCache(join(dir, 'inv'));
+    const cache = new ShotCache(join(dir, 'inv'));
     const params = { ...DEFAULT_R2R_PARAMS, width: 64, height: 64, tacRatio: 0.6 };
     const schedule = ddimSchedule(scheduler, 50, 0.3);
     const first = await runR2R(model, schedule, { source }, params, { cache });
     const again = await runR2R(model, schedule, { source }, params, { cache });
     const fresh = await runR2R(model, schedule, { source }, params);
     expect([first.inversionCached, again.inversionCached]).toEqual([false, true]);
-    expect(again.unetCalls.map((c) => c.batch)).toEqual([...Array(9).fill(3), ...Array(6).fill(2)]);
+    // the same settings again: every step comes from the first shot's trajectory
+    expect([again.generationStepsReused, again.unetCalls.length]).toEqual([15, 0]);
     expect(Buffer.from(first.image.data).equals(Buffer.from(again.image.data))).toBe(true);
     expect(Buffer.from(first.image.data).equals(Buffer.from(fresh.image.data))).toBe(true);
     // TAC changes the result: it is really wired into the UNet
@@ -115,6 +116,40 @@ describe('r2r generate with the tiny demo model', () => {
     const unlocked = { width: W, height: H, data: new Float32Array(W * H) };
     const locked0 = await runR2R(model, schedule, { source, textureLock: unlocked }, params, { cache });
     expect(Buffer.from(locked0.image.data).equals(Buffer.from(noTac.image.data))).toBe(true);
+  });
+
+  it('re-tunes the TAC ratio from the stored trajectory with the bits of a fresh shot, and resumes a cancelled shot', async () => {
+    const { model, scheduler } = loaded;
+    const source = await readSourceImage(join(dir, 'render.png'));
+    const cache = new ShotCache(join(dir, 'traj'));
+    const params = { ...DEFAULT_R2R_PARAMS, width: 64, height: 64 };
+    const schedule = ddimSchedule(scheduler, 50, 0.3);
+    const same = (a: R2RResult, b: R2RResult) => Buffer.from(a.image.data).equals(Buffer.from(b.image.data));
+    const batches = (r: { unetCalls: { batch: number }[] }) => r.unetCalls.map((c) => c.batch);
+    await runR2R(model, schedule, { source }, params, { cache });
+    // TAC 0.9 -> 0.5: 13 TAC steps stored, 7 wanted; steps 1-7 are shared, 8-15 run on batch 2
+    const down = await runR2R(model, schedule, { source }, { ...params, tacRatio: 0.5 }, { cache });
+    expect([down.generationStepsReused, ...batches(down)]).toEqual([7, ...Array(8).fill(2)]);
+    expect(same(down, await runR2R(model, schedule, { source }, { ...params, tacRatio: 0.5 }))).toBe(true);
+    // 0.5 -> 0.7: the 7 shared steps, then TAC steps 8-10 on batch 3 and 11-15 on batch 2
+    const up = await runR2R(model, schedule, { source }, { ...params, tacRatio: 0.7 }, { cache });
+    expect([up.generationStepsReused, ...batches(up)]).toEqual([7, 3, 3, 3, ...Array(5).fill(2)]);
+    expect(same(up, await runR2R(model, schedule, { source }, { ...params, tacRatio: 0.7 }))).toBe(true);
+    // other guidance: a trajectory of its own
+    const g5 = await runR2R(model, schedule, { source }, { ...params, tacRatio: 0.7, guidance: 5 }, { cache });
+    expect(g5.generationStepsReused).toBe(0);
+    expect(same(g5, up)).toBe(false);
+
+    // cancelled after 6 generation steps: running it again starts at step 7 and ends as a fresh shot
+    const p3 = { ...params, tacRatio: 0.3 };
+    const fresh3 = await runR2R(model, schedule, { source }, p3);
+    const retry = new ShotCache(join(dir, 'traj-cancel'));
+    const abort = new AbortController();
+    const cancelled = runR2R(model, schedule, { source }, p3, { cache: retry, signal: abort.signal, onStep: (e) => e.stage === 'generation' && e.step === 6 && abort.abort() });
+    await expect(cancelled).rejects.toThrow();
+    const resumed = await runR2R(model, schedule, { source }, p3, { cache: retry });
+    expect([resumed.inversionCached, resumed.generationStepsReused, resumed.unetCalls.length]).toEqual([true, 6, 9]);
+    expect(same(resumed, fresh3)).toBe(true);
   });
 
   it('runs the steps after the TAC window as batch 2 with the same bits as the all-batch-3 loop', async () => {
