@@ -197,6 +197,12 @@ export async function run(): Promise<Record<string, unknown>> {
         out[`${name}_floor_ratio_measured_batch_costs`] = round(unetCost(r[0]!.res) / unetCost(fresh[0]!.res));
         out[`${name}_floor_ratio_linear_batch_costs`] = round(r[0]!.res.sampleEvaluations / fresh[0]!.res.sampleEvaluations);
       }
+      // a guidance change moves every latent of the generation, so any implementation runs the
+      // negative and conditional rows of all K steps again: K batch-2 calls, even one that kept
+      // the reference row's attention query/key of every step instead of re-running that row
+      const k = fresh[0]!.res.k;
+      out.retune_guidance_floor_any_implementation_measured_batch_costs = round((k * cost.get(2)!) / unetCost(fresh[0]!.res));
+      out.retune_guidance_floor_any_implementation_linear_batch_costs = round((2 * k) / fresh[0]!.res.sampleEvaluations);
     } finally {
       await loaded.model.dispose();
     }
