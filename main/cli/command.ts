@@ -1,7 +1,8 @@
 import type { ParseArgsConfig } from 'node:util';
 import { UserError } from '../common/errors';
 
-export type CliOptions = NonNullable<ParseArgsConfig['options']>;
+/** parseArgs' option settings, each with the line `--help` shows for it */
+export type CliOptions = Record<string, NonNullable<ParseArgsConfig['options']>[string] & { help: string }>;
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };

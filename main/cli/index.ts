@@ -31,9 +31,9 @@ function helpText(): string {
 }
 
 function commandHelp(c: CliCommand): string {
-  const opts = Object.entries(c.options).map(
-    ([name, o]) => `  --${name}${o.short ? `, -${o.short}` : ''}${o.type === 'string' ? ' <value>' : ''}`,
-  );
+  const flags = Object.entries(c.options).map(([name, o]) => [`  --${name}${o.short ? `, -${o.short}` : ''}${o.type === 'string' ? ' <value>' : ''}`, o.help] as const);
+  const width = Math.max(0, ...flags.map(([f]) => f.length));
+  const opts = flags.map(([f, help]) => `${f.padEnd(width)}  ${help}`);
   return [`r2r ${c.name} ${c.usage}`, '', c.summary, ...(opts.length ? ['', 'Options:', ...opts] : [])].join('\n');
 }
 
@@ -59,7 +59,8 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal = ne
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+    const options = Object.fromEntries(Object.entries(command.options).map(([name, { help: _help, ...o }]) => [name, o]));
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
   } catch (err) {
     io.stderr.write(`r2r ${command.name}: ${(err as Error).message}\nUsage: r2r ${command.name} ${command.usage}\n`);
     return 2;

@@ -9,11 +9,11 @@ export const demoModelCommand: CliCommand = {
   summary: 'write a Stable Diffusion folder (optimum layout) with seeded random weights, for tests and demos',
   usage: '<dir> [--size tiny|sd15] [--seed N] [--fp16] [--external-data] [--json]',
   options: {
-    size: { type: 'string' },
-    seed: { type: 'string' },
-    fp16: { type: 'boolean' },
-    'external-data': { type: 'boolean' },
-    json: { type: 'boolean' },
+    size: { type: 'string', help: 'tiny (default: runs on any CPU) or sd15 (SD 1.5 sized, about 4 GB on disk)' },
+    seed: { type: 'string', help: 'seed of the random weights, 0-2147483648 (default 0)' },
+    fp16: { type: 'boolean', help: 'write float16 weights (default float32)' },
+    'external-data': { type: 'boolean', help: 'store the weights of every component in model.onnx_data (the sd15 UNet always is)' },
+    json: { type: 'boolean', help: 'print the summary (folder, size, dtype, components with bytes and parameters) as JSON' },
   },
   async run(ctx) {
     const dir = needPositional(ctx, 0, 'the output folder');

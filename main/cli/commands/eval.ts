@@ -69,14 +69,14 @@ export const evalCommand: CliCommand = {
   usage:
     '--library <lib> [--html <file>] [--mask garment|edit|texture-lock] [--gabor] [--lpips <onnx>] [--inception <onnx> --inception-input uint8|unit|symmetric] [--json]',
   options: {
-    library: { type: 'string' },
-    html: { type: 'string' },
-    mask: { type: 'string' },
-    gabor: { type: 'boolean' },
-    lpips: { type: 'string' },
-    inception: { type: 'string' },
-    'inception-input': { type: 'string' },
-    json: { type: 'boolean' },
+    library: { type: 'string', help: 'library folder to measure (opened read-only)' },
+    html: { type: 'string', help: 'also write the report as an HTML page with tables and charts to this file' },
+    mask: { type: 'string', help: "the render's mask that bounds the masked metrics: garment (default), edit or texture-lock" },
+    gabor: { type: 'boolean', help: 'add the Gabor filter-bank texture correlation (slower)' },
+    lpips: { type: 'string', help: 'LPIPS (alex) network as ONNX: adds LPIPS to each pair' },
+    inception: { type: 'string', help: 'Inception feature network as ONNX: adds KID against the library\'s photos (needs 2+)' },
+    'inception-input': { type: 'string', help: 'input range that network expects: uint8 (0..255), unit (0..1) or symmetric (-1..1)' },
+    json: { type: 'boolean', help: 'print the whole report (per output, per source kind, sweeps, KID) as JSON' },
   },
   async run(ctx) {
     const maskPurpose = (optString(ctx, 'mask') ?? 'garment') as MaskPurpose;

@@ -10,7 +10,11 @@ export const importCommand: CliCommand = {
   name: 'import',
   summary: 'import a folder of rendered garment images into a library',
   usage: `<dir> --library <lib> [--layout TEMPLATE] [--json]   (default layout: ${DEFAULT_LAYOUT})`,
-  options: { library: { type: 'string' }, layout: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    library: { type: 'string', help: 'library folder to import into (`r2r library init` makes one)' },
+    layout: { type: 'string', help: 'path template naming the parts of each image path (default shown above)' },
+    json: { type: 'boolean', help: 'print the import report (added, skipped with reasons) as JSON' },
+  },
   async run(ctx) {
     const source = resolve(needPositional(ctx, 0, 'the folder to import'));
     const lib = openLibrary(needString(ctx, 'library'));

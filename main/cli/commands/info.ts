@@ -6,7 +6,7 @@ export const infoCommand: CliCommand = {
   name: 'info',
   summary: 'version, platform and the execution providers that start on this machine',
   usage: '[--json]',
-  options: { json: { type: 'boolean' } },
+  options: { json: { type: 'boolean', help: 'print versions and every execution provider with whether it starts, as JSON' } },
   async run(ctx) {
     const info = await appInfo();
     printResult(ctx, info, () =>

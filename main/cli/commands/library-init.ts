@@ -7,7 +7,7 @@ export const libraryInitCommand: CliCommand = {
   name: 'library init',
   summary: 'create an empty garment library (a folder with library.r2r.sqlite and assets/)',
   usage: '<dir> [--json]',
-  options: { json: { type: 'boolean' } },
+  options: { json: { type: 'boolean', help: 'print the new library\'s folder and schema version as JSON' } },
   async run(ctx) {
     const lib = createLibrary(needPositional(ctx, 0, 'the library folder'));
     const result = { library: lib.root, schemaVersion: SCHEMA_VERSION };

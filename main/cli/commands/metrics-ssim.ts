@@ -10,7 +10,11 @@ export const metricsSsimCommand: CliCommand = {
   name: 'metrics ssim',
   summary: 'SSIM of two images (RGB and luma, as scikit-image computes it), optionally inside a mask',
   usage: '<a> <b> [--mask <png>] [--texture] [--json]',
-  options: { mask: { type: 'string' }, texture: { type: 'boolean' }, json: { type: 'boolean' } },
+  options: {
+    mask: { type: 'string', help: 'PNG mask (white = inside): also report SSIM inside it' },
+    texture: { type: 'boolean', help: 'also report texture preservation (Laplacian, high-frequency energy, Gabor)' },
+    json: { type: 'boolean', help: 'print the numbers as JSON' },
+  },
   async run(ctx) {
     const fileA = needPositional(ctx, 0, 'the first image');
     const fileB = needPositional(ctx, 1, 'the second image');

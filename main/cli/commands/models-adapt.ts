@@ -18,11 +18,11 @@ export const modelsAdaptCommand: CliCommand = {
   summary: 'write a copy of a model folder adapted for texture-preserving attention control and textual inversion',
   usage: '<folder> --out <folder> [--levels 0,1] [--no-token-mask] [--no-textual-inversion] [--json]',
   options: {
-    out: { type: 'string' },
-    levels: { type: 'string' },
-    'no-token-mask': { type: 'boolean' },
-    'no-textual-inversion': { type: 'boolean' },
-    json: { type: 'boolean' },
+    out: { type: 'string', help: 'folder for the adapted copy (new, empty or an earlier copy; must not overlap the source); required' },
+    levels: { type: 'string', help: 'comma-separated UNet levels for TAC, 0 = latent resolution (default: the two finest levels with attn1)' },
+    'no-token-mask': { type: 'boolean', help: 'leave out the tac_token_mask input (the copy then takes no texture-lock mask)' },
+    'no-textual-inversion': { type: 'boolean', help: 'copy the text encoder unchanged (no extra_token_embeddings for negative embeddings)' },
+    json: { type: 'boolean', help: 'print the adaptation report (TAC levels and layers, text encoder, fingerprint) as JSON' },
   },
   async run(ctx) {
     const src = needPositional(ctx, 0, 'the model folder');

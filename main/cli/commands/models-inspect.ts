@@ -9,7 +9,7 @@ export const modelsInspectCommand: CliCommand = {
   name: 'models inspect',
   summary: 'show the components of a Stable Diffusion ONNX folder: inputs, outputs, opset, size, precision, attention layers',
   usage: '<folder> [--json]',
-  options: { json: { type: 'boolean' } },
+  options: { json: { type: 'boolean', help: 'print each component (inputs, outputs, opset, precision, attention layers) as JSON' } },
   async run(ctx) {
     const result = inspectModelFolder(needPositional(ctx, 0, 'the model folder'));
     printResult(ctx, result, () =>

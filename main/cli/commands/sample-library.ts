@@ -10,13 +10,13 @@ export const sampleLibraryCommand: CliCommand = {
   summary: 'write a small procedural SynFashion-style library (or, with --tree, its source images)',
   usage: '<dir> [--tree] [--seed N] [--garments N] [--colorways N] [--width W] [--height H] [--json]',
   options: {
-    tree: { type: 'boolean' },
-    seed: { type: 'string' },
-    garments: { type: 'string' },
-    colorways: { type: 'string' },
-    width: { type: 'string' },
-    height: { type: 'string' },
-    json: { type: 'boolean' },
+    tree: { type: 'boolean', help: 'write only the image folder (for `r2r import`), not a library' },
+    seed: { type: 'string', help: 'seed of the procedural fabrics (default 7)' },
+    garments: { type: 'string', help: 'garments to draw, 1-200 (default 8)' },
+    colorways: { type: 'string', help: 'colorways per garment, 1-4 (default 2)' },
+    width: { type: 'string', help: 'render width in pixels, 32-4096 (default 512)' },
+    height: { type: 'string', help: 'render height in pixels, 32-4096 (default 640)' },
+    json: { type: 'boolean', help: 'print what was written (folder, garments, render count) as JSON' },
   },
   async run(ctx) {
     const dir = resolve(needPositional(ctx, 0, 'the output folder'));

@@ -11,14 +11,14 @@ export const searchCommand: CliCommand = {
   summary: 'find garments in a library by category, text, render kind or generations',
   usage: '--library <lib> [--category C] [--text Q] [--kind raster|raytrace|photo] [--has-generation] [--limit N] [--offset N] [--json]',
   options: {
-    library: { type: 'string' },
-    category: { type: 'string' },
-    text: { type: 'string' },
-    kind: { type: 'string' },
-    'has-generation': { type: 'boolean' },
-    limit: { type: 'string' },
-    offset: { type: 'string' },
-    json: { type: 'boolean' },
+    library: { type: 'string', help: 'library folder to search' },
+    category: { type: 'string', help: 'only garments of this category' },
+    text: { type: 'string', help: 'full-text search over SKU, name, tags and category (word prefixes match)' },
+    kind: { type: 'string', help: 'only garments with a render of this kind: raster, raytrace or photo' },
+    'has-generation': { type: 'boolean', help: 'only garments with at least one generated shot' },
+    limit: { type: 'string', help: 'garments per page, 1-1000 (default 50)' },
+    offset: { type: 'string', help: 'garments to skip, for paging (default 0)' },
+    json: { type: 'boolean', help: 'print the page (total, garments with their renders) as JSON' },
   },
   async run(ctx) {
     const kind = optString(ctx, 'kind');

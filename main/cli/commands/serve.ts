@@ -13,11 +13,11 @@ export const serveCommand: CliCommand = {
   summary: 'host the studio UI and API over HTTP/WebSocket (browser mode)',
   usage: '[--library <folder>] [--host 127.0.0.1] [--port 7420] [--token T] [--json]',
   options: {
-    host: { type: 'string' },
-    port: { type: 'string' },
-    token: { type: 'string' },
-    library: { type: 'string' },
-    json: { type: 'boolean' },
+    host: { type: 'string', help: 'address to listen on (default 127.0.0.1; other addresses get an access token)' },
+    port: { type: 'string', help: 'port, 0-65535 (default 7420; 0 picks a free one)' },
+    token: { type: 'string', help: 'access token the page and API require (default: none on loopback, else random)' },
+    library: { type: 'string', help: 'library folder to open at start' },
+    json: { type: 'boolean', help: 'print one JSON line with the URL once listening' },
   },
   async run(ctx) {
     const host = optString(ctx, 'host') ?? '127.0.0.1';
