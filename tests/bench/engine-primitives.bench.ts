@@ -1,6 +1,6 @@
 import { DdimScheduler } from '../../main/inference/schedulers/ddim';
 import { DdimInverseScheduler } from '../../main/inference/schedulers/ddim-inverse';
-import { float16ToFloat32, float32ToFloat16 } from '../../main/inference/runtime/float16';
+import { float16ToFloat32, float32ToFloat16 } from '../../main/inference/onnx/float16';
 import { ClipTokenizer } from '../../main/inference/tokenizer/clip-tokenizer';
 
 /** median ms of `fn` over `runs` timed calls after `warmup` untimed ones */

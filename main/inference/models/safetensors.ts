@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../../common/errors';
-import { bfloat16ToFloat, halfToFloat } from '../onnx/model';
+import { bfloat16BitsToFloat, halfBitsToFloat } from '../onnx/float16';
 
 export interface SafetensorsEntry {
   dtype: string;
@@ -92,8 +92,8 @@ export function decodeFloats(bytes: Uint8Array, dtype: string, what: string): Fl
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (dtype) {
     case 'F32': return Float32Array.from({ length: bytes.length / 4 }, (_, i) => dv.getFloat32(i * 4, true));
-    case 'F16': return Float32Array.from({ length: bytes.length / 2 }, (_, i) => halfToFloat(dv.getUint16(i * 2, true)));
-    case 'BF16': return Float32Array.from({ length: bytes.length / 2 }, (_, i) => bfloat16ToFloat(dv.getUint16(i * 2, true)));
+    case 'F16': return Float32Array.from({ length: bytes.length / 2 }, (_, i) => halfBitsToFloat(dv.getUint16(i * 2, true)));
+    case 'BF16': return Float32Array.from({ length: bytes.length / 2 }, (_, i) => bfloat16BitsToFloat(dv.getUint16(i * 2, true)));
     case 'F64': return Float32Array.from({ length: bytes.length / 8 }, (_, i) => dv.getFloat64(i * 8, true));
     default: throw new UserError('bad-embedding', `${what} is ${dtype}, not a float tensor`);
   }

@@ -1,9 +1,9 @@
+import { float32ToFloat16 } from './float16';
 import { seededRandom } from '../../common/seeded-random';
 import {
   AttrType,
   DataType,
   GeneratedBytes,
-  floatsToHalves,
   type Attribute,
   type DataTypeId,
   type Dim,
@@ -57,7 +57,7 @@ export type WeightInit =
 export function floatBytes(values: Float32Array, dataType: DataTypeId): Uint8Array {
   if (dataType === DataType.FLOAT) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   if (dataType === DataType.FLOAT16) {
-    return new Uint8Array(floatsToHalves(values).buffer);
+    return new Uint8Array(float32ToFloat16(values).buffer);
   }
   throw new Error(`floatBytes: unsupported data type ${dataType}`);
 }

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { float16ToFloat32 } from './float16';
 import type { DeferredBytes } from './proto-wire';
 
 /** TensorProto.DataType values used by Stable Diffusion graphs */
@@ -196,10 +197,7 @@ export function tensorFloats(t: Tensor): Float32Array {
   const b = tensorBytes(t);
   if (t.dataType === DataType.FLOAT) return new Float32Array(aligned(b, 4), b.byteOffset % 4 === 0 ? b.byteOffset : 0, b.byteLength / 4);
   if (t.dataType === DataType.FLOAT16) {
-    const h = new Uint16Array(aligned(b, 2), b.byteOffset % 2 === 0 ? b.byteOffset : 0, b.byteLength / 2);
-    const out = new Float32Array(h.length);
-    for (let i = 0; i < h.length; i++) out[i] = halfToFloat(h[i]!);
-    return out;
+    return float16ToFloat32(new Uint16Array(aligned(b, 2), b.byteOffset % 2 === 0 ? b.byteOffset : 0, b.byteLength / 2));
   }
   throw new Error(`tensor ${t.name} is ${dataTypeName(t.dataType)}, not a float tensor`);
 }
@@ -213,50 +211,6 @@ export function tensorInts(t: Tensor): number[] {
   else if (t.dataType === DataType.INT32) for (let i = 0; i < b.byteLength; i += 4) out.push(dv.getInt32(i, true));
   else throw new Error(`tensor ${t.name} is ${dataTypeName(t.dataType)}, not an integer tensor`);
   return out;
-}
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/** IEEE half from float, round to nearest even */
-export function floatToHalf(value: number): number {
-  f32[0] = value;
-  const x = u32[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >>> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    if (rem > mid || (rem === mid && half & 1)) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
-  e = half >>> 10;
-  return sign | half;
-}
-
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >>> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
-
-export function bfloat16ToFloat(b: number): number {
-  u32[0] = b << 16;
-  return f32[0]!;
 }
 
 function cloneGraph(g: Graph): Graph {
@@ -287,20 +241,3 @@ export function cloneModel(m: Model): Model {
   };
 }
 
-/** float32 -> IEEE half for whole arrays (round to nearest even), fast path for normal numbers */
-export function floatsToHalves(src: Float32Array): Uint16Array {
-  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
-  const out = new Uint16Array(src.length);
-  for (let i = 0; i < bits.length; i++) {
-    const x = bits[i]!;
-    const abs = x & 0x7fffffff;
-    if (abs < 0x38800000 || abs >= 0x47800000) {
-      out[i] = floatToHalf(src[i]!);
-      continue;
-    }
-    // rebias the exponent (127 -> 15) and round the 13 dropped mantissa bits to nearest even
-    const v = abs - 0x38000000;
-    out[i] = ((x >>> 16) & 0x8000) | ((v + 0x0fff + ((v >>> 13) & 1)) >>> 13);
-  }
-  return out;
-}

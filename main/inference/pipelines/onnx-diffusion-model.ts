@@ -4,7 +4,7 @@ import { TAC_MASK_INPUT, TAC_SOURCE_INPUT } from '../models/adapt-tac';
 import { EXTRA_EMBEDDINGS_INPUT } from '../models/adapt-textual-inversion';
 import type { ProviderName } from '../runtime/providers';
 import type { ManagedSession, SessionManager } from '../runtime/session-manager';
-import { Float16Memo } from '../runtime/float16';
+import { Float16Memo } from '../onnx/float16';
 import { floatOutput, hasInput, typedFeeds, type FeedValue, type TensorSpec } from '../runtime/typed-feeds';
 import type { ClipTokenizer } from '../tokenizer/clip-tokenizer';
 import type { DiffusionModel, UnetCall } from './diffusion-model';

@@ -1,6 +1,6 @@
 import ort from 'onnxruntime-node';
 import { UserError } from '../../common/errors';
-import { float16ToFloat32, float32ToFloat16 } from './float16';
+import { float16ToFloat32, float32ToFloat16 } from '../onnx/float16';
 
 /** an input or output as the session's metadata describes it */
 export interface TensorSpec {

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as ort from 'onnxruntime-node';
-import { DataType, floatToHalf, halfToFloat, type Model } from '../../../main/inference/onnx/model';
+import { floatToHalfBits, halfBitsToFloat } from '../../../main/inference/onnx/float16';
+import { DataType, type Model } from '../../../main/inference/onnx/model';
 import { GraphBuilder } from '../../../main/inference/onnx/graph-builder';
 import { buildDemoComponent } from '../../../main/inference/models/demo/demo-model';
 import { findAttentionLayers } from '../../../main/inference/models/attention-layers';
@@ -125,14 +126,14 @@ describe('TAC adaptation of the tiny UNet', () => {
     const { model } = adaptUnetForTac(half);
     expect(model.graph.inputs.find((v) => v.name === TAC_MASK_INPUT)!.elemType).toBe(DataType.FLOAT16);
     const ort = await import('onnxruntime-node');
-    const toHalf = (t: ort.Tensor) => new ort.Tensor('float16', Uint16Array.from(t.data as Float32Array, floatToHalf), t.dims);
+    const toHalf = (t: ort.Tensor) => new ort.Tensor('float16', Uint16Array.from(t.data as Float32Array, floatToHalfBits), t.dims);
     const hf = { sample: toHalf(feeds.sample!), timestep: feeds.timestep!, encoder_hidden_states: toHalf(feeds.encoder_hidden_states!) };
     const base = (await (await session(half)).run(hf)).out_sample!;
-    const mask = new ort.Tensor('float16', new Uint16Array(3 * 64).fill(floatToHalf(1)), [3, 1, 8, 8]);
+    const mask = new ort.Tensor('float16', new Uint16Array(3 * 64).fill(floatToHalfBits(1)), [3, 1, 8, 8]);
     const a = (await (await session(model)).run({ ...hf, [TAC_SOURCE_INPUT]: i64([0, 1, 2]), [TAC_MASK_INPUT]: mask })).out_sample!;
     expect(base.type).toBe('float16');
     expect(Array.from(a.data as Uint16Array)).toEqual(Array.from(base.data as Uint16Array));
-    expect(Array.from(base.data as Uint16Array, halfToFloat).every(Number.isFinite)).toBe(true);
+    expect(Array.from(base.data as Uint16Array, halfBitsToFloat).every(Number.isFinite)).toBe(true);
   });
 });
 

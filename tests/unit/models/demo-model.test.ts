@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { buildDemoComponent, writeDemoModel, type DemoModelSummary } from '../../../main/inference/models/demo/demo-model';
 import { adaptUnetForTac } from '../../../main/inference/models/adapt-tac';
 import { inspectComponent } from '../../../main/inference/models/inspect';
-import { halfToFloat, floatToHalf } from '../../../main/inference/onnx/model';
+import { floatToHalfBits, halfBitsToFloat } from '../../../main/inference/onnx/float16';
 import { readModel } from '../../../main/inference/onnx/read-model';
 import { randomFloats } from '../onnx/ort-helpers';
 
@@ -24,8 +24,8 @@ function finiteStats(data: ArrayLike<number>): { maxAbs: number; bad: number } {
 /** a 64x64 image through vae_encoder -> unet -> vae_decoder, and a prompt through the text encoder */
 async function runEverything(dir: string, half: boolean) {
   const type = half ? 'float16' : 'float32';
-  const enc = (a: Float32Array) => (half ? Uint16Array.from(a, floatToHalf) : a);
-  const dec = (t: ort.Tensor) => (half ? Float32Array.from(t.data as Uint16Array, halfToFloat) : (t.data as Float32Array));
+  const enc = (a: Float32Array) => (half ? Uint16Array.from(a, floatToHalfBits) : a);
+  const dec = (t: ort.Tensor) => (half ? Float32Array.from(t.data as Uint16Array, halfBitsToFloat) : (t.data as Float32Array));
   const open = (c: string) => ort.InferenceSession.create(join(dir, c, 'model.onnx'));
   const te = await open('text_encoder');
   const ids = new Int32Array(77).fill(49407);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEmbeddingFile } from '../../../main/inference/models/embeddings';
-import { floatToHalf, halfToFloat } from '../../../main/inference/onnx/model';
+import { floatToHalfBits, halfBitsToFloat } from '../../../main/inference/onnx/float16';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
 
@@ -24,7 +24,7 @@ function safetensors(path: string, tensors: Record<string, { dtype: string; shap
 
 const values = (n: number, scale = 0.01) => Array.from({ length: n }, (_, i) => Math.sin(i) * scale);
 const f32 = (v: number[]) => new Uint8Array(Float32Array.from(v).buffer);
-const f16 = (v: number[]) => new Uint8Array(Uint16Array.from(v, floatToHalf).buffer);
+const f16 = (v: number[]) => new Uint8Array(Uint16Array.from(v, floatToHalfBits).buffer);
 // bfloat16: the top half of the float32 bits (truncation, as torch's .bfloat16() rounds these values alike)
 const bf16 = (v: number[]) => new Uint8Array(Uint16Array.from(new Uint32Array(Float32Array.from(v).buffer), (b) => b >>> 16).buffer);
 
@@ -49,7 +49,7 @@ describe('textual-inversion embedding files', () => {
     safetensors(p, { '<cat-toy>': { dtype: 'F16', shape: [768], bytes: f16(values(768)) }, '<dog>': { dtype: 'BF16', shape: [1, 768], bytes: bf16(values(768, 1)) } }, { format: 'pt' });
     const [cat, dog] = readEmbeddingFile(p).embeddings;
     expect([cat!.token, cat!.count, dog!.token, dog!.count]).toEqual(['<cat-toy>', 1, '<dog>', 1]);
-    expect(cat!.vectors[5]).toBe(halfToFloat(floatToHalf(Math.sin(5) * 0.01)));
+    expect(cat!.vectors[5]).toBe(halfBitsToFloat(floatToHalfBits(Math.sin(5) * 0.01)));
     expect(Math.abs(dog!.vectors[7]! - Math.sin(7))).toBeLessThan(2 ** -7);
   });
 

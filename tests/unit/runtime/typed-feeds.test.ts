@@ -1,7 +1,7 @@
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { expectUserError } from '../support/user-error';
-import { float32ToFloat16 } from '../../../main/inference/runtime/float16';
+import { float32ToFloat16 } from '../../../main/inference/onnx/float16';
 import { floatOutput, inputSpecs, typedFeeds } from '../../../main/inference/runtime/typed-feeds';
 import { tinyModel, tinyTextEncoder, tinyUnet } from './tiny-models';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Float16Memo, float16ToFloat32, float32ToFloat16, floatToHalfBits, halfBitsFromFloatBits, halfBitsToFloat } from '../../../main/inference/runtime/float16';
+import { Float16Memo, float16ToFloat32, float32ToFloat16, floatToHalfBits, halfBitsFromFloatBits, halfBitsToFloat } from '../../../main/inference/onnx/float16';
 
 // word-wise FNV-1a, the same as the python that computed the golden hashes with numpy
 function fnv(values: ArrayLike<number>): number {

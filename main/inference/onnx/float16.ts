@@ -1,5 +1,6 @@
 /**
- * IEEE 754 half precision <-> single precision for fp16 models. onnxruntime-node takes and
+ * IEEE 754 half precision <-> single precision (and bfloat16 -> single), for fp16 models,
+ * weights and embeddings. onnxruntime-node takes and
  * returns float16 tensors as Uint16Array bit patterns (Node 20 has no Float16Array).
  * float32 -> float16 rounds to nearest, ties to even, like numpy and the F16C instructions.
  */
@@ -70,6 +71,12 @@ function halfToFloatTable(): Uint32Array {
 
 export function halfBitsToFloat(h: number): number {
   scratchBits[0] = halfToFloatTable()[h & 0xffff]!;
+  return scratch[0]!;
+}
+
+/** a bfloat16 is the high half of a float32 */
+export function bfloat16BitsToFloat(b: number): number {
+  scratchBits[0] = (b & 0xffff) << 16;
   return scratch[0]!;
 }
 
