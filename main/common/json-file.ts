@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { writeFileAtomic } from './atomic-write';
 
 /** reads a small settings file; anything missing, unreadable or not matching `schema` gives undefined */
 export function readJsonFile<T>(file: string, schema: z.ZodType<T>): T | undefined {
@@ -21,8 +21,5 @@ export function readJsonFile<T>(file: string, schema: z.ZodType<T>): T | undefin
 
 /** writes through a temporary file and a rename, so a crash never leaves half a file */
 export function writeJsonFile(file: string, data: unknown): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(data, null, 2) + '\n');
-  renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(data, null, 2) + '\n');
 }

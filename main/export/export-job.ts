@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { ExportJobResultRecord } from '../../preload/api/export-types';
-import { isTempFile, removeStaleTemps, writeFileAtomic } from './atomic-write';
+import { isTempFile, removeStaleTemps, writeFileAtomic } from '../common/atomic-write';
 import type { ExportJobParams, ExportJobStore, ItemOutcome, PlanItem, StoredJob } from './job-store';
 import { buildPlan, REPORT_FILES, type ExportCandidate } from './plan';
 import type { ImageFormat, Preset } from './presets';

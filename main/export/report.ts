@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from '../common/atomic-write';
 import type { ItemOutcome, PlanItem } from './job-store';
 import { REPORT_FILES } from './plan';
 

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, extname } from 'node:path';
 import sharp from 'sharp';
+import { writeFileAtomic } from '../../common/atomic-write';
 import { UserError } from '../../common/errors';
 import type { SourceImage } from './source-image';
 
@@ -38,18 +38,12 @@ export async function checkPngOutputPath(path: string): Promise<void> {
   if (existing?.isDirectory()) throw new UserError('bad-output', `output ${path} is a folder`, 'Give a file name ending in .png.');
 }
 
-/** Writes the file whole or not at all: the bytes go to a temp file beside it, then a rename. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+/** Writes the PNG whole or not at all, into a folder that must exist. */
+export async function writePngAtomic(path: string, img: SourceImage): Promise<void> {
+  const bytes = await encodeSourcePng(img);
   try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
+    writeFileAtomic(path, bytes, { makeFolders: false });
   } catch (err) {
-    await unlink(tmp).catch(() => undefined);
     throw new UserError('write-failed', `cannot write ${path}: ${(err as Error).message}`, 'Check that the folder is writable and the disk has room.', { cause: err });
   }
-}
-
-export async function writePngAtomic(path: string, img: SourceImage): Promise<void> {
-  await writeFileAtomic(path, await encodeSourcePng(img));
 }

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../common/atomic-write';
 
 /**
  * What an inversion depends on. Two shots with the same key have the same inverted
@@ -158,7 +159,6 @@ export class ShotCache {
   }
 
   private async write(hash: string, ext: string, stack: Stack): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
     const fields: StackHeader = { hash, count: stack.latents.length, channels: stack.channels, width: stack.width, height: stack.height, tacSteps: stack.tacSteps };
     const header = Buffer.from(JSON.stringify(fields), 'utf8');
     const prefix = MAGIC.length + 4 + header.length;
@@ -171,14 +171,8 @@ export class ShotCache {
     const body = new Float32Array(out.buffer, out.byteOffset + prefix + pad, stack.latents.length * per);
     stack.latents.forEach((l, i) => body.set(l, i * per));
     const path = this.file(hash, ext);
-    const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      await writeFile(tmp, out);
-      await rename(tmp, path);
-    } catch (err) {
-      await unlink(tmp).catch(() => undefined);
-      throw err;
-    }
+    // a cache needs no fsync: losing the newest entry to a power cut costs one recomputation
+    writeFileAtomic(path, out, { durable: false });
     await this.evict(path);
   }
 

@@ -15,14 +15,22 @@ function fsyncDir(dir: string): void {
   }
 }
 
+export interface AtomicWriteOptions {
+  /** fsync the file and its folder, so the new file also survives a power cut (default true; caches skip it) */
+  durable?: boolean;
+  /** create missing folders (default true) */
+  makeFolders?: boolean;
+}
+
 /**
  * Writes `data` to `path` so that readers (and a process killed at any instant) see either
  * the old file or the whole new one: a temporary file in the same folder, fsync, rename,
  * fsync of the folder. The temporary name is short so long target names still fit.
  */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+export function writeFileAtomic(path: string, data: Uint8Array | string, opts: AtomicWriteOptions = {}): void {
+  const durable = opts.durable ?? true;
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
+  if (opts.makeFolders ?? true) mkdirSync(dir, { recursive: true });
   const tag = createHash('sha1').update(basename(path)).digest('hex').slice(0, 12);
   const tmp = join(dir, `.${tag}.${process.pid}.${Math.random().toString(36).slice(2, 8)}${TEMP_SUFFIX}`);
   const fd = openSync(tmp, 'w');
@@ -30,7 +38,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let at = 0;
     while (at < buf.length) at += writeSync(fd, buf, at, buf.length - at);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
     rmSync(tmp, { force: true });
@@ -43,7 +51,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     rmSync(tmp, { force: true });
     throw err;
   }
-  fsyncDir(dir);
+  if (durable) fsyncDir(dir);
 }
 
 /** removes temporary files a killed writer left in `dir` and its subfolders; returns how many */

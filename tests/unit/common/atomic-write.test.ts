@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isTempFile, removeStaleTemps, writeFileAtomic } from '../../../main/export/atomic-write';
-import { tempDir } from './fixtures';
+import { isTempFile, removeStaleTemps, writeFileAtomic } from '../../../main/common/atomic-write';
+import { tempDir } from '../export/fixtures';
 
 describe('atomic writes', () => {
   it('replaces a file whole, makes folders, and leaves no temporary file behind', () => {
