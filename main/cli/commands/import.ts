@@ -6,13 +6,17 @@ import type { CliCommand } from '../command';
 import { needPositional, needString, optString, printResult } from '../command';
 import { createProgress } from '../progress';
 
+/** `--strict` and a file was skipped: the rest was imported, but not everything */
+const SKIPPED_FILES_EXIT = 3;
+
 export const importCommand: CliCommand = {
   name: 'import',
   summary: 'import a folder of rendered garment images into a library',
-  usage: `<dir> --library <lib> [--layout TEMPLATE] [--json]   (default layout: ${DEFAULT_LAYOUT})`,
+  usage: `<dir> --library <lib> [--layout TEMPLATE] [--strict] [--json]   (default layout: ${DEFAULT_LAYOUT})`,
   options: {
     library: { type: 'string', help: 'library folder to import into (`r2r library init` makes one)' },
     layout: { type: 'string', help: 'path template naming the parts of each image path (default shown above)' },
+    strict: { type: 'boolean', help: 'exit with status 3 when any image was skipped as unreadable (without it: the rest is imported, the skipped files are listed, exit 0)' },
     json: { type: 'boolean', help: 'print the import report (added, skipped with reasons) as JSON' },
   },
   async run(ctx) {
@@ -35,7 +39,7 @@ export const importCommand: CliCommand = {
           ...(report.unmatched.length ? [`  ${report.unmatched.length} image(s) do not fit the layout '${report.layout}', e.g. ${report.unmatched[0]}`] : []),
         ].join('\n'),
       );
-      return report.problems.length ? 3 : 0;
+      return ctx.values.strict && report.problems.length ? SKIPPED_FILES_EXIT : 0;
     } finally {
       lib.close();
     }

@@ -31,6 +31,16 @@ export interface ImageLimits {
 
 export const DEFAULT_IMAGE_LIMITS: ImageLimits = { maxPixels: 64_000_000, minSide: 64 };
 
+/**
+ * Why an image is too big to work with, or undefined when it is not: the one wording every
+ * reader of images uses (generate, import), e.g. "20000x20000 = 400.0 megapixels, over the
+ * limit of 64.0 megapixels".
+ */
+export function pixelLimitProblem(width: number, height: number, maxPixels: number = DEFAULT_IMAGE_LIMITS.maxPixels): string | undefined {
+  if (width * height <= maxPixels) return undefined;
+  return `${width}x${height} = ${((width * height) / 1e6).toFixed(1)} megapixels, over the limit of ${(maxPixels / 1e6).toFixed(1)} megapixels`;
+}
+
 /** the decoded samples in [0, 1] as a float, for any depth */
 export function sampleScale(depth: 8 | 16): number {
   return depth === 16 ? 65535 : 255;
@@ -62,12 +72,9 @@ export async function readSourceImage(path: string, limits: ImageLimits = DEFAUL
   }
   const w = meta.width ?? 0;
   const h = meta.height ?? 0;
-  if (w * h > limits.maxPixels) {
-    throw new UserError(
-      'image-too-large',
-      `${what} ${path} is ${w}x${h} = ${(w * h / 1e6).toFixed(1)} megapixels, over the limit of ${(limits.maxPixels / 1e6).toFixed(1)} megapixels`,
-      'Downscale the image first; nothing this large is needed for a catalog shot.',
-    );
+  const tooLarge = pixelLimitProblem(w, h, limits.maxPixels);
+  if (tooLarge) {
+    throw new UserError('image-too-large', `${what} ${path} is ${tooLarge}`, 'Downscale the image first; nothing this large is needed for a catalog shot.');
   }
   const sideAfterOrientation = Math.min(w, h);
   if (sideAfterOrientation < limits.minSide) {

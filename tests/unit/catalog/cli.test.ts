@@ -54,15 +54,16 @@ describe('catalog commands', () => {
     expect(human.out).toMatch(/^1 garment\(s\)\n {2}TS-1001/);
   });
 
-  it('reports bad images per file with exit code 3, and user mistakes plainly', async () => {
+  it('reports bad images per file (exit 0, the rest imported; 3 with --strict), and user mistakes plainly', async () => {
     const base = tempDir();
     const lib = join(base, 'lib');
     await cli(['library', 'init', lib]);
     writeFile(base, 'src/hat/HT-1/red/front_raster.png', await png(8, 8, 1));
     writeFile(base, 'src/hat/HT-1/red/back_raster.png', 'garbage');
     const imp = await cli(['import', join(base, 'src'), '--library', lib]);
-    expect(imp.code).toBe(3);
+    expect(imp.code).toBe(0);
     expect(imp.out).toMatch(/skipped 1:\n {4}hat\/HT-1\/red\/back_raster\.png: not an image/);
+    expect((await cli(['import', join(base, 'src'), '--library', lib, '--strict'])).code).toBe(3);
     const kind = await cli(['search', '--library', lib, '--kind', 'sketch']);
     expect(kind.code).toBe(1);
     expect(kind.err).toMatch(/--kind must be one of raster, raytrace, photo/);
