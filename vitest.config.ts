@@ -1,11 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
+// a committed `.only` would silently skip the rest of the suite: it fails the run everywhere
+// (vitest's default allows it outside CI; inline projects do not inherit a root-level setting).
+// Pass --allowOnly to focus on one test locally.
+const allowOnly = false;
+
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: 'unit',
+          allowOnly,
           include: ['tests/unit/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
@@ -14,6 +20,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          allowOnly,
           include: ['tests/e2e/**/*.e2e.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,

@@ -1,0 +1,18 @@
+export interface VitestJsonReport {
+  success?: boolean;
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests?: number;
+  numTodoTests?: number;
+  testResults?: { status: string; message?: string; assertionResults: { status: string }[] }[];
+}
+
+export interface RunSummary {
+  passed: number;
+  failed: number;
+  skipped: number;
+  /** "tests: N passed, N failed[, N skipped][ (why)]" */
+  line: string;
+}
+
+export function summarize(report: VitestJsonReport | undefined, unhandledErrors: number | undefined, exitStatus: number | null): RunSummary;
