@@ -1,30 +1,8 @@
 import { deflateSync, inflateSync } from 'node:zlib';
+import { crc32, encodePng, encodePngChunk, PNG_SIGNATURE, type PngChunk } from '../../common/png';
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-export interface PngChunk {
-  type: string;
-  data: Buffer;
-}
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 as the PNG specification defines it (ISO 3309), over chunk type + data */
-export function crc32(parts: Buffer[]): number {
-  let c = 0xffffffff;
-  for (const part of parts) {
-    for (let i = 0; i < part.length; i++) c = CRC_TABLE[(c ^ part[i]!) & 0xff]! ^ (c >>> 8);
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
+// the writer lives in common/png (previews use it too); these names stay importable from here
+export { crc32, encodePngChunk, type PngChunk };
 
 export function isPng(buf: Buffer): boolean {
   return buf.length >= 8 && buf.subarray(0, 8).equals(PNG_SIGNATURE);
@@ -48,15 +26,6 @@ export function readPngChunks(buf: Buffer): PngChunk[] {
     if (chunks[chunks.length - 1]!.type === 'IEND') break;
   }
   return chunks;
-}
-
-export function encodePngChunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const tail = Buffer.alloc(4);
-  tail.writeUInt32BE(crc32([head.subarray(4, 8), data]), 0);
-  return Buffer.concat([head, data, tail]);
 }
 
 function checkKeyword(keyword: string): void {
@@ -142,5 +111,5 @@ export function insertPngChunks(buf: Buffer, add: PngChunk[], replaceKeywords: s
   const idat = kept.findIndex((c) => c.type === 'IDAT');
   if (idat < 0) throw new Error('PNG has no IDAT chunk');
   const ordered = [...kept.slice(0, idat), ...add, ...kept.slice(idat)];
-  return Buffer.concat([PNG_SIGNATURE, ...ordered.map((c) => encodePngChunk(c.type, c.data))]);
+  return encodePng(ordered);
 }

@@ -1,14 +1,6 @@
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
+import { encodePng } from '../../common/png';
 import type { Preview } from './latent-preview';
-
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
 
 /**
  * A latent preview as a PNG data URL, scaled up with square pixels to about `side`. Encoded
@@ -34,6 +26,10 @@ export function previewDataUrl(p: Preview, side = 128): string {
   ihdr.writeUInt32BE(h, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // truecolour
-  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  const png = encodePng([
+    { type: 'IHDR', data: ihdr },
+    { type: 'IDAT', data: deflateSync(raw) },
+    { type: 'IEND', data: Buffer.alloc(0) },
+  ]);
   return `data:image/png;base64,${png.toString('base64')}`;
 }
