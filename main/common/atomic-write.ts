@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { assertWritableInside } from './inside-root';
 
 const TEMP_SUFFIX = '.r2r-tmp';
 
@@ -20,6 +21,12 @@ export interface AtomicWriteOptions {
   durable?: boolean;
   /** create missing folders (default true) */
   makeFolders?: boolean;
+  /**
+   * the folder this write must stay inside (a cache, a library, an export's out folder):
+   * checked before any folder is made and again before the rename, so a symbolic link
+   * planted on the way never carries the write outside, and the target is never a link
+   */
+  insideRoot?: string;
 }
 
 /**
@@ -30,10 +37,16 @@ export interface AtomicWriteOptions {
 export function writeFileAtomic(path: string, data: Uint8Array | string, opts: AtomicWriteOptions = {}): void {
   const durable = opts.durable ?? true;
   const dir = dirname(path);
+  const root = opts.insideRoot;
+  if (root !== undefined) {
+    if (opts.makeFolders ?? true) mkdirSync(root, { recursive: true });
+    assertWritableInside(root, path);
+  }
   if (opts.makeFolders ?? true) mkdirSync(dir, { recursive: true });
   const tag = createHash('sha1').update(basename(path)).digest('hex').slice(0, 12);
   const tmp = join(dir, `.${tag}.${process.pid}.${Math.random().toString(36).slice(2, 8)}${TEMP_SUFFIX}`);
-  const fd = openSync(tmp, 'w');
+  // 'wx': a name someone planted (a link) is refused rather than written through
+  const fd = openSync(tmp, 'wx');
   try {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let at = 0;
@@ -46,6 +59,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, opts: A
   }
   closeSync(fd);
   try {
+    if (root !== undefined) assertWritableInside(root, path);
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });

@@ -1,17 +1,20 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
+import { writeFileAtomic } from '../../common/atomic-write';
 import { UserError } from '../../common/errors';
+import { assertWritableInside } from '../../common/inside-root';
 import { FileRange, type Model } from '../onnx/model';
-import { readModel } from '../onnx/read-model';
 import { saveModel } from '../onnx/write-model';
 import { adaptTextEncoderForTextualInversion, type TextualInversionReport } from './adapt-textual-inversion';
 import { adaptUnetForTac, type TacOptions, type TacReport } from './adapt-tac';
-import { checkOpset } from './inspect';
-import { openModelFolder, type ComponentName } from './model-folder';
+import { checkModelComponents } from './model-checks';
+import { copyModelFiles } from './copy-model-files';
+import { COMPONENT_NAMES, type ComponentName } from './model-folder';
 
 export const ADAPTED_MARKER = 'r2r_adapted.json';
-export const ADAPT_VERSION = 1;
+// 2: the copy follows symbolic links and its fingerprint covers all four components
+export const ADAPT_VERSION = 2;
 
 export interface AdaptFolderOptions {
   tac?: Omit<TacOptions, 'what'>;
@@ -20,6 +23,8 @@ export interface AdaptFolderOptions {
   /** MiB written so far of the MiB to write, with the component being written */
   onProgress?: (doneMiB: number, totalMiB: number, label: string) => void;
   signal?: AbortSignal;
+  /** the folder no write may leave (the cache that holds `out`); default `out` itself */
+  root?: string;
 }
 
 export interface AdaptFolderReport {
@@ -56,69 +61,76 @@ function externalFiles(model: Model, modelPath: string): string[] {
 /**
  * Adapts an optimum Stable Diffusion folder into `out`: the UNet gets TAC inputs, the text
  * encoder gets extra_token_embeddings; the VAE, tokenizer, scheduler and configs are copied.
- * Weights stream from the source files; nothing big is held in memory.
+ * Weights stream from the source files; nothing big is held in memory. The user's folder is
+ * only read: every component is checked first, the graph surgery happens in memory, and the
+ * copy follows symbolic links (a linked component folder or a Hugging Face blob becomes a
+ * real copy), with every write checked to stay inside `opts.root` (default `out`).
  */
 export function adaptModelFolder(src: string, out: string, opts: AdaptFolderOptions = {}): AdaptFolderReport {
-  const folder = openModelFolder(src);
+  const folder = checkModelComponents(src);
   const a = resolve(src);
   const b = resolve(out);
-  if (a === b || b.startsWith(a + '/') || a.startsWith(b + '/')) {
+  if (overlaps(a, b) || (existsSync(out) && overlaps(realpathSync(a), realpathSync(b)))) {
     throw new UserError('bad-option', `the output folder ${out} overlaps the source folder ${src}`, 'Write the adapted copy to a separate folder.');
   }
-  if (existsSync(out) && readdirSync(out).length > 0 && !existsSync(join(out, ADAPTED_MARKER))) {
+  const earlierCopy = existsSync(join(out, ADAPTED_MARKER));
+  if (existsSync(out) && readdirSync(out).length > 0 && !earlierCopy) {
     throw new UserError('output-not-empty', `${out} exists and is not an adapted model folder`, 'Choose an empty or new folder.');
   }
-  mkdirSync(out, { recursive: true });
   const ti = opts.textualInversion ?? true;
+  const unetPath = folder.components.unet!;
+  const tePath = folder.components.text_encoder!;
+  // the surgery first, in memory: a UNet that cannot take TAC fails before anything is written
+  const { model: unet, report: tac } = adaptUnetForTac(folder.models.unet, { ...opts.tac, what: unetPath });
+  const adaptedTe = ti ? adaptTextEncoderForTextualInversion(folder.models.text_encoder, tePath) : undefined;
 
-  // everything except the two models we rewrite (and their data files) is copied as is
+  const root = opts.root ?? out;
+  mkdirSync(root, { recursive: true });
+  if (resolve(root) !== b) assertWritableInside(root, out);
+  mkdirSync(out, { recursive: true });
+  // an earlier copy is replaced whole (removing it unlinks links, never what they point to)
+  if (earlierCopy) for (const name of readdirSync(out)) rmSync(join(out, name), { recursive: true, force: true });
+
   const rewritten = new Set<string>();
-  const loaded: Partial<Record<ComponentName, Model>> = {};
   for (const c of ['unet', ...(ti ? ['text_encoder'] : [])] as ComponentName[]) {
     const path = folder.components[c]!;
-    const model = readModel(path);
-    checkOpset(model, path);
-    loaded[c] = model;
     rewritten.add(resolve(path));
-    for (const f of externalFiles(model, path)) rewritten.add(f);
+    for (const f of externalFiles(folder.models[c], path)) rewritten.add(f);
   }
+  const sourceFiles = COMPONENT_NAMES.flatMap((c) => [resolve(folder.components[c]!), ...externalFiles(folder.models[c], folder.components[c]!)]).sort();
   const weightBytes = (m: Model) => m.graph.initializers.reduce((n, t) => n + t.data.byteLength, 0);
-  const unetBytes = weightBytes(loaded.unet!);
-  const totalMiB = Math.ceil((unetBytes + (loaded.text_encoder ? weightBytes(loaded.text_encoder) : 0)) / 2 ** 20);
+  const unetBytes = weightBytes(folder.models.unet);
+  const totalMiB = Math.ceil((unetBytes + (adaptedTe ? weightBytes(folder.models.text_encoder) : 0)) / 2 ** 20);
   const progress = (offset: number, label: string) => (done: number) =>
     opts.onProgress?.(Math.min(totalMiB, Math.floor((offset + done) / 2 ** 20)), totalMiB, label);
   progress(0, 'copy')(0);
-  cpSync(src, out, {
-    recursive: true,
-    filter: (from) => !rewritten.has(resolve(from)) && basename(from) !== ADAPTED_MARKER,
-  });
+  copyModelFiles(src, out, { root, filter: (from) => !rewritten.has(resolve(from)) && basename(from) !== ADAPTED_MARKER });
 
-  const unetPath = folder.components.unet!;
-  const { model: unet, report: tac } = adaptUnetForTac(loaded.unet!, { ...opts.tac, what: unetPath });
-  const sourceFiles = [...rewritten].sort();
   const options = { tac: opts.tac ?? {}, textualInversion: ti };
   const fingerprint = sourceFingerprint(sourceFiles, options);
   const stamp = (m: Model) => m.metadataProps.push({ key: 'r2r.adapt.source', value: JSON.stringify({ dir: a, fingerprint, version: ADAPT_VERSION }) });
+  const save = (model: Model, source: Model, sourcePath: string, component: ComponentName, offset: number) => {
+    const path = join(out, component, 'model.onnx');
+    const external = externalFiles(source, sourcePath).length > 0;
+    assertWritableInside(root, path);
+    assertWritableInside(root, `${path}.partial`);
+    if (external) for (const f of [`${path}_data`, `${path}_data.partial`]) assertWritableInside(root, f);
+    saveModel(model, path, { externalData: external ? 'always' : 'auto', signal: opts.signal, onProgress: progress(offset, component) });
+  };
   stamp(unet);
-  const unetExternal = externalFiles(loaded.unet!, unetPath).length > 0;
-  saveModel(unet, join(out, 'unet', 'model.onnx'), { externalData: unetExternal ? 'always' : 'auto', signal: opts.signal, onProgress: progress(0, 'unet') });
-
-  let tiReport: TextualInversionReport | undefined;
-  if (ti) {
-    const tePath = folder.components.text_encoder!;
-    const { model: te, report } = adaptTextEncoderForTextualInversion(loaded.text_encoder!, tePath);
-    stamp(te);
-    tiReport = report;
-    saveModel(te, join(out, 'text_encoder', 'model.onnx'), {
-      externalData: externalFiles(loaded.text_encoder!, tePath).length > 0 ? 'always' : 'auto',
-      signal: opts.signal,
-      onProgress: progress(unetBytes, 'text_encoder'),
-    });
+  save(unet, folder.models.unet, unetPath, 'unet', 0);
+  if (adaptedTe) {
+    stamp(adaptedTe.model);
+    save(adaptedTe.model, folder.models.text_encoder, tePath, 'text_encoder', unetBytes);
   }
-  const report: AdaptFolderReport = { source: a, out: b, options, sourceFiles, fingerprint, version: ADAPT_VERSION, tac, textualInversion: tiReport };
-  writeFileSync(join(out, ADAPTED_MARKER), JSON.stringify(report, null, 2) + '\n');
+  const report: AdaptFolderReport = { source: a, out: b, options, sourceFiles, fingerprint, version: ADAPT_VERSION, tac, textualInversion: adaptedTe?.report };
+  writeFileAtomic(join(out, ADAPTED_MARKER), JSON.stringify(report, null, 2) + '\n', { insideRoot: root });
   opts.onProgress?.(totalMiB, totalMiB, 'done');
   return report;
+}
+
+function overlaps(a: string, b: string): boolean {
+  return a === b || b.startsWith(a + sep) || a.startsWith(b + sep);
 }
 
 /**

@@ -1,16 +1,11 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UserError } from '../../common/errors';
-import { DataType, FileRange, dataTypeName, type Model, type ValueInfo } from '../onnx/model';
+import { DataType, FileRange, dataTypeName, type ValueInfo } from '../onnx/model';
 import { readModel } from '../onnx/read-model';
 import { findAttentionLayers, fusedAttentionNodes } from './attention-layers';
 import { findTokenEmbedding } from './adapt-textual-inversion';
 import { COMPONENT_NAMES, openModelFolder, type ComponentName } from './model-folder';
-
-/** default-domain opsets onnxruntime 1.30 loads (measured: it refuses 27 and up, and below 7 finds no kernels) */
-export const MIN_OPSET = 7;
-export const MAX_OPSET = 26;
-const KNOWN_DOMAINS = new Set(['', 'ai.onnx', 'com.microsoft', 'ai.onnx.ml', 'com.microsoft.nchwc']);
+import { checkOpset, feedInputs, graphProblems } from './model-checks';
 
 export interface TensorSummary {
   name: string;
@@ -37,6 +32,8 @@ export interface ComponentInfo {
   fusedAttentionNodes: number;
   /** r2r adaptation metadata (r2r.adapt.*), when this copy was adapted */
   adapted: Record<string, unknown>;
+  /** why this file cannot serve as the component (wrong inputs or outputs); empty when it can */
+  problems: string[];
   /** UNet: self-attention layers per resolution level (0 = latent resolution) */
   attn1ByLevel?: { level: number; downscale: number; layers: string[] }[];
   crossAttentionLayers?: number;
@@ -53,23 +50,6 @@ export interface ModelInspection {
 
 function summary(v: ValueInfo): TensorSummary {
   return { name: v.name, dtype: dataTypeName(v.elemType), shape: v.shape ? v.shape.map((d) => d ?? null) : null };
-}
-
-export function checkOpset(model: Model, path: string): number {
-  const main = model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
-  if (!main) throw new UserError('unsupported-opset', `${path} imports no ai.onnx opset`, 'Export the model again with optimum-cli.');
-  if (main.version < MIN_OPSET || main.version > MAX_OPSET) {
-    throw new UserError(
-      'unsupported-opset',
-      `${path} uses ONNX opset ${main.version}; R2R Studio runs opsets ${MIN_OPSET} to ${MAX_OPSET}`,
-      `Export again with \`optimum-cli export onnx --opset 17 ...\` (any opset from ${MIN_OPSET} to ${MAX_OPSET}).`,
-    );
-  }
-  const odd = model.opsetImport.find((o) => !KNOWN_DOMAINS.has(o.domain));
-  if (odd) {
-    throw new UserError('unsupported-opset', `${path} needs operators from the custom domain '${odd.domain}', which onnxruntime does not provide`, 'Export the model without custom operators.');
-  }
-  return main.version;
 }
 
 /** structure-only look at one component: never reads weights */
@@ -103,7 +83,7 @@ export function inspectComponent(name: ComponentName, path: string, model = read
   const info: ComponentInfo = {
     name,
     path,
-    inputs: model.graph.inputs.filter((v) => !model.graph.initializers.some((t) => t.name === v.name)).map(summary),
+    inputs: feedInputs(model).map(summary),
     outputs: model.graph.outputs.map(summary),
     opset,
     irVersion: model.irVersion,
@@ -115,6 +95,7 @@ export function inspectComponent(name: ComponentName, path: string, model = read
     fusedAttention: fused.length > 0,
     fusedAttentionNodes: fused.length,
     adapted,
+    problems: graphProblems(name, model),
   };
   if (name === 'unet' && fused.length === 0) {
     const layers = findAttentionLayers(model.graph, model.graph.inputs.find((v) => v.name === 'sample')?.name);

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../common/errors';
+import { assertWritableInside } from '../../common/inside-root';
 import { selfAttentionByLevel } from '../models/adapt-tac';
 import { ADAPTED_MARKER, adaptedCopyIsCurrent, adaptModelFolder, type AdaptFolderReport } from '../models/adapt-folder';
 import { readModel } from '../onnx/read-model';
@@ -23,7 +24,7 @@ export interface AdaptedModel {
  * The model folder adapted by the ONNX toolkit's adaptModelFolder, made once per (source
  * folder, options) and reused while the source files are unchanged, under
  * `<cacheDir>/adapted/`. The copy is built in a temporary folder and renamed into place, so
- * an interrupted build leaves nothing half-made.
+ * an interrupted build leaves nothing half-made; nothing it writes leaves `cacheDir`.
  */
 export function adaptedModel(dir: string, cacheDir: string, opts: AdaptOptions, onProgress?: (label: string) => void, signal?: AbortSignal): AdaptedModel {
   if (!Number.isInteger(opts.tacLevels) || opts.tacLevels < 1) throw new UserError('bad-option', `TAC levels must be a whole number of at least 1, got ${opts.tacLevels}`);
@@ -36,9 +37,13 @@ export function adaptedModel(dir: string, cacheDir: string, opts: AdaptOptions, 
   const available = [...selfAttentionByLevel(readModel(unetPath), unetPath).keys()];
   const levels = available.slice(0, opts.tacLevels);
   const tmp = `${target}.${process.pid}.tmp`;
+  mkdirSync(cacheDir, { recursive: true });
+  assertWritableInside(cacheDir, tmp);
+  assertWritableInside(cacheDir, target);
   rmSync(tmp, { recursive: true, force: true });
   try {
     adaptModelFolder(dir, tmp, {
+      root: cacheDir,
       tac: { levels, tokenMask: true },
       textualInversion: true,
       signal,

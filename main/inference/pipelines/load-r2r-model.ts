@@ -40,12 +40,13 @@ export interface LoadedModel {
 }
 
 /**
- * Loads a Stable Diffusion ONNX folder for the pipelines: checks its components, adapts
+ * Loads a Stable Diffusion ONNX folder for the pipelines: checks its components (before
+ * anything is copied: the same checks as `r2r models inspect`), adapts
  * (or finds the cached adapted copy of) its UNet and text encoder, picks the execution
  * provider and opens the four sessions.
  */
 export async function loadR2RModel(dir: string, opts: LoadModelOptions = {}): Promise<LoadedModel> {
-  checkModelFolder(dir);
+  const folder = checkModelFolder(dir);
   const scheduler = readSchedulerConfig(dir);
   const tokenizer = ClipTokenizer.fromModelFolder(dir);
   const geometry = readModelGeometry(dir);
@@ -67,7 +68,9 @@ export async function loadR2RModel(dir: string, opts: LoadModelOptions = {}): Pr
     vae_decoder: join(adapted.dir, 'vae_decoder', 'model.onnx'),
   };
   try {
-    const model = await OnnxDiffusionModel.open({ id, provider: providerChoice.provider, sessions, paths, tokenizer, ...geometry, extraEmbeddings: negative?.rows });
+    // errors name the user's files; the adapted copies in the cache are ours
+    const sources = folder.components as Record<keyof typeof paths, string>;
+    const model = await OnnxDiffusionModel.open({ id, provider: providerChoice.provider, sessions, paths, sources, tokenizer, ...geometry, extraEmbeddings: negative?.rows });
     return { model, scheduler, adapted, providerChoice, negativePrompt: negative?.prompt };
   } catch (err) {
     await sessions.close();

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { openModelFolder } from '../models/model-folder';
+import { checkModelComponents, type CheckedModelFolder } from '../models/model-checks';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../common/errors';
 
@@ -11,10 +11,12 @@ export const FINGERPRINT_FILES = ['text_encoder/model.onnx', 'unet/model.onnx', 
 
 /**
  * Refuses a folder that is not a Stable Diffusion ONNX folder or lacks what R2R needs: the
- * toolkit's folder check for the four components, then the tokenizer and scheduler files.
+ * toolkit's checks of the four components (the same as `r2r models inspect`: readable ONNX,
+ * external data present, the expected inputs and outputs), then the tokenizer and scheduler
+ * files. Runs before anything is copied, adapted or loaded; every message names the user's file.
  */
-export function checkModelFolder(dir: string): void {
-  openModelFolder(dir);
+export function checkModelFolder(dir: string): CheckedModelFolder {
+  const folder = checkModelComponents(dir);
   const missing = OTHER_FILES.filter((f) => !existsSync(join(dir, f)));
   if (missing.length > 0) {
     throw new UserError(
@@ -23,6 +25,7 @@ export function checkModelFolder(dir: string): void {
       'A Stable Diffusion ONNX folder (optimum layout) has tokenizer/ and scheduler/ beside its models; export it again with `optimum-cli export onnx`.',
     );
   }
+  return folder;
 }
 
 function readJson(path: string): Record<string, unknown> | undefined {

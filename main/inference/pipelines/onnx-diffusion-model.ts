@@ -3,6 +3,7 @@ import { UserError } from '../../common/errors';
 import { TAC_MASK_INPUT, TAC_SOURCE_INPUT } from '../models/adapt-tac';
 import { EXTRA_EMBEDDINGS_INPUT } from '../models/adapt-textual-inversion';
 import type { ProviderName } from '../runtime/providers';
+import { onnxruntimeHint } from '../runtime/onnxruntime-hint';
 import type { ManagedSession, SessionManager } from '../runtime/session-manager';
 import { Float16Memo } from '../onnx/float16';
 import { floatOutput, hasInput, typedFeeds, type FeedValue, type TensorSpec } from '../runtime/typed-feeds';
@@ -20,6 +21,8 @@ export interface OnnxModelParts {
   sessions: SessionManager;
   /** model.onnx of each component (the UNet and text encoder from the adapted copy) */
   paths: Record<ComponentName, string>;
+  /** the user's own file of each component, named in errors instead of the copy in the cache */
+  sources?: Record<ComponentName, string>;
   tokenizer: ClipTokenizer;
   scalingFactor: number;
   vaeFactor: number;
@@ -85,18 +88,23 @@ export class OnnxDiffusionModel implements DiffusionModel {
     return m;
   }
 
+  private label(c: ComponentName): string {
+    const source = this.parts.sources?.[c];
+    return source ? `The ${LABELS[c]} (${source})` : `The ${LABELS[c]}`;
+  }
+
   private session(c: ComponentName): Promise<ManagedSession> {
-    return this.parts.sessions.get(this.parts.paths[c], this.provider, `The ${LABELS[c]}`);
+    return this.parts.sessions.get(this.parts.paths[c], this.provider, this.label(c));
   }
 
   private async run(c: ComponentName, values: Record<string, FeedValue>): Promise<ort.InferenceSession.ReturnType> {
     const s = await this.session(c);
-    const feeds = typedFeeds(s.inputs, values, `The ${LABELS[c]}`);
+    const feeds = typedFeeds(s.inputs, values, this.label(c));
     const start = performance.now();
     try {
       return await s.run(feeds);
     } catch (err) {
-      throw new UserError('model-run-failed', `the ${LABELS[c]} failed to run: ${(err as Error).message.split('\n')[0]}`, 'Check that the model folder is an unmodified SD 1.x ONNX export; try --provider cpu.', { cause: err });
+      throw new UserError('model-run-failed', `${this.label(c)} failed to run on the ${this.provider} provider.`, onnxruntimeHint(err, this.provider, 'Check that the model folder is an unmodified SD 1.x ONNX export'), { cause: err });
     } finally {
       this.ms += performance.now() - start;
     }
@@ -106,7 +114,7 @@ export class OnnxDiffusionModel implements DiffusionModel {
     const s = await this.session(c);
     const name = preferred && s.outputs.some((o) => o.name === preferred) ? preferred : s.outputs[0]!.name;
     // NaN/Inf are reported by the pipeline, which knows the step and stage
-    return floatOutput(results, name, `The ${LABELS[c]}`, { allowNonFinite: true });
+    return floatOutput(results, name, this.label(c), { allowNonFinite: true });
   }
 
   async encodeText(prompt: string): Promise<Float32Array> {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 import { UserError } from '../../common/errors';
+import { onnxruntimeHint } from './onnxruntime-hint';
 import type { ProviderName } from './providers';
 import { inputSpecs, outputSpecs, type TensorSpec } from './typed-feeds';
 
@@ -96,11 +97,6 @@ function keyOf(modelPath: string, provider: ProviderName): string {
   return `${provider}\u0000${modelPath}`;
 }
 
-function firstLine(message: string): string {
-  const line = message.split('\n').find((l) => l.trim().length > 0) ?? message;
-  return line.length > 300 ? line.slice(0, 297) + '...' : line;
-}
-
 /**
  * Loads sessions one at a time, hands the same session back while the same model and
  * provider are asked for, and releases the least recently used one when another is needed
@@ -150,7 +146,12 @@ export class SessionManager {
       try {
         session = await create(modelPath, sessionOptionsFor(provider, this.options.sessionOptions));
       } catch (err) {
-        throw new UserError('model-load-failed', `${label} could not be loaded with the ${provider} provider: ${firstLine((err as Error).message)}`, 'The file may be damaged, incomplete (model.onnx_data beside it?) or not ONNX; re-export it, or try --provider cpu.', { cause: err });
+        throw new UserError(
+          'model-load-failed',
+          `${label} could not be loaded with the ${provider} provider.`,
+          onnxruntimeHint(err, provider, 'The file may be damaged, incomplete (model.onnx_data beside it?), not ONNX, or use operators this onnxruntime lacks; run `r2r models inspect` on the folder or export it again'),
+          { cause: err },
+        );
       }
       const ms = performance.now() - started;
       let managed: ManagedSession;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeDemoModel, buildDemoComponent } from '../../../main/inference/models/demo/demo-model';
@@ -12,13 +12,18 @@ import { runCli } from '../../../main/cli/index';
 import { cliIo as cli } from '../support/cli-io';
 import { i64, maxAbsDiff, session, unetFeeds, f32 } from '../onnx/ort-helpers';
 
-/** a folder of four small but valid models: enough for folder-level error paths */
-function smallFolder(dir: string): string {
-  for (const c of ['text_encoder', 'unet', 'vae_encoder', 'vae_decoder']) {
-    mkdirSync(join(dir, c), { recursive: true });
-    saveModel(buildDemoComponent('vae_decoder'), join(dir, c, 'model.onnx'));
+/**
+ * a copy of the demo folder for one error path: the model.onnx files are copied (tests
+ * truncate or replace them), the weight files beside them are hard links (only read)
+ */
+function demoCopy(demo: string, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  for (const rel of readdirSync(demo, { recursive: true }) as string[]) {
+    const from = join(demo, rel);
+    if (statSync(from).isDirectory()) mkdirSync(join(dir, rel), { recursive: true });
+    else if (rel.endsWith('_data')) linkSync(from, join(dir, rel));
+    else copyFileSync(from, join(dir, rel));
   }
-  writeFileSync(join(dir, 'model_index.json'), '{}');
   return dir;
 }
 
@@ -110,13 +115,13 @@ describe('model folders: inspect and adapt', () => {
   });
 
   it('names a truncated model file', () => {
-    const dir = smallFolder(join(root, 'truncated'));
+    const dir = demoCopy(demo, join(root, 'truncated'));
     truncateSync(join(dir, 'unet', 'model.onnx'), 3000);
     expect(() => inspectModelFolder(dir)).toThrow(/truncated\/unet\/model\.onnx is truncated or not an ONNX model/);
   });
 
   it('names an unsupported opset', () => {
-    const dir = smallFolder(join(root, 'old-opset'));
+    const dir = demoCopy(demo, join(root, 'old-opset'));
     const m = buildDemoComponent('vae_decoder');
     m.opsetImport = [{ domain: '', version: 6 }];
     saveModel(m, join(dir, 'vae_encoder', 'model.onnx'));
@@ -124,9 +129,11 @@ describe('model folders: inspect and adapt', () => {
   });
 
   it('reports fused attention and refuses to adapt it, naming the UNet file and the export to use', async () => {
-    const dir = smallFolder(join(root, 'fused'));
+    const dir = demoCopy(demo, join(root, 'fused'));
     const b = new GraphBuilder(DataType.FLOAT, 0);
-    const x = b.input('sample', DataType.FLOAT, [1, 16, 8]);
+    const x = b.input('sample', DataType.FLOAT, [1, 4, 16, 8]);
+    b.input('timestep', DataType.INT64, [1]);
+    b.input('encoder_hidden_states', DataType.FLOAT, [1, 77, 768]);
     b.output('out_sample', b.opN('MultiHeadAttention', [x, x, x], 1, { num_heads: A.i(2) }, 'com.microsoft')[0]!, DataType.FLOAT, [1, 16, 8]);
     const fused = b.model('fused');
     fused.opsetImport.push({ domain: 'com.microsoft', version: 1 });
