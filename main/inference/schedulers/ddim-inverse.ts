@@ -1,43 +1,25 @@
-import { resolveConfig, type DdimConfig } from './scheduler-config';
-import { alphasCumprod, ddimTimesteps } from './noise-schedule';
 import { ddimUpdateInto, type DdimStepResult } from './ddim';
+import { DdimScheduleBase } from './ddim-schedule-base';
+import type { DdimConfig } from './scheduler-config';
 
 /**
  * diffusers' DDIMInverseScheduler: DDIM run backwards, from a clean latent towards noise,
  * with the noise levels of the forward steps. Timesteps are ascending. `linspace` spacing,
  * which diffusers refuses here, is the forward scheduler's linspace timesteps reversed.
  */
-export class DdimInverseScheduler {
-  readonly config: DdimConfig;
-  readonly alphasCumprod: Float32Array;
-  /** ᾱ before the first step: 1, or ᾱ_0 when set_alpha_to_one is false */
-  readonly initialAlphaCumprod: number;
-  numInferenceSteps: number | null = null;
-  /** ascending; all train timesteps until setTimesteps is called */
-  timesteps: number[];
-
+export class DdimInverseScheduler extends DdimScheduleBase {
   constructor(config: Partial<DdimConfig> = {}) {
-    this.config = resolveConfig(config);
-    this.alphasCumprod = alphasCumprod(this.config);
-    this.initialAlphaCumprod = this.config.setAlphaToOne ? 1 : this.alphasCumprod[0]!;
-    this.timesteps = Array.from({ length: this.config.numTrainTimesteps }, (_, i) => i);
+    super(config, 'inverting', 'DDIM inverse scheduler');
   }
 
-  setTimesteps(numInferenceSteps: number): void {
-    this.timesteps = ddimTimesteps(this.config, numInferenceSteps).reverse();
-    this.numInferenceSteps = numInferenceSteps;
+  /** diffusers' initial_alpha_cumprod: ᾱ before the first step */
+  get initialAlphaCumprod(): number {
+    return this.cleanAlphaCumprod;
   }
 
   /** the timestep the sample comes from when stepping to `timestep`; below 0 means clean */
   sourceTimestep(timestep: number): number {
-    if (this.numInferenceSteps === null) throw new Error('call setTimesteps before stepping the DDIM inverse scheduler');
-    return Math.min(timestep - Math.floor(this.config.numTrainTimesteps / this.numInferenceSteps), this.config.numTrainTimesteps - 1);
-  }
-
-  private alphaAt(timestep: number): number {
-    const a = this.alphasCumprod[timestep];
-    if (!Number.isInteger(timestep) || a === undefined) throw new RangeError(`timestep ${timestep} is outside 0..${this.config.numTrainTimesteps - 1}`);
-    return a;
+    return Math.min(timestep - this.stepStride(), this.config.numTrainTimesteps - 1);
   }
 
   /**
@@ -54,7 +36,7 @@ export class DdimInverseScheduler {
   /** `step` writing the sample at `timestep` into `out` (which may be `sample`), and x_0 into `x0Out` when given */
   stepInto(out: Float32Array, modelOutput: Float32Array, timestep: number, sample: Float32Array, x0Out?: Float32Array): Float32Array {
     const from = this.sourceTimestep(timestep);
-    const alphaProdFrom = from >= 0 ? this.alphaAt(from) : this.initialAlphaCumprod;
+    const alphaProdFrom = this.alphaOrClean(from);
     const alphaProdTo = this.alphaAt(timestep);
     return ddimUpdateInto(out, x0Out, this.config, modelOutput, sample, alphaProdFrom, alphaProdTo, 0, false, undefined);
   }

@@ -1,5 +1,5 @@
-import { resolveConfig, type DdimConfig, type PredictionType } from './scheduler-config';
-import { alphasCumprod, ddimTimesteps } from './noise-schedule';
+import { DdimScheduleBase } from './ddim-schedule-base';
+import type { DdimConfig, PredictionType } from './scheduler-config';
 
 export interface DdimStepOptions {
   /** η of the DDIM paper: 0 is deterministic DDIM, 1 is DDPM-like */
@@ -112,47 +112,25 @@ export function ddimUpdateInto(
  * diffusers' DDIMScheduler: denoising diffusion implicit models (Song et al. 2020,
  * https://arxiv.org/abs/2010.02502). Pure: holds only the schedule, never a sample.
  */
-export class DdimScheduler {
-  readonly config: DdimConfig;
-  readonly alphasCumprod: Float32Array;
-  /** ᾱ used after the last step: 1, or ᾱ_0 when set_alpha_to_one is false */
-  readonly finalAlphaCumprod: number;
-  numInferenceSteps: number | null = null;
-  /** descending; all train timesteps until setTimesteps is called */
-  timesteps: number[];
-
+export class DdimScheduler extends DdimScheduleBase {
   constructor(config: Partial<DdimConfig> = {}) {
-    this.config = resolveConfig(config);
-    this.alphasCumprod = alphasCumprod(this.config);
-    this.finalAlphaCumprod = this.config.setAlphaToOne ? 1 : this.alphasCumprod[0]!;
-    this.timesteps = Array.from({ length: this.config.numTrainTimesteps }, (_, i) => this.config.numTrainTimesteps - 1 - i);
+    super(config, 'denoising', 'DDIM scheduler');
   }
 
-  setTimesteps(numInferenceSteps: number): void {
-    this.timesteps = ddimTimesteps(this.config, numInferenceSteps);
-    this.numInferenceSteps = numInferenceSteps;
+  /** diffusers' final_alpha_cumprod: ᾱ used after the last step */
+  get finalAlphaCumprod(): number {
+    return this.cleanAlphaCumprod;
   }
 
   /** the timestep this step lands on; below 0 means "the clean end" */
   previousTimestep(timestep: number): number {
-    return timestep - Math.floor(this.config.numTrainTimesteps / this.requireSteps());
-  }
-
-  private requireSteps(): number {
-    if (this.numInferenceSteps === null) throw new Error('call setTimesteps before stepping the DDIM scheduler');
-    return this.numInferenceSteps;
-  }
-
-  private alphaAt(timestep: number): number {
-    const a = this.alphasCumprod[timestep];
-    if (!Number.isInteger(timestep) || a === undefined) throw new RangeError(`timestep ${timestep} is outside 0..${this.config.numTrainTimesteps - 1}`);
-    return a;
+    return timestep - this.stepStride();
   }
 
   /** σ_t² of formula (16): (1 - ᾱ_prev) / (1 - ᾱ_t) * (1 - ᾱ_t / ᾱ_prev) */
   variance(timestep: number, prevTimestep: number): number {
     const alphaProdT = this.alphaAt(timestep);
-    const alphaProdPrev = prevTimestep >= 0 ? this.alphaAt(prevTimestep) : this.finalAlphaCumprod;
+    const alphaProdPrev = this.alphaOrClean(prevTimestep);
     return ((1 - alphaProdPrev) / (1 - alphaProdT)) * (1 - alphaProdT / alphaProdPrev);
   }
 
@@ -172,7 +150,7 @@ export class DdimScheduler {
     const eta = options.eta ?? 0;
     const prevTimestep = this.previousTimestep(timestep);
     const alphaProdT = this.alphaAt(timestep);
-    const alphaProdPrev = prevTimestep >= 0 ? this.alphaAt(prevTimestep) : this.finalAlphaCumprod;
+    const alphaProdPrev = this.alphaOrClean(prevTimestep);
     const stdDev = eta * Math.sqrt(this.variance(timestep, prevTimestep));
     if (eta > 0 && !options.varianceNoise) throw new Error('DDIM with eta > 0 needs varianceNoise from the caller');
     return ddimUpdateInto(out, x0Out, this.config, modelOutput, sample, alphaProdT, alphaProdPrev, stdDev, options.useClippedModelOutput ?? false, eta > 0 ? options.varianceNoise : undefined);

@@ -214,6 +214,16 @@ describe('DDIMInverseScheduler against diffusers test_scheduler_ddim_inverse.py'
     expect(s.timesteps).toEqual([1, 201, 401, 601, 801]);
   });
 
+  it('walks all train timesteps ascending before setTimesteps, and refuses to step until it is called', () => {
+    const s = new DdimInverseScheduler(base);
+    expect(s.timesteps.length).toBe(1000);
+    expect(s.timesteps.slice(0, 3)).toEqual([0, 1, 2]);
+    expect(s.timesteps.at(-1)).toBe(999);
+    const x = new Float32Array(4);
+    expect(() => s.step(x, 10, x)).toThrow(/setTimesteps before stepping the DDIM inverse scheduler/);
+    expect(new DdimScheduler(base).timesteps.slice(0, 2)).toEqual([999, 998]);
+  });
+
   it('trailing spacing is the forward trailing timesteps reversed', () => {
     const s = new DdimInverseScheduler({ ...base, timestepSpacing: 'trailing' });
     s.setTimesteps(10);
