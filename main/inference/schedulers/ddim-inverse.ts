@@ -12,11 +12,6 @@ export class DdimInverseScheduler extends DdimScheduleBase {
     super(config, 'inverting', 'DDIM inverse scheduler');
   }
 
-  /** diffusers' initial_alpha_cumprod: ᾱ before the first step */
-  get initialAlphaCumprod(): number {
-    return this.cleanAlphaCumprod;
-  }
-
   /** the timestep the sample comes from when stepping to `timestep`; below 0 means clean */
   sourceTimestep(timestep: number): number {
     return Math.min(timestep - this.stepStride(), this.config.numTrainTimesteps - 1);

@@ -8,7 +8,7 @@ import { alphasCumprod, ddimTimesteps } from './noise-schedule';
 export abstract class DdimScheduleBase {
   readonly config: DdimConfig;
   readonly alphasCumprod: Float32Array;
-  /** ᾱ at the clean end, below timestep 0: 1, or ᾱ_0 when set_alpha_to_one is false */
+  /** ᾱ at the clean end, below timestep 0 (diffusers' final_alpha_cumprod, initial_ for the inverse): 1, or ᾱ_0 when set_alpha_to_one is false */
   readonly cleanAlphaCumprod: number;
   numInferenceSteps: number | null = null;
   /** in walking order; all train timesteps until setTimesteps is called */

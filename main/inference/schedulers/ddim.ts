@@ -117,11 +117,6 @@ export class DdimScheduler extends DdimScheduleBase {
     super(config, 'denoising', 'DDIM scheduler');
   }
 
-  /** diffusers' final_alpha_cumprod: ᾱ used after the last step */
-  get finalAlphaCumprod(): number {
-    return this.cleanAlphaCumprod;
-  }
-
   /** the timestep this step lands on; below 0 means "the clean end" */
   previousTimestep(timestep: number): number {
     return timestep - this.stepStride();

@@ -61,7 +61,7 @@ describe('scheduler_config.json', () => {
     const b0 = 0.00085;
     expect(s.alphasCumprod[0]).toBeCloseTo(1 - b0, 7);
     expect(s.alphasCumprod[1]).toBeCloseTo((1 - b0) * (1 - (Math.sqrt(b0) + (Math.sqrt(0.012) - Math.sqrt(b0)) / 999) ** 2), 7);
-    expect(s.finalAlphaCumprod).toBe(s.alphasCumprod[0]);
+    expect(s.cleanAlphaCumprod).toBe(s.alphasCumprod[0]);
   });
 
   it('builds the squaredcos_cap_v2 (Glide cosine) schedule', () => {

@@ -248,7 +248,7 @@ describe('inversion then generation', () => {
       let x = clean;
       for (const t of inverse.timesteps.slice(0, 15)) {
         const from = inverse.sourceTimestep(t);
-        x = inverse.step(asOutput(x, from >= 0 ? inverse.alphasCumprod[from]! : inverse.initialAlphaCumprod), t, x).prevSample;
+        x = inverse.step(asOutput(x, from >= 0 ? inverse.alphasCumprod[from]! : inverse.cleanAlphaCumprod), t, x).prevSample;
       }
       for (const t of forward.timesteps.slice(35)) x = forward.step(asOutput(x, forward.alphasCumprod[t]!), t, x).prevSample;
       let worst = 0;
