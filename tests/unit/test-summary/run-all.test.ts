@@ -112,7 +112,8 @@ const runs = {
   }),
 };
 
-describe('tests/run-all.mjs on a real vitest run', () => {
+// eight vitest start-ups share the machine with the rest of the suite: give them time
+describe('tests/run-all.mjs on a real vitest run', { timeout: 180_000 }, () => {
   it('counts each test file that fails to load (missing import, syntax error) as a failure', async () => {
     const r = await runs.loadFailure;
     expect(r.line).toBe('tests: 1 passed, 2 failed (2 files failed to load or in a hook)');
