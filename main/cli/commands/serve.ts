@@ -31,9 +31,15 @@ export const serveCommand: CliCommand = {
     const library = optString(ctx, 'library');
     const backend = createBackend(library ? { library: resolve(library) } : {});
     const server = await startServer(backend, { host, port, staticRoot, ...(token ? { token } : {}) });
-    const pageUrl = token ? `${server.url}/?token=${encodeURIComponent(token)}` : `${server.url}/`;
-    if (ctx.values.json) ctx.stdout.write(JSON.stringify({ event: 'listening', url: server.url, page: pageUrl }) + '\n');
-    else ctx.stdout.write(`R2R Studio is serving at ${pageUrl}\nPress Ctrl+C to stop.\n`);
+    const pageUrl = server.pageUrl;
+    const madeUp = token !== undefined && optString(ctx, 'token') === undefined;
+    if (ctx.values.json) ctx.stdout.write(JSON.stringify({ event: 'listening', url: server.url, page: pageUrl, ...(madeUp ? { token } : {}) }) + '\n');
+    else {
+      ctx.stdout.write(`R2R Studio is serving at ${pageUrl}\n`);
+      // the token itself is shown only when we made it up: whoever passed --token knows it
+      if (token) ctx.stdout.write(`That link works once. Other browsers: ${server.url}/?token=<token>; scripts: Authorization: Bearer <token>${madeUp ? ` (token: ${token})` : ''}.\n`);
+      ctx.stdout.write('Press Ctrl+C to stop.\n');
+    }
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
       ctx.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -9,20 +9,10 @@ declare global {
   }
 }
 
-/** browser mode keeps the access token from the URL `r2r serve` printed, for this tab only */
-function browserToken(): string | undefined {
-  const fromUrl = new URLSearchParams(location.search).get('token');
-  if (fromUrl) {
-    sessionStorage.setItem('r2r-token', fromUrl);
-    history.replaceState(null, '', location.pathname + location.hash);
-    return fromUrl;
-  }
-  return sessionStorage.getItem('r2r-token') ?? undefined;
-}
-
 /** the one API client of the UI: IPC in the desktop app, HTTP/WebSocket in a browser */
 export const api: ApiClient = window.r2rBridge
   ? createApiClient(createIpcTransport(window.r2rBridge))
-  : createApiClient(createHttpTransport(location.origin, browserToken()));
+  : // browser mode: the session cookie the printed link set carries the access (the page never sees a token)
+    createApiClient(createHttpTransport(location.origin));
 
 export const transportName = window.r2rBridge ? 'desktop' : 'browser';

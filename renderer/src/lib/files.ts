@@ -1,16 +1,12 @@
 /**
  * URLs of library images: /files/asset/<hash> and /files/thumb/<hash>?size=N. `r2r serve`
- * answers them (with the access token when it needs one; img tags cannot send headers, so
- * the token rides in the query); the desktop app answers the same paths on its r2r-asset://
- * scheme, with the same resolver.
+ * answers them (a token-guarded server by the session cookie the browser sends with them);
+ * the desktop app answers the same paths on its r2r-asset:// scheme, with the same resolver.
  */
 const desktop = typeof window !== 'undefined' && Boolean(window.r2rBridge);
 
 function libraryFileUrl(path: string): string {
-  if (desktop) return 'r2r-asset://library' + path;
-  const token = sessionStorage.getItem('r2r-token');
-  if (!token) return path;
-  return path + (path.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token);
+  return desktop ? 'r2r-asset://library' + path : path;
 }
 
 /** an image of the library, by its asset hash */
@@ -31,7 +27,7 @@ export function loadImage(url: string): Promise<HTMLImageElement> {
     // the desktop scheme is another origin than the page: ask with CORS so canvas tools may read the pixels
     if (desktop) img.crossOrigin = 'anonymous';
     img.onload = () => resolve(img);
-    img.onerror = () => reject(new Error(`cannot load image ${url.replace(/token=[^&]+/, 'token=…')}`));
+    img.onerror = () => reject(new Error(`cannot load image ${url}`));
     img.src = url;
   });
 }

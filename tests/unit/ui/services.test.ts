@@ -160,7 +160,8 @@ describe('file routes of r2r serve', () => {
 
   it('serves assets by hash, with the token when the server has one', async () => {
     expect((await fetch(`${server.url}/files/asset/${hashes[0]}`)).status).toBe(401);
-    const res = await fetch(`${server.url}/files/asset/${hashes[0]}?token=secret-token`);
+    expect((await fetch(`${server.url}/files/asset/${hashes[0]}?token=secret-token`)).status).toBe(401);
+    const res = await fetch(`${server.url}/files/asset/${hashes[0]}`, { headers: { authorization: 'Bearer secret-token' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/png');
     const meta = await sharp(Buffer.from(await res.arrayBuffer())).metadata();
