@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
+import { isTempFile, writeFileAtomic } from '../common/atomic-write';
 import type { CatalogDb } from './database';
 
 export const ASSETS_DIR = 'assets';
@@ -27,34 +28,26 @@ export function assetRelativePath(hash: string, ext: string): string {
 
 /**
  * Stores `bytes` under their hash unless already there. The file appears whole or not at
- * all: written to a temporary name in the same folder, flushed, then renamed. A crash may
- * leave an unreferenced asset behind, never a half-written one.
+ * all (the one atomic write: temporary name, fsync, rename, folder fsync), and never lands
+ * outside the library's assets/ folder, whatever links are planted in it. A crash may leave
+ * an unreferenced asset behind, never a half-written one.
  */
 export function writeAsset(root: string, bytes: Uint8Array, ext: string, hash = sha256(bytes)): AssetRef {
-  const rel = assetRelativePath(hash, ext);
-  const file = join(root, rel);
+  const file = join(root, assetRelativePath(hash, ext));
+  const assets = join(root, ASSETS_DIR);
   try {
-    if (statSync(file).size === bytes.length) return { hash, ext, bytes: bytes.length };
+    const st = lstatSync(file);
+    if (st.isFile() && st.size === bytes.length) return { hash, ext, bytes: bytes.length };
   } catch {
     // not stored yet
   }
-  mkdirSync(join(root, ASSETS_DIR, hash.slice(0, 2)), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomic(file, bytes, { insideRoot: assets });
   return { hash, ext, bytes: bytes.length };
+}
+
+/** a temporary file of a killed write in assets/: the atomic write's, or the `.tmp` names earlier versions used */
+export function isAssetLeftover(name: string): boolean {
+  return isTempFile(name) || name.endsWith('.tmp');
 }
 
 /** the asset's row id, adding the row when it is new (call inside the write transaction) */

@@ -1,6 +1,6 @@
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ASSETS_DIR } from './assets';
+import { ASSETS_DIR, isAssetLeftover } from './assets';
 import type { Library } from './library';
 
 export interface GarbageReport {
@@ -16,7 +16,8 @@ const REFERENCED = `SELECT asset_id FROM renders
 
 /**
  * Removes assets nothing refers to: rows no record names, files no row names (left by an
- * import that was killed before its commit) and stale temporary files. Only what is older
+ * import that was killed before its commit) and stale temporary files. Links planted in
+ * the folder are left alone (neither followed nor counted). Only what is older
  * than `minAgeMs` goes, so an import running elsewhere (files written, commit pending)
  * keeps its files.
  */
@@ -32,10 +33,9 @@ export function collectGarbage(lib: Library, opts: { minAgeMs?: number } = {}): 
     if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
     for (const name of readdirSync(join(root, prefix))) {
       const path = join(root, prefix, name);
-      const st = statSync(path);
+      const st = lstatSync(path);
       if (!st.isFile() || st.mtimeMs > cutoff) continue;
-      const hash = prefix + name.split('.')[0];
-      if (name.endsWith('.tmp') || known.get(hash)!.n === 0) {
+      if (isAssetLeftover(name) || known.get(prefix + name.split('.')[0])!.n === 0) {
         rmSync(path, { force: true });
         report.files++;
         report.bytes += st.size;

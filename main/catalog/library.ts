@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../common/errors';
-import { ASSETS_DIR, assetRelativePath } from './assets';
+import { ASSETS_DIR, assetRelativePath, isAssetLeftover } from './assets';
 import { createCatalogDb, openCatalogDb } from './database';
 import type { CatalogDb } from './database';
 
@@ -88,7 +88,7 @@ export async function copyLibrary(src: string, dst: string): Promise<string> {
     // snapshot first: assets are on disk before the rows that name them commit, so every
     // asset the snapshot refers to is already there when the folder is copied next
     await lib.raw.backup(join(target, LIBRARY_FILE));
-    cpSync(join(lib.root, ASSETS_DIR), join(target, ASSETS_DIR), { recursive: true, filter: (p) => !p.endsWith('.tmp') });
+    cpSync(join(lib.root, ASSETS_DIR), join(target, ASSETS_DIR), { recursive: true, filter: (p) => !isAssetLeftover(basename(p)) });
   } finally {
     lib.close();
   }

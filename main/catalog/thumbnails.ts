@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { writeFileAtomic } from '../common/atomic-write';
 import { UserError } from '../common/errors';
+import { assertWritableInside } from '../common/inside-root';
 import { assetFile } from './library';
 import type { Library } from './library';
 
@@ -43,20 +44,18 @@ const pending = new Map<string, Promise<Thumbnail>>();
 export async function thumbnail(lib: Library, hash: string, maxSide: number): Promise<Thumbnail> {
   const side = thumbnailSide(maxSide);
   const file = join(lib.root, THUMBNAILS_DIR, hash.slice(0, 2), `${hash}-${side}.webp`);
-  try {
-    statSync(file);
+  // only a real file inside thumbnails/ counts: a planted link is neither served nor touched
+  if (isCachedThumbnail(lib, file)) {
     // the modification time doubles as "last used" for trimming
     const now = new Date();
     utimesSync(file, now, now);
     return { file, side, cached: true };
-  } catch {
-    // make it below
   }
   const source = assetFile(lib, hash);
   const key = file;
   let p = pending.get(key);
   if (!p) {
-    p = make(source, file, side).finally(() => pending.delete(key));
+    p = make(source, file, side, join(lib.root, THUMBNAILS_DIR)).finally(() => pending.delete(key));
     if (++madeSinceTrim >= TRIM_EVERY) {
       madeSinceTrim = 0;
       void p.then(() => trimThumbnails(lib)).catch(() => undefined);
@@ -66,20 +65,28 @@ export async function thumbnail(lib: Library, hash: string, maxSide: number): Pr
   return p;
 }
 
-async function make(source: string, file: string, side: number): Promise<Thumbnail> {
-  mkdirSync(join(file, '..'), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+function isCachedThumbnail(lib: Library, file: string): boolean {
   try {
-    await sharp(source)
+    if (!lstatSync(file).isFile()) return false;
+    assertWritableInside(join(lib.root, THUMBNAILS_DIR), file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function make(source: string, file: string, side: number, root: string): Promise<Thumbnail> {
+  let webp: Buffer;
+  try {
+    webp = await sharp(source)
       .rotate()
       .resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 82 })
-      .toFile(tmp);
-    renameSync(tmp, file);
+      .toBuffer();
   } catch (err) {
-    rmSync(tmp, { force: true });
     throw new UserError('thumbnail-failed', `cannot make a thumbnail of ${source}: ${(err as Error).message}`, 'The asset file may be damaged; re-import the image.', { cause: err });
   }
+  writeFileAtomic(file, webp, { insideRoot: root });
   return { file, side, cached: false };
 }
 
@@ -94,7 +101,7 @@ export function trimThumbnails(lib: Library, maxBytes = THUMBNAIL_CACHE_BYTES): 
     entries = (readdirSync(dir, { recursive: true }) as string[]).flatMap((rel) => {
       const path = join(dir, rel);
       try {
-        const st = statSync(path);
+        const st = lstatSync(path);
         return st.isFile() ? [{ path, size: st.size, used: st.mtimeMs }] : [];
       } catch {
         return [];

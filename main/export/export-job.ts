@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { ExportJobResultRecord } from '../../preload/api/export-types';
 import { isTempFile, removeStaleTemps, writeFileAtomic } from '../common/atomic-write';
@@ -79,7 +79,8 @@ function existingFiles(outDir: string): string[] {
 function stillThere(outDir: string, o: ItemOutcome | undefined): boolean {
   if (!o || o.status !== 'done') return false;
   try {
-    return statSync(join(outDir, o.file)).size === o.bytes;
+    const st = lstatSync(join(outDir, o.file));
+    return st.isFile() && st.size === o.bytes;
   } catch {
     return false;
   }
@@ -93,7 +94,7 @@ async function exportItem(item: PlanItem, input: ExportJobInput, outDir: string,
       format: input.format,
       meta: { sku: item.sku, colorway: item.colorway, view: item.view, kind: item.kind, generation: item.generation, creatorTool: input.creatorTool },
     });
-    writeFileAtomic(join(outDir, item.file), shot.data);
+    writeFileAtomic(join(outDir, item.file), shot.data, { insideRoot: outDir });
     return {
       index: item.index,
       status: 'done',

@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../common/atomic-write';
+import { assertWritableInside } from '../common/inside-root';
 import type { ExportJobRecord, ExportJobStore, ItemOutcome, StoredJob } from './job-store';
 
 /**
@@ -9,7 +10,11 @@ import type { ExportJobRecord, ExportJobStore, ItemOutcome, StoredJob } from './
  * leaves at most a torn last line, which reading ignores.
  */
 export class JsonFileJobStore implements ExportJobStore {
-  constructor(private readonly dir: string) {}
+  /** `root`: the folder no write may leave (default: the one holding `dir`, the export's out folder) */
+  constructor(
+    private readonly dir: string,
+    private readonly root = dirname(dir),
+  ) {}
 
   private jobDir(id: string): string {
     if (!/^[a-f0-9]{8,64}$/.test(id)) throw new Error(`bad job id '${id}'`);
@@ -40,14 +45,13 @@ export class JsonFileJobStore implements ExportJobStore {
   }
 
   create(record: ExportJobRecord): void {
-    const dir = this.jobDir(record.id);
-    mkdirSync(dir, { recursive: true });
-    writeFileAtomic(join(dir, 'job.json'), JSON.stringify(record));
+    writeFileAtomic(join(this.jobDir(record.id), 'job.json'), JSON.stringify(record), { insideRoot: this.root });
   }
 
   private append(jobId: string, entry: unknown): void {
     // a torn line from an earlier kill must not swallow this one: start on a fresh line
     const path = join(this.jobDir(jobId), 'outcomes.jsonl');
+    assertWritableInside(this.root, path);
     const fd = openSync(path, 'a');
     try {
       writeSync(fd, '\n' + JSON.stringify(entry) + '\n');

@@ -69,7 +69,7 @@ ${cells.join('\n')}
 
 /** writes export-report.json and export-report.html into the out folder, atomically */
 export async function writeReports(report: ExportReport, outDir: string, concurrency = 2): Promise<void> {
-  writeFileAtomic(join(outDir, REPORT_FILES.json), JSON.stringify(report, null, 2));
+  writeFileAtomic(join(outDir, REPORT_FILES.json), JSON.stringify(report, null, 2), { insideRoot: outDir });
   const thumbs = new Map<number, string>();
   const done = report.items.filter((i) => i.outcome.status === 'done');
   let next = 0;
@@ -82,5 +82,5 @@ export async function writeReports(report: ExportReport, outDir: string, concurr
       }
     }),
   );
-  writeFileAtomic(join(outDir, REPORT_FILES.html), contactSheetHtml(report, thumbs));
+  writeFileAtomic(join(outDir, REPORT_FILES.html), contactSheetHtml(report, thumbs), { insideRoot: outDir });
 }

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../common/atomic-write';
 import path from 'node:path';
 import { UserError } from '../../common/errors';
 import { openLibrary } from '../../catalog/library';
@@ -126,7 +126,7 @@ export const evalCommand: CliCommand = {
 
       const report = buildEvalReport({ library: lib.root, records, skipped, kid });
       const htmlFile = optString(ctx, 'html');
-      if (htmlFile) writeFileSync(htmlFile, renderEvalHtml(report));
+      if (htmlFile) writeFileAtomic(htmlFile, renderEvalHtml(report));
       printResult(ctx, report, () => {
         const label = (k: string) => METRICS.find((m) => m.key === k)?.label ?? k;
         const fmt = (v: number | null | undefined) => (typeof v === 'number' ? v.toFixed(4) : '-');
