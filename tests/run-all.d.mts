@@ -11,8 +11,10 @@ export interface RunSummary {
   passed: number;
   failed: number;
   skipped: number;
-  /** "tests: N passed, N failed[, N skipped][ (why)]" */
+  /** "tests: N passed, N failed[, N skipped]", plain so CI reads it */
   line: string;
+  /** why the run failed outside the counted tests ('' when it did not) */
+  why: string;
 }
 
 export function summarize(report: VitestJsonReport | undefined, unhandledErrors: number | undefined, exitStatus: number | null): RunSummary;

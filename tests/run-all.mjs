@@ -23,7 +23,7 @@ function readJson(path) {
  */
 export function summarize(report, unhandledErrors, exitStatus) {
   if (!report?.testResults) {
-    return { passed: 0, failed: 1, skipped: 0, line: 'tests: 0 passed, 1 failed (vitest wrote no report: it crashed, its output above says why)' };
+    return { passed: 0, failed: 1, skipped: 0, why: 'vitest wrote no report: it crashed, its output above says why', line: 'tests: 0 passed, 1 failed' };
   }
   // a file that failed outside its tests: it did not load, or a hook (beforeAll, afterAll...) threw
   let outsideTests = 0;
@@ -42,8 +42,9 @@ export function summarize(report, unhandledErrors, exitStatus) {
     notes.push(report.success !== true ? 'vitest marked the run failed outside any test' : `vitest exited with status ${exitStatus}`);
   }
   const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-  const line = `tests: ${report.numPassedTests} passed, ${failed} failed` + (skipped > 0 ? `, ${skipped} skipped` : '') + (notes.length ? ` (${notes.join('; ')})` : '');
-  return { passed: report.numPassedTests, failed, skipped, line };
+  // the count line stays plain ('N passed, N failed[, N skipped]') so CI reads it; the reasons go on the line before
+  const line = `tests: ${report.numPassedTests} passed, ${failed} failed` + (skipped > 0 ? `, ${skipped} skipped` : '');
+  return { passed: report.numPassedTests, failed, skipped, why: notes.join('; '), line };
 }
 
 function main(vitestArgs) {
@@ -62,6 +63,7 @@ function main(vitestArgs) {
     env: { ...process.env, R2R_UNHANDLED_REPORT: unhandledReport },
   });
   const summary = summarize(readJson(report), readJson(unhandledReport)?.unhandledErrors, run.status);
+  if (summary.why) console.log(`tests failed outside the counted tests: ${summary.why}`);
   console.log(summary.line);
   process.exit(summary.failed > 0 ? run.status || 1 : 0);
 }
