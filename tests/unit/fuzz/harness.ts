@@ -1,3 +1,6 @@
+import { accessSync, constants, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { mulberry32Uint32 } from '../../../main/common/seeded-random';
 
 /**
@@ -159,4 +162,19 @@ export async function fuzz<T>(opts: {
   const failed = counts.failed ? `, ${counts.failed} FAILED` : '';
   console.log(`fuzz ${opts.name}: ${counts.inputs} inputs, ${counts.clean} clean errors, ${counts.parsed} parsed${failed} (slowest ${counts.slowestMs.toFixed(1)} ms)`);
   return { counts, failures };
+}
+
+/**
+ * A fresh folder for readers that take a path: in memory (/dev/shm) where the machine has
+ * it, since ten thousand writes to a disk-backed temp folder take longer than the fuzzing.
+ */
+export function fuzzDir(prefix: string): string {
+  let base = tmpdir();
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    base = '/dev/shm';
+  } catch {
+    // no memory-backed folder: the ordinary temp folder, slower
+  }
+  return mkdtempSync(join(base, prefix));
 }
