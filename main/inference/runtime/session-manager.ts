@@ -149,7 +149,7 @@ export class SessionManager {
         throw new UserError(
           'model-load-failed',
           `${label} could not be loaded with the ${provider} provider.`,
-          onnxruntimeHint(err, provider, 'The file may be damaged, incomplete (model.onnx_data beside it?), not ONNX, or use operators this onnxruntime lacks; run `r2r models inspect` on the folder or export it again'),
+          onnxruntimeHint(err, provider, 'The file may be damaged, incomplete (model.onnx_data beside it?), not ONNX, or use operators this onnxruntime lacks; run `r2r models inspect` on the folder or export it again', modelPath),
           { cause: err },
         );
       }
