@@ -7,7 +7,7 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       // worker: the job worker, run as an Electron utility process
-      rollupOptions: { input: { index: resolve('main/app/index.ts'), worker: resolve('main/jobs/worker-entry.ts') } },
+      rollupOptions: { input: { index: resolve('main/app/index.ts'), worker: resolve('main/api/job-worker-entry.ts') } },
     },
   },
   preload: {

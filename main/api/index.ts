@@ -1,15 +1,15 @@
 import type { R2RApi } from '../../preload/api/contract';
-import { forkWorkerFactory } from '../jobs/fork-worker';
 import type { AnyJobKind } from '../jobs/kind';
 import type { WorkerFactory } from '../jobs/protocol';
 import { JobQueue } from '../jobs/queue';
-import { jobKinds } from '../jobs/registry';
 import { createJobsService } from '../jobs/service';
 import { UserError } from '../common/errors';
 import type { PairMetrics } from '../metrics/measure-pair';
-import { measurePairJob } from '../metrics/measure-pair-job';
+import { measurePairJob } from '../jobs/kinds/measure-pair-job';
 import { builtinPresetRecords } from '../export/preset-records';
 import { appInfo } from './app-info';
+import { jobKinds } from './job-kinds';
+import { forkJobWorker } from './job-worker';
 import { EventHub } from './events';
 import { createCombosService } from './combos-service';
 import { createLibraryService, LibraryHolder } from './library-service';
@@ -28,12 +28,12 @@ export interface Backend {
 export interface BackendOptions {
   /** where jobs run: a forked Node process by default; the desktop app passes its utility process */
   jobWorker?: WorkerFactory;
-  /** the job kinds; the registry's by default */
+  /** the job kinds; the studio's (job-kinds.ts) by default */
   jobKinds?: readonly AnyJobKind[];
   cancelGraceMs?: number;
   /**
    * where the compare view's metrics are measured (a second worker of the same kind as
-   * `jobWorker` by default); it must run the registry's internal `measure-pair` kind
+   * `jobWorker` by default); it must run the internal `measure-pair` kind
    */
   metricsWorker?: WorkerFactory;
   /** a library folder to open at start (`r2r serve --library`) */
@@ -48,12 +48,12 @@ export function createBackend(opts: BackendOptions = {}): Backend {
   if (opts.library) library.open(opts.library);
   const jobs = new JobQueue({
     kinds: opts.jobKinds ?? jobKinds,
-    worker: opts.jobWorker ?? forkWorkerFactory(),
+    worker: opts.jobWorker ?? forkJobWorker(),
     emit: (e) => events.emit(e),
     ...(opts.cancelGraceMs !== undefined ? { cancelGraceMs: opts.cancelGraceMs } : {}),
   });
   // metrics get a worker of their own: a running generation never keeps the compare view waiting
-  const metricsLane = new JobQueue({ kinds: [measurePairJob as AnyJobKind], worker: opts.metricsWorker ?? opts.jobWorker ?? forkWorkerFactory() });
+  const metricsLane = new JobQueue({ kinds: [measurePairJob as AnyJobKind], worker: opts.metricsWorker ?? opts.jobWorker ?? forkJobWorker() });
   const measure: MeasurePair = async (files) => {
     const job = await metricsLane.whenSettled(metricsLane.submit(measurePairJob.name, files).id);
     if (job.state === 'done') return job.result as PairMetrics;

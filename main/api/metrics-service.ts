@@ -7,7 +7,7 @@ import type { LibraryHolder } from './library-service';
 
 const CACHE_MAX = 64;
 
-/** measures a pair of files: the backend hands this to its job worker (main/metrics/measure-pair-job.ts) */
+/** measures a pair of files: the backend hands this to its job worker (main/jobs/kinds/measure-pair-job.ts) */
 export type MeasurePair = (files: PairFiles) => Promise<PairMetrics>;
 
 function knownAsset(lib: Library, hash: string, which: 'A' | 'B') {

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Library } from '../catalog/library';
 import { getCombo, listCombos } from '../catalog/queries/combos';
 import { UserError } from '../common/errors';
@@ -82,6 +82,16 @@ function num(v: unknown, fallback: number): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
 }
 
+/** the negative prompt as A1111 writes it: the text, or the embedding's file name (never a path) */
+function negativePromptOf(p: Record<string, unknown>): string {
+  const n = p.negative as { kind?: unknown; text?: unknown; path?: unknown } | string | undefined;
+  if (typeof n === 'string') return n;
+  if (n?.kind === 'prompt' && typeof n.text === 'string') return n.text;
+  if (n?.kind === 'embedding' && typeof n.path === 'string' && n.path) return basename(n.path);
+  // records from before the shot service named the export's embedding file apart
+  return typeof p.negativeEmbedding === 'string' ? p.negativeEmbedding : '';
+}
+
 /**
  * A generation record as A1111 parameters. Values the record lacks take the method's
  * defaults (architecture.md: 50 steps, strength 0.3, guidance 7.5, TAC 0.9), the size the
@@ -91,14 +101,15 @@ export function generationParameters(g: Generation, size: { width: number; heigh
   const p = g.params;
   return {
     prompt: typeof p.prompt === 'string' ? p.prompt : '',
-    negativePrompt: typeof p.negative === 'string' ? p.negative : typeof p.negativeEmbedding === 'string' ? p.negativeEmbedding : '',
+    negativePrompt: negativePromptOf(p),
     steps: num(p.steps, 50),
     sampler: 'DDIM',
     cfgScale: num(p.guidance, 7.5),
     seed: g.seed,
     width: num(p.width, size.width),
     height: num(p.height, size.height),
-    model: g.model,
+    // the model's name: a recorded folder path stays out of the published file
+    model: basename(g.model),
     denoisingStrength: num(p.strength, 0.3),
     extra: { 'TAC ratio': num(p.tacRatio, 0.9), 'R2R generation': g.id },
   };

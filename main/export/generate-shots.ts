@@ -1,12 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
 import { isUserError } from '../common/errors';
 import type { Library } from '../catalog/library';
-import { insertGeneration, listGenerations, storeGenerationOutput, updateGeneration } from '../catalog/queries/generations';
+import { listGenerations, updateGeneration } from '../catalog/queries/generations';
 import type { Render } from '../catalog/types';
-import type { LoadedModel } from '../inference/pipelines/load-r2r-model';
-import type { R2RParams } from '../inference/pipelines/r2r';
+import { shotSettings, type ShotSettings } from '../shots/shot-settings';
 import { rendersByView, selectGarments, type ExportSelection } from './catalog-candidates';
 
 export type GenerateMode = 'missing' | 'all';
@@ -17,6 +13,8 @@ export interface GenerationSettings {
   /** model canvas; absent: the engine's default (768x1024) */
   width?: number;
   height?: number;
+  /** the canvas's longer side instead (the other follows each render's aspect, as in the studio) */
+  maxSide?: number;
   steps?: number;
   provider?: string;
   negativeEmbedding?: string;
@@ -85,11 +83,25 @@ function closeInterrupted(lib: Library, jobTag: string): void {
   }
 }
 
+/** the export's generation settings as shot settings: what the export does not set takes the method's defaults */
+export function settingsOfExport(g: GenerationSettings): ShotSettings {
+  return shotSettings({
+    model: g.modelDir,
+    steps: g.steps,
+    width: g.width,
+    height: g.height,
+    maxSide: g.maxSide,
+    provider: g.provider,
+    cacheDir: g.cacheDir,
+    ...(g.negativeEmbedding ? { negative: { kind: 'embedding', path: g.negativeEmbedding } } : {}),
+  });
+}
+
 /**
- * Generates realistic shots for the views of a selection with the R2R engine, loading the
- * model once for the whole batch, and records each as a finished generation in the library
- * (the output image stored as an asset, the parameters in the record). One failing view does
- * not stop the others; a cancel stops after marking the running shot cancelled.
+ * Generates realistic shots for the views of a selection through the shot service (the same
+ * shot, masks and record as the studio's Generate), the model loaded once for the batch, each
+ * recorded as a generation tagged with this export job. One failing view does not stop the
+ * others; a cancel stops after marking the running shot cancelled.
  */
 export async function generateShots(opts: {
   lib: Library;
@@ -102,92 +114,40 @@ export async function generateShots(opts: {
   onProgress?: (p: GenerateProgress) => void;
   onStatus?: (label: string) => void;
 }): Promise<GenerateSummary> {
-  const { lib, settings, jobTag } = opts;
+  const { lib, jobTag } = opts;
   closeInterrupted(lib, jobTag);
   const { todo, alreadyGenerated } = viewsToGenerate(lib, opts.selection, opts.mode, jobTag);
   opts.onPlan?.({ total: todo.length, alreadyGenerated });
   const summary: GenerateSummary = { planned: todo.length, generated: 0, failed: 0, alreadyGenerated, cancelled: false };
   if (todo.length === 0) return summary;
   // the engine loads only when there is something to generate (onnxruntime is heavy)
-  const { runR2RShot } = await import('../inference/pipelines/r2r-shot');
-  const { loadR2RModel } = await import('../inference/pipelines/load-r2r-model');
-  const { DEFAULT_R2R_PARAMS } = await import('../inference/pipelines/r2r');
-  const modelDir = resolve(settings.modelDir);
-  const params: Partial<R2RParams> = {
-    ...(settings.width !== undefined ? { width: settings.width } : {}),
-    ...(settings.height !== undefined ? { height: settings.height } : {}),
-    ...(settings.steps !== undefined ? { steps: settings.steps } : {}),
-  };
-  const tmp = mkdtempSync(join(tmpdir(), 'r2r-export-gen-'));
-  let loaded: LoadedModel | undefined;
+  const shots = await import('../shots/index');
+  const settings = settingsOfExport(opts.settings);
+  const tag = { [EXPORT_JOB_PARAM]: jobTag };
+  // loaded once for the batch, and first, so a bad model folder fails before any record is made
+  opts.onStatus?.('loading the model');
+  const { reused } = await shots.modelFor(settings, opts.signal, opts.onStatus);
   try {
-    // loaded once for the batch (and first, so a bad model folder fails before any record is made)
-    opts.onStatus?.('loading the model');
-    loaded = await loadR2RModel(modelDir, { provider: settings.provider, cacheDir: settings.cacheDir, negativeEmbedding: settings.negativeEmbedding, signal: opts.signal, onProgress: opts.onStatus });
     for (const [i, v] of todo.entries()) {
       if (opts.signal?.aborted) break;
-      const full = { ...DEFAULT_R2R_PARAMS, ...params };
-      const gen = insertGeneration(lib, {
-        source: { renderId: v.render.id },
-        model: basename(modelDir),
-        seed: full.seed,
-        status: 'running',
-        params: {
-          mode: 'r2r',
-          prompt: full.prompt,
-          steps: full.steps,
-          strength: full.strength,
-          guidance: full.guidance,
-          tacRatio: full.tacRatio,
-          ...(full.width !== undefined ? { width: full.width, height: full.height } : {}),
-          ...(settings.negativeEmbedding ? { negativeEmbedding: basename(settings.negativeEmbedding) } : {}),
-          modelDir,
-          [EXPORT_JOB_PARAM]: jobTag,
-        },
-      });
-      const output = join(tmp, `${gen.id}.png`);
+      const where = { sku: v.sku, colorway: v.colorway, view: v.view, renderId: v.render.id };
+      let generationId = 0;
       opts.onStatus?.(`generating ${v.sku} ${v.colorway} ${v.view}`);
       try {
-        const res = await runR2RShot(
-          {
-            modelDir,
-            input: join(lib.root, v.render.path),
-            output,
-            params,
-            provider: settings.provider,
-            negativeEmbedding: settings.negativeEmbedding,
-            cacheDir: settings.cacheDir,
-          },
-          { signal: opts.signal, loaded, onProgress: opts.onStatus },
-        );
-        await storeGenerationOutput(lib, gen.id, readFileSync(output), {
-          provider: res.provider,
-          totalMs: Math.round(res.totalMs),
-          sampleEvaluations: res.sampleEvaluations,
-          canvas: { width: res.plan.width, height: res.plan.height },
-        });
-        rmSync(output, { force: true });
+        const shot = await shots.makeLibraryShot(lib, { renderId: v.render.id, settings, tag }, { signal: opts.signal, onProgress: opts.onStatus, onRecorded: (g) => (generationId = g.id) });
         summary.generated++;
-        opts.onProgress?.({ done: i + 1, total: todo.length, failed: summary.failed, item: { sku: v.sku, colorway: v.colorway, view: v.view, renderId: v.render.id, generationId: gen.id, status: 'done' } });
+        opts.onProgress?.({ done: i + 1, total: todo.length, failed: summary.failed, item: { ...where, generationId: shot.generationId, status: 'done' } });
       } catch (err) {
-        if (opts.signal?.aborted) {
-          updateGeneration(lib, gen.id, { status: 'cancelled' });
-          break;
-        }
+        if (opts.signal?.aborted) break;
         // a canvas the model cannot take fails every shot the same way: stop at the first
-        if (isUserError(err) && err.code === 'bad-size') {
-          updateGeneration(lib, gen.id, { status: 'failed', error: err.message });
-          throw err;
-        }
-        const message = (err as Error).message;
-        updateGeneration(lib, gen.id, { status: 'failed', error: message });
+        if (isUserError(err) && err.code === 'bad-size') throw err;
         summary.failed++;
-        opts.onProgress?.({ done: i + 1, total: todo.length, failed: summary.failed, item: { sku: v.sku, colorway: v.colorway, view: v.view, renderId: v.render.id, generationId: gen.id, status: 'failed', error: message } });
+        opts.onProgress?.({ done: i + 1, total: todo.length, failed: summary.failed, item: { ...where, generationId, status: 'failed', error: (err as Error).message } });
       }
     }
   } finally {
-    await loaded?.model.dispose();
-    rmSync(tmp, { recursive: true, force: true });
+    // a model this batch loaded goes with it; one a job worker kept for the studio stays
+    if (!reused) await shots.releaseCachedModel();
   }
   summary.cancelled = Boolean(opts.signal?.aborted);
   return summary;

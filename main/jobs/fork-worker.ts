@@ -1,11 +1,11 @@
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { describeExit, isFromWorker, type WorkerFactory } from './protocol';
 
 export interface ForkWorkerOptions {
-  /** the worker's entry; defaults to worker-entry.ts next to this file (run through tsx) */
-  entry?: string;
+  /** the worker's entry module (a .ts entry runs through tsx); the composition root names it (main/api/job-worker.ts) */
+  entry: string;
   /** extra modules exporting `jobKinds` (tests add their own kinds this way) */
   kindModules?: string[];
   env?: NodeJS.ProcessEnv;
@@ -16,8 +16,8 @@ export interface ForkWorkerOptions {
 const STDERR_TAIL = 4000;
 
 /** The plain-Node adapter: each worker is a `child_process.fork` with structured-clone IPC. */
-export function forkWorkerFactory(opts: ForkWorkerOptions = {}): WorkerFactory {
-  const entry = opts.entry ?? fileURLToPath(new URL('./worker-entry.ts', import.meta.url));
+export function forkWorkerFactory(opts: ForkWorkerOptions): WorkerFactory {
+  const { entry } = opts;
   // TypeScript sources need tsx's loader in the child; a bundled .js entry does not
   const execArgv = [...(entry.endsWith('.ts') ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : []), ...(opts.execArgv ?? [])];
   const args = (opts.kindModules ?? []).flatMap((m) => ['--job-kinds', m]);

@@ -29,8 +29,8 @@ export interface GenerateJobParams {
   comboId?: number;
 }
 
-/** the FashionR2R method's defaults, for the engine and the studio's parameters panel alike */
-export const GENERATION_DEFAULTS = { steps: 50, strength: 0.3, tacRatio: 0.9, tacLevels: 2, guidance: 7.5 } as const;
+// the engine's defaults (main/inference owns them); the studio's parameters panel reads them here
+export { GENERATION_DEFAULTS } from '../../main/inference/generation-defaults';
 
 export interface SweepJobParams extends GenerateJobParams {
   /** one image per cell; strength and tacRatio of the cell replace the base values */

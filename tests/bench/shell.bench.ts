@@ -2,7 +2,7 @@
 // computes in the worker. run: npm run bench shell
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { forkWorkerFactory } from '../../main/jobs/fork-worker';
+import { forkJobWorker } from '../../main/api/job-worker';
 import { inlineWorkerFactory } from '../../main/jobs/inline-worker';
 import type { WorkerFactory } from '../../main/jobs/protocol';
 import { JobQueue } from '../../main/jobs/queue';
@@ -34,7 +34,7 @@ async function worstStall(worker: WorkerFactory, jobMs: number): Promise<number>
 }
 
 export async function run(): Promise<Record<string, unknown>> {
-  const forked = () => forkWorkerFactory({ kindModules: [kindModule] });
+  const forked = () => forkJobWorker({ kindModules: [kindModule] });
 
   const coldStarts: number[] = [];
   for (let i = 0; i < 3; i++) {

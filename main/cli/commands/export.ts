@@ -23,7 +23,7 @@ export const exportCommand: CliCommand = {
   summary: 'export catalog shots for a marketplace (presets, names, sRGB, metadata); resumable',
   usage:
     '--library <lib> --out <dir> [--preset amazon|zalando|shopify|<file.json>] [--format jpeg|png|webp] [--size <px>] ' +
-    '[--source realistic|raytrace|raster] [--category C] [--colorway W] [--text Q] [--tag T] [--combo <id|name>] [--generate none|missing|all --model <dir> [--gen-size WxH] [--steps 50] [--negative-embedding <file>] [--provider P] [--cache-dir <dir>]] [--concurrency 2] [--json]',
+    '[--source realistic|raytrace|raster] [--category C] [--colorway W] [--text Q] [--tag T] [--combo <id|name>] [--generate none|missing|all --model <dir> [--gen-size WxH|N] [--steps 50] [--negative-embedding <file>] [--provider P] [--cache-dir <dir>]] [--concurrency 2] [--json]',
   options: {
     library: { type: 'string', help: 'library folder to export from; required' },
     out: { type: 'string', help: 'folder for the images and report; the same command again resumes the export; required' },
@@ -38,7 +38,7 @@ export const exportCommand: CliCommand = {
     combo: { type: 'string', help: 'only the garments of this outfit (id or name), in its colorways' },
     generate: { type: 'string', help: 'generate realistic shots first: none (default), missing (views without one) or all views' },
     model: { type: 'string', help: 'Stable Diffusion ONNX folder to generate with; required with --generate missing|all' },
-    'gen-size': { type: 'string', help: 'model canvas WxH, multiples of 8 (64 for SD 1.5), 32-4096 (default 768x1024, landscape 1024x768)' },
+    'gen-size': { type: 'string', help: 'model canvas WxH, or its longer side N (the other follows the render), multiples of 8 (64 for SD 1.5), 32-4096 (default 768x1024, landscape 1024x768)' },
     steps: { type: 'string', help: 'DDIM steps of generated shots, 1-1000 (default 50)' },
     provider: { type: 'string', help: 'execution provider for generation: auto (default), tensorrt, cuda, dml, coreml, webgpu, cpu' },
     'negative-embedding': { type: 'string', help: 'textual-inversion file (.safetensors, .pt, .bin) used as the negative prompt when generating' },
@@ -135,13 +135,14 @@ export const exportCommand: CliCommand = {
   },
 };
 
-/** `--gen-size 128x160`: the model canvas of generated shots */
-function parseSize(text: string): { width: number; height: number } {
+/** `--gen-size 128x160`: the model canvas of generated shots; `--gen-size 160`: its longer side, the other following each render */
+function parseSize(text: string): { width: number; height: number } | { maxSide: number } {
+  const side = /^(\d+)$/.exec(text.trim());
   const m = /^(\d+)x(\d+)$/.exec(text.trim());
-  const width = m ? Number(m[1]) : NaN;
-  const height = m ? Number(m[2]) : NaN;
-  if (!m || width < 32 || height < 32 || width > 4096 || height > 4096 || width % 8 || height % 8) {
-    throw new UserError('bad-option', `--gen-size must be WIDTHxHEIGHT, multiples of 8 between 32 and 4096, got '${text}'`, 'For example --gen-size 512x640; without it the model\'s default canvas (768x1024) is used.');
+  const width = side ? Number(side[1]) : m ? Number(m[1]) : NaN;
+  const height = side ? width : m ? Number(m[2]) : NaN;
+  if ((!m && !side) || width < 32 || height < 32 || width > 4096 || height > 4096 || width % 8 || height % 8) {
+    throw new UserError('bad-option', `--gen-size must be WIDTHxHEIGHT or one longer side, multiples of 8 between 32 and 4096, got '${text}'`, 'For example --gen-size 512x640 or --gen-size 640; without it the model\'s default canvas (768x1024) is used.');
   }
-  return { width, height };
+  return side ? { maxSide: width } : { width, height };
 }

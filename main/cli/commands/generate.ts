@@ -3,10 +3,10 @@ import { readSourceImage } from '../../inference/image/source-image';
 import { checkPngOutputPath } from '../../inference/image/write-png';
 import { loadR2RModel } from '../../inference/pipelines/load-r2r-model';
 import { runImg2Img, runTxt2Img, type PlainMode } from '../../inference/pipelines/plain-diffusion';
-import { runR2RShot } from '../../inference/pipelines/r2r-shot';
 import { describeAttempts } from '../../inference/runtime/provider-choice';
 import { DEFAULT_R2R_PARAMS, type R2RParams, type R2RStepEvent } from '../../inference/pipelines/r2r';
 import { UserError } from '../../common/errors';
+import { makeFileShot } from '../../shots/file-shot';
 import type { CliCommand, CliContext } from '../command';
 import { needString, optNumber, optString, printResult } from '../command';
 import { createProgress, type ProgressReporter } from '../progress';
@@ -71,7 +71,7 @@ export const generateCommand: CliCommand = {
     const json = Boolean(ctx.values.json);
     const progress = createProgress(ctx, 'generate', { json });
     if (mode !== 'r2r') return runPlainMode(ctx, mode, { modelDir, input, out, params, tacLevels, progress });
-    const res = await runR2RShot(
+    const res = await makeFileShot(
       {
         modelDir,
         input,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GENERATION_DEFAULTS } from '../../../preload/api/generation-types';
+import { GENERATION_DEFAULTS } from '../generation-defaults';
 import { UserError } from '../../common/errors';
 import { compositeOnSource } from '../image/composite';
 import type { FitPlan, Rgb } from '../image/fit';

@@ -16,7 +16,7 @@ import { createInProcessTransport } from '../../../main/api/in-process';
 import { createBackend, type Backend } from '../../../main/api/index';
 import { registerIpc } from '../../../main/api/ipc-handlers';
 import { inlineWorkerFactory } from '../../../main/jobs/inline-worker';
-import { internalJobKinds, jobKinds as productionKinds } from '../../../main/jobs/registry';
+import { internalJobKinds, jobKinds as productionKinds } from '../../../main/api/job-kinds';
 import { assetFile, createLibrary, storeImage } from '../../../main/catalog/index';
 import { measurePair } from '../../../main/metrics/measure-pair';
 import sharp from 'sharp';

@@ -7,7 +7,7 @@ import { APP_INDEX_URL } from '../../../main/app/app-protocol';
 import { createBackend } from '../../../main/api/index';
 import { createIpcHandlers, registerIpc, type EventSink } from '../../../main/api/ipc-handlers';
 import { inlineWorkerFactory } from '../../../main/jobs/inline-worker';
-import { jobKinds } from '../../../main/jobs/registry';
+import { jobKinds } from '../../../main/api/job-kinds';
 
 const backend = createBackend({ jobKinds, jobWorker: inlineWorkerFactory(jobKinds) });
 afterAll(() => backend.close());

@@ -189,7 +189,7 @@ describe('the main window', () => {
 
 describe('the utility-process job worker', () => {
   it('runs jobs, reports a crash with its reason, and stops a stuck job', async () => {
-    const entry = new URL('../../../main/jobs/worker-entry.ts', import.meta.url).pathname;
+    const entry = new URL('../../../main/api/job-worker-entry.ts', import.meta.url).pathname;
     const queue = new JobQueue({ kinds: testKinds, worker: utilityWorkerFactory(entry), cancelGraceMs: 300 });
     const done = await queue.whenSettled(queue.submit('slow', { steps: 2, ms: 1 }).id);
     expect(done.state).toBe('done');

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { createBackend, type Backend } from '../../../main/api/index';
 import { writeSampleLibrary } from '../../../main/catalog/sample/sample-library';
 import { inlineWorkerFactory } from '../../../main/jobs/inline-worker';
-import { jobKinds } from '../../../main/jobs/registry';
+import { jobKinds } from '../../../main/api/job-kinds';
 import { writeDemoModel } from '../../../main/inference/models/demo/demo-model';
 import type { ExportJobParamsRecord, ExportJobResultRecord } from '../../../preload/api/export-types';
 import { tempDir } from './fixtures';

@@ -10,8 +10,8 @@ import type { ApiEvent } from '../../../preload/api/contract';
 import type { JobInfo } from '../../../preload/api/job-types';
 import { createHttpTransport, type WebSocketConstructor } from '../../../preload/transport/http';
 import { createBackend, type Backend } from '../../../main/api/index';
-import { forkWorkerFactory } from '../../../main/jobs/fork-worker';
-import { jobKinds as productionKinds } from '../../../main/jobs/registry';
+import { forkJobWorker } from '../../../main/api/job-worker';
+import { jobKinds as productionKinds } from '../../../main/api/job-kinds';
 import { startServer, type RunningServer } from '../../../main/server/http-server';
 import { jobKinds as testKinds, TINY_PNG } from './fixtures/test-kinds';
 import { pollUntil } from '../support/poll';
@@ -31,7 +31,7 @@ const updated = (id: string, state: string) => () =>
   events.find((e): e is Extract<ApiEvent, { type: 'job.updated' }> => e.type === 'job.updated' && e.payload.id === id && e.payload.state === state)?.payload;
 
 beforeAll(async () => {
-  backend = createBackend({ jobKinds: [...productionKinds, ...testKinds], jobWorker: forkWorkerFactory({ kindModules: [kindModule] }), cancelGraceMs: 300 });
+  backend = createBackend({ jobKinds: [...productionKinds, ...testKinds], jobWorker: forkJobWorker({ kindModules: [kindModule] }), cancelGraceMs: 300 });
   server = await startServer(backend, { host: '127.0.0.1', port: 0, staticRoot });
   api = createApiClient(createHttpTransport(server.url, undefined, { WebSocket: WebSocket as unknown as WebSocketConstructor }));
   api.onEvent((e) => events.push(e));

@@ -4,9 +4,10 @@ import type { ApiEvent } from '../../../preload/api/contract';
 import type { JobInfo } from '../../../preload/api/job-types';
 import { isUserError } from '../../../main/common/errors';
 import { forkWorkerFactory } from '../../../main/jobs/fork-worker';
+import { forkJobWorker } from '../../../main/api/job-worker';
 import { inlineWorkerFactory } from '../../../main/jobs/inline-worker';
 import { JobQueue } from '../../../main/jobs/queue';
-import { jobKinds as productionKinds } from '../../../main/jobs/registry';
+import { jobKinds as productionKinds } from '../../../main/api/job-kinds';
 import { jobKinds as testKinds, TINY_PNG } from './fixtures/test-kinds';
 
 const kindsModule = fileURLToPath(new URL('./fixtures/test-kinds.ts', import.meta.url));
@@ -14,7 +15,7 @@ const kinds = [...productionKinds, ...testKinds];
 
 function forkedQueue(cancelGraceMs = 400) {
   const events: ApiEvent[] = [];
-  const queue = new JobQueue({ kinds, worker: forkWorkerFactory({ kindModules: [kindsModule] }), emit: (e) => events.push(e), cancelGraceMs });
+  const queue = new JobQueue({ kinds, worker: forkJobWorker({ kindModules: [kindsModule] }), emit: (e) => events.push(e), cancelGraceMs });
   return { queue, events };
 }
 
@@ -210,7 +211,7 @@ describe('worker start-up', () => {
 
   it('speaks to the worker entry the way an Electron utility process does (process.parentPort)', async () => {
     const shim = fileURLToPath(new URL('./fixtures/parent-port-shim.ts', import.meta.url));
-    const queue = new JobQueue({ kinds, worker: forkWorkerFactory({ kindModules: [kindsModule], execArgv: ['--import', shim] }) });
+    const queue = new JobQueue({ kinds, worker: forkJobWorker({ kindModules: [kindsModule], execArgv: ['--import', shim] }) });
     const job = await queue.whenSettled(queue.submit('slow', { steps: 2, ms: 1 }).id);
     expect(job.state).toBe('done');
     expect(job.progress).toMatchObject({ step: 2, total: 2 });
@@ -221,7 +222,7 @@ describe('worker start-up', () => {
 describe('the probe-providers job kind', () => {
   it('accepts exactly the providers the runtime knows', async () => {
     const { PROVIDER_TABLE } = await import('../../../main/inference/runtime/providers');
-    const { probeProvidersJob } = await import('../../../main/jobs/probe-providers-job');
+    const { probeProvidersJob } = await import('../../../main/jobs/kinds/probe-providers-job');
     for (const p of PROVIDER_TABLE) expect(probeProvidersJob.params.safeParse({ providers: [p.name] }).success, p.name).toBe(true);
     const schema = probeProvidersJob.params as unknown as { shape: { providers: { unwrap(): { element: { options: string[] } } } } };
     expect([...schema.shape.providers.unwrap().element.options].sort()).toEqual(PROVIDER_TABLE.map((p) => p.name).sort());

@@ -12,9 +12,10 @@ import { getGeneration, insertGeneration, listGenerations, openLibrary, searchGa
 import { inlineWorkerFactory } from '../../../main/jobs/inline-worker';
 import { JobQueue } from '../../../main/jobs/queue';
 import { writeDemoModel } from '../../../main/inference/models/demo/demo-model';
-import { generateJob } from '../../../main/inference/pipelines/generate-job';
-import { modelFor, releaseCachedModel, settleOrphans } from '../../../main/inference/pipelines/library-shot';
-import { sweepJob, sweepOrder, type SweepCellResult } from '../../../main/inference/pipelines/sweep-job';
+import { generateJob } from '../../../main/jobs/kinds/generate-job';
+import { settingsOfJob } from '../../../main/jobs/kinds/generate-params';
+import { modelFor, releaseCachedModel, settleOrphans } from '../../../main/shots/index';
+import { sweepJob, sweepOrder, type SweepCellResult } from '../../../main/jobs/kinds/sweep-job';
 import type { AnyJobKind } from '../../../main/jobs/kind';
 
 const dir = mkdtempSync(join(tmpdir(), 'r2r-generate-job-'));
@@ -103,8 +104,8 @@ describe('the generate job', () => {
   });
 
   it('keeps the model loaded between jobs and reuses the inversion and the shared first steps when only TAC and seed change', async () => {
-    const first = await modelFor(base(), new AbortController().signal);
-    const again = await modelFor({ ...base(), seed: 99, tacRatio: 1 }, new AbortController().signal);
+    const first = await modelFor(settingsOfJob(base()), new AbortController().signal);
+    const again = await modelFor(settingsOfJob({ ...base(), seed: 99, tacRatio: 1 }), new AbortController().signal);
     expect(first.reused).toBe(true);
     expect(again.loaded).toBe(first.loaded);
     const job = await queue.whenSettled(queue.submit('generate', { ...base(), tacRatio: 1, seed: 8 }).id);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ProviderReport } from '../inference/runtime/providers';
-import { defineJobKind, throwIfCancelled } from './kind';
+import type { ProviderReport } from '../../inference/runtime/providers';
+import { defineJobKind, throwIfCancelled } from '../kind';
 
 // the same names as PROVIDER_TABLE (a test keeps them equal): onnxruntime loads only when the job runs
 const providerNames = ['cuda', 'tensorrt', 'dml', 'coreml', 'webgpu', 'cpu'] as const satisfies readonly ProviderReport['name'][];
@@ -17,7 +17,7 @@ export const probeProvidersJob = defineJobKind({
     const ortModule = await import('onnxruntime-node');
     // a CommonJS package: its namespace has `default` under some loaders and not others
     const ort = ortModule.default ?? ortModule;
-    const { PROVIDER_TABLE, probeProvider } = await import('../inference/runtime/providers');
+    const { PROVIDER_TABLE, probeProvider } = await import('../../inference/runtime/providers');
     const listed = new Set(ort.listSupportedBackends().map((b) => b.name));
     const entries = PROVIDER_TABLE.filter(
       (e) => (e.platforms as readonly string[]).includes(process.platform) && (!params.providers || params.providers.includes(e.name)),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineJobKind } from '../jobs/kind';
-import { measurePair, type PairMetrics } from './measure-pair';
+import { measurePair, type PairMetrics } from '../../metrics/measure-pair';
+import { defineJobKind } from '../kind';
 
 /**
  * measurePair in the job worker: SSIM and texture of a 768x1024 pair take about two seconds

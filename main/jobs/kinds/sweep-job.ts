@@ -1,7 +1,8 @@
 import type { SweepJobResult } from '../../../preload/api/generation-types';
 import { UserError } from '../../common/errors';
-import { defineJobKind, throwIfCancelled } from '../../jobs/kind';
-import { sweepParamsSchema, usedSteps, type SweepCell } from './generate-params';
+import type { R2RStepEvent } from '../../inference/pipelines/r2r';
+import { defineJobKind, throwIfCancelled } from '../kind';
+import { settingsOfJob, sweepParamsSchema, tagOfJob, usedSteps, type SweepCell } from './generate-params';
 
 /** the cells in the order they run: by strength, so each strength's inversion is computed once and reused */
 export function sweepOrder(grid: readonly SweepCell[]): SweepCell[] {
@@ -25,7 +26,7 @@ export interface SweepCellResult {
 }
 
 /**
- * The studio's Sweep button: one generation per cell of a TAC ratio x strength grid (the
+ * The studio's Sweep button: one shot-service generation per cell of a TAC ratio x strength grid (the
  * FashionR2R paper's figure), the model loaded once and each strength's inversion reused by
  * the cells that share it. Returns the contact sheet's cells.
  */
@@ -37,7 +38,7 @@ export const sweepJob = defineJobKind({
     const cells = sweepOrder(p.grid);
     const empty = cells.find((c) => usedSteps(p.steps, c.strength) < 1);
     if (empty) throw new UserError('bad-option', `sweep strength ${empty.strength} with ${p.steps} steps leaves no step to run (steps x strength < 1)`, 'Raise the steps or drop that strength from the sweep grid.');
-    const [{ openLibrary }, { generateInLibrary, modelFor }, { previewDataUrl }] = await Promise.all([import('../../catalog/index'), import('./library-shot'), import('./preview-png')]);
+    const [{ openLibrary }, { makeLibraryShot, modelFor }, { previewDataUrl }] = await Promise.all([import('../../catalog/index'), import('../../shots/index'), import('../../inference/pipelines/preview-png')]);
     // progress counts each strength's inversion once and every cell's generation steps
     const firstOfStrength = cells.map((c, i) => i === 0 || cells[i - 1]!.strength !== c.strength);
     const planned = cells.map((c, i) => usedSteps(p.steps, c.strength) * (firstOfStrength[i] ? 2 : 1));
@@ -45,17 +46,19 @@ export const sweepJob = defineJobKind({
     ctx.progress({ step: 0, total, message: 'loading the model' });
     const lib = openLibrary(p.library);
     try {
-      const { loaded } = await modelFor(p, ctx.signal, (label) => ctx.progress({ step: 0, total, message: label }));
+      const settings = settingsOfJob(p);
+      await modelFor(settings, ctx.signal, (label) => ctx.progress({ step: 0, total, message: label }));
       const out: SweepCellResult[] = [];
       let base = 0;
       for (const [i, cell] of cells.entries()) {
         throwIfCancelled(ctx.signal);
         const invPlanned = firstOfStrength[i] ? usedSteps(p.steps, cell.strength) : 0;
         const label = `cell ${i + 1}/${cells.length} (TAC ${cell.tacRatio}, strength ${cell.strength})`;
-        const res = await generateInLibrary(lib, p, cell, loaded, ctx, (e) => {
+        const onStep = (e: R2RStepEvent) => {
           const within = e.stage === 'inversion' ? Math.min(e.step, invPlanned) : invPlanned + e.step;
           ctx.progress({ step: base + within, total, message: `${label}: ${e.stage} ${e.step}/${e.total}`, ...(e.preview ? { preview: previewDataUrl(e.preview) } : {}) });
-        });
+        };
+        const res = await makeLibraryShot(lib, { renderId: p.renderId, settings: { ...settings, strength: cell.strength, tacRatio: cell.tacRatio }, tag: tagOfJob(p) }, { signal: ctx.signal, onStep });
         base += planned[i]!;
         out.push({ tacRatio: cell.tacRatio, strength: cell.strength, output: res.output, outputPath: res.outputPath, generationId: res.generationId, inversionCached: res.inversionCached });
         ctx.progress({ step: base, total, message: `${label}: done` });

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { GenerateJobParams, SweepJobParams } from '../../../preload/api/generation-types';
+import type { ShotSettings } from '../../shots/shot-settings';
 
-// the params of the generate and sweep jobs, apart from the engine: the main process checks
-// them on submit without loading onnxruntime
+// the params of the generate and sweep jobs, apart from the engine and the shot service: the
+// main process checks them on submit without loading onnxruntime
 
-/** K = int(steps * strength), as the engine counts it (r2r.ts inversionSteps) */
+/** K = int(steps * strength), as the engine counts it (inference/pipelines/r2r.ts inversionSteps) */
 export function usedSteps(steps: number, strength: number): number {
   return Math.floor(steps * strength + 1e-9);
 }
@@ -33,6 +34,28 @@ export const generateParamsSchema = z
   .strict();
 
 export type GenerateParams = z.infer<typeof generateParamsSchema>;
+
+/** the shot settings of a generate or sweep job (the library, render and outfit are not settings) */
+export function settingsOfJob(p: GenerateParams): ShotSettings {
+  return {
+    model: p.model,
+    steps: p.steps,
+    strength: p.strength,
+    tacRatio: p.tacRatio,
+    tacLevels: p.tacLevels,
+    guidance: p.guidance,
+    seed: p.seed,
+    prompt: p.prompt,
+    negative: p.negative,
+    ...(p.maxSide !== undefined ? { maxSide: p.maxSide } : {}),
+    ...(p.provider !== undefined ? { provider: p.provider } : {}),
+  };
+}
+
+/** the outfit a shot is for, recorded with its params */
+export function tagOfJob(p: GenerateParams): Record<string, unknown> {
+  return p.comboId ? { comboId: p.comboId } : {};
+}
 
 const cellSchema = z.object({ tacRatio: z.number().min(0).max(1), strength: z.number().gt(0).max(1) }).strict();
 

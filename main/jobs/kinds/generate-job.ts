@@ -1,6 +1,6 @@
 import type { GenerateJobResult } from '../../../preload/api/generation-types';
-import { defineJobKind, throwIfCancelled } from '../../jobs/kind';
-import { generateParamsSchema, usedSteps } from './generate-params';
+import { defineJobKind } from '../kind';
+import { generateParamsSchema, settingsOfJob, tagOfJob, usedSteps } from './generate-params';
 
 function doneMessage(r: { inversionCached: boolean; generationStepsReused: number }): string {
   const reused = [r.inversionCached ? 'inversion' : '', r.generationStepsReused > 0 ? `${r.generationStepsReused} generation steps` : ''].filter(Boolean);
@@ -8,9 +8,9 @@ function doneMessage(r: { inversionCached: boolean; generationStepsReused: numbe
 }
 
 /**
- * The studio's Generate button: one R2R shot of a catalog render (with its stored masks),
- * recorded as a generation in the library. The library is opened here by its folder: the
- * job worker is another process than the one holding the studio's library.
+ * The studio's Generate button (and the Combos view's "Generate outfit", with comboId): one
+ * shot of a catalog render through the shot service. The library is opened here by its
+ * folder: the job worker is another process than the one holding the studio's library.
  */
 export const generateJob = defineJobKind({
   name: 'generate',
@@ -18,19 +18,25 @@ export const generateJob = defineJobKind({
   params: generateParamsSchema,
   async run(p, ctx): Promise<GenerateJobResult> {
     // the engine (onnxruntime) loads in the job worker only
-    const [{ openLibrary }, { generateInLibrary, modelFor }, { previewDataUrl }] = await Promise.all([import('../../catalog/index'), import('./library-shot'), import('./preview-png')]);
+    const [{ openLibrary }, { makeLibraryShot }, { previewDataUrl }] = await Promise.all([import('../../catalog/index'), import('../../shots/index'), import('../../inference/pipelines/preview-png')]);
     const k = usedSteps(p.steps, p.strength);
     // K inversion steps, then K generation steps (a cached inversion skips the first K)
     const total = 2 * k;
     ctx.progress({ step: 0, total, message: 'loading the model' });
     const lib = openLibrary(p.library);
     try {
-      const { loaded } = await modelFor(p, ctx.signal, (label) => ctx.progress({ step: 0, total, message: label }));
-      throwIfCancelled(ctx.signal);
-      const res = await generateInLibrary(lib, p, { strength: p.strength, tacRatio: p.tacRatio }, loaded, ctx, (e) => {
-        const step = e.stage === 'inversion' ? e.step : k + e.step;
-        ctx.progress({ step, total, message: `${e.stage} ${e.step}/${e.total}`, ...(e.preview ? { preview: previewDataUrl(e.preview) } : {}) });
-      });
+      const res = await makeLibraryShot(
+        lib,
+        { renderId: p.renderId, settings: settingsOfJob(p), tag: tagOfJob(p) },
+        {
+          signal: ctx.signal,
+          onProgress: (label) => ctx.progress({ step: 0, total, message: label }),
+          onStep: (e) => {
+            const step = e.stage === 'inversion' ? e.step : k + e.step;
+            ctx.progress({ step, total, message: `${e.stage} ${e.step}/${e.total}`, ...(e.preview ? { preview: previewDataUrl(e.preview) } : {}) });
+          },
+        },
+      );
       ctx.progress({ step: total, total, message: doneMessage(res) });
       return { generationId: res.generationId, output: res.output, outputPath: res.outputPath };
     } finally {

@@ -1,0 +1,7 @@
+// the shot service: "make a shot of this library render with these settings", for every caller
+export { makeLibraryShot, type LibraryShot, type LibraryShotOptions, type LibraryShotRequest } from './library-shot';
+export { makeFileShot, type FileShotOptions, type FileShotRequest, type FileShotResult } from './file-shot';
+export { modelFor, releaseCachedModel } from './kept-model';
+export { settleOrphans, settleOrphansOnce } from './orphans';
+export { renderInputs, type RenderInputs } from './render-inputs';
+export { canvasFor, engineParams, negativeEmbeddingOf, recordedParams, shotSettings, type NegativeSetting, type ShotSettings } from './shot-settings';

@@ -1,0 +1,93 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { insertGeneration, storeGenerationOutput, updateGeneration, type Library } from '../catalog/index';
+import type { Generation } from '../catalog/types';
+import type { LoadedModel } from '../inference/pipelines/load-r2r-model';
+import type { R2RStepEvent } from '../inference/pipelines/r2r';
+import { makeFileShot } from './file-shot';
+import { modelFor } from './kept-model';
+import { settleOrphansOnce } from './orphans';
+import { renderInputs } from './render-inputs';
+import { engineParams, recordedParams, type ShotSettings } from './shot-settings';
+
+export interface LibraryShotRequest {
+  renderId: number;
+  settings: ShotSettings;
+  /** what the caller adds to the recorded params so it finds its shots again: `{ exportJob }`, `{ comboId }` */
+  tag?: Record<string, unknown>;
+}
+
+export interface LibraryShotOptions {
+  signal?: AbortSignal;
+  onStep?: (e: R2RStepEvent) => void;
+  /** model loading and other status lines */
+  onProgress?: (label: string) => void;
+  /** the generation row, once it is recorded as running */
+  onRecorded?: (generation: Generation) => void;
+}
+
+export interface LibraryShot {
+  generationId: number;
+  /** the output image's asset hash and its path inside the library */
+  output: string;
+  outputPath: string;
+  inversionCached: boolean;
+  generationStepsReused: number;
+  totalMs: number;
+}
+
+/**
+ * One shot of a library render, the only way a render becomes a generation: reads the render,
+ * its edit mask and texture lock, loads (or reuses) the model, records a `running` generation,
+ * runs the engine, and records `done` with the output image and the shot's numbers, or
+ * `failed` / `cancelled`. A model that cannot load fails before any row is written.
+ */
+export async function makeLibraryShot(lib: Library, req: LibraryShotRequest, opts: LibraryShotOptions = {}): Promise<LibraryShot> {
+  settleOrphansOnce(lib);
+  const { settings } = req;
+  const files = renderInputs(lib, req.renderId);
+  const { loaded } = await modelFor(settings, opts.signal, opts.onProgress);
+  opts.signal?.throwIfAborted();
+  const gen = insertGeneration(lib, { source: { renderId: req.renderId }, model: resolve(settings.model), params: recordedParams(settings, req.renderId, req.tag), seed: settings.seed, status: 'running' });
+  opts.onRecorded?.(gen);
+  const dir = await mkdtemp(join(tmpdir(), 'r2r-shot-'));
+  try {
+    const res = await runShot(settings, files, join(dir, 'out.png'), loaded, opts);
+    const metrics = {
+      provider: res.provider,
+      totalMs: Math.round(res.totalMs),
+      modelMs: Math.round(res.modelMs),
+      inversionCached: res.inversionCached,
+      generationStepsReused: res.generationStepsReused,
+      k: res.k,
+      tacSteps: res.tacSteps,
+      unetCalls: res.unetCalls.length,
+      sampleEvaluations: res.sampleEvaluations,
+      canvas: { width: res.plan.width, height: res.plan.height },
+    };
+    const done = await storeGenerationOutput(lib, gen.id, await readFile(join(dir, 'out.png')), metrics);
+    return { generationId: done.id, output: done.output!, outputPath: done.outputPath!, inversionCached: res.inversionCached, generationStepsReused: res.generationStepsReused, totalMs: res.totalMs };
+  } catch (err) {
+    updateGeneration(lib, gen.id, opts.signal?.aborted ? { status: 'cancelled' } : { status: 'failed', error: err instanceof Error ? err.message : String(err) });
+    throw err;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function runShot(settings: ShotSettings, files: ReturnType<typeof renderInputs>, output: string, loaded: LoadedModel, opts: LibraryShotOptions) {
+  return makeFileShot(
+    {
+      modelDir: settings.model,
+      input: files.input,
+      output,
+      ...(files.mask ? { mask: files.mask } : {}),
+      ...(files.textureLock ? { textureLock: files.textureLock } : {}),
+      params: engineParams(settings, files),
+      tacLevels: settings.tacLevels,
+      ...(settings.cacheDir ? { cacheDir: settings.cacheDir } : {}),
+    },
+    { signal: opts.signal, loaded, onStep: opts.onStep, onProgress: opts.onProgress },
+  );
+}
