@@ -172,7 +172,7 @@ export class ShotCache {
     stack.latents.forEach((l, i) => body.set(l, i * per));
     const path = this.file(hash, ext);
     // a cache needs no fsync: losing the newest entry to a power cut costs one recomputation
-    writeFileAtomic(path, out, { durable: false });
+    writeFileAtomic(path, out, { durable: false, insideRoot: this.dir });
     await this.evict(path);
   }
 
