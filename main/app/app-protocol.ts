@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolveInside } from '../common/inside-root';
-import { contentType } from '../server/static-files';
+import { contentType } from '../common/content-type';
 import { APP_ORIGIN } from './security';
 
 export type AppFileAnswer = { status: 200; file: string; type: string; size: number } | { status: 400 | 404 | 405; reason: string };

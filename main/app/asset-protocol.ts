@@ -1,5 +1,5 @@
 import type { Library } from '../catalog/index';
-import { resolveLibraryFile, type LibraryFileAnswer } from '../server/library-files';
+import { resolveLibraryFile, type LibraryFileAnswer } from '../api/library-files';
 import { ASSET_ORIGIN } from './security';
 
 /**

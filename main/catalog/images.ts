@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { DEFAULT_IMAGE_LIMITS, pixelLimitProblem } from '../inference/image/source-image';
+import { DEFAULT_IMAGE_LIMITS, pixelLimitProblem } from '../common/image-limits';
 import { ASSET_EXT } from './assets';
 
 export interface DecodedImage {

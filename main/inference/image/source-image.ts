@@ -2,6 +2,9 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { Metadata } from 'sharp';
 import { UserError } from '../../common/errors';
+import { DEFAULT_IMAGE_LIMITS, pixelLimitProblem, type ImageLimits } from '../../common/image-limits';
+
+export { DEFAULT_IMAGE_LIMITS, pixelLimitProblem, type ImageLimits };
 
 /**
  * A decoded image kept at its own bit depth, so that pixels outside an edit mask can be
@@ -20,25 +23,6 @@ export interface SourceImage {
   data: Uint8Array | Uint16Array;
   /** the decoder's name for the file format (png, jpeg, webp, ...) */
   format: string;
-}
-
-export interface ImageLimits {
-  /** decompression-bomb guard: images with more pixels are refused before decoding */
-  maxPixels: number;
-  /** images with a shorter side are refused: too little to work with */
-  minSide: number;
-}
-
-export const DEFAULT_IMAGE_LIMITS: ImageLimits = { maxPixels: 64_000_000, minSide: 64 };
-
-/**
- * Why an image is too big to work with, or undefined when it is not: the one wording every
- * reader of images uses (generate, import), e.g. "20000x20000 = 400.0 megapixels, over the
- * limit of 64.0 megapixels".
- */
-export function pixelLimitProblem(width: number, height: number, maxPixels: number = DEFAULT_IMAGE_LIMITS.maxPixels): string | undefined {
-  if (width * height <= maxPixels) return undefined;
-  return `${width}x${height} = ${((width * height) / 1e6).toFixed(1)} megapixels, over the limit of ${(maxPixels / 1e6).toFixed(1)} megapixels`;
 }
 
 /** the decoded samples in [0, 1] as a float, for any depth */

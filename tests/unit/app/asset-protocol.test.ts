@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { resolveAssetRequest } from '../../../main/app/asset-protocol';
 import { resolveAppRequest } from '../../../main/app/app-protocol';
 import { assetFile, createLibrary, storeImage, type Library } from '../../../main/catalog/index';
-import { resolveLibraryFile } from '../../../main/server/library-files';
+import { resolveLibraryFile } from '../../../main/api/library-files';
 
 let base: string;
 let lib: Library;

@@ -38,4 +38,45 @@ describe('the layering lint rule', () => {
   it('allows the renderer to import the preload contract', async () => {
     expect(await layerErrors('renderer/src/ok.ts', "import type { R2RApi } from '../../preload/api/contract';\nexport type A = R2RApi;\n")).toEqual([]);
   });
+
+  it('rejects an upward import between the rooms of main/', async () => {
+    const cases: [string, string, RegExp][] = [
+      ['main/inference/pipelines/bad.ts', "import { openLibrary } from '../../catalog/index';\nexport const a = openLibrary;\n", /main\/inference must not import from main\/catalog\/ \(main\/inference\/ may import only common\/ \(and preload\/\)\)/],
+      ['main/jobs/bad.ts', "import { createBackend } from '../api/index';\nexport const a = createBackend;\n", /main\/jobs must not import from main\/api\//],
+      ['main/shots/bad.ts', "import { generateShots } from '../export/generate-shots';\nexport const a = generateShots;\n", /main\/shots must not import from main\/export\//],
+      ['main/metrics/bad.ts', "import type { JobKind } from '../jobs/kind';\nexport type A = JobKind;\n", /main\/metrics must not import from main\/jobs\//],
+      ['main/catalog/bad.ts', "export { readMask } from '../inference/image/mask';\n", /main\/catalog must not import from main\/inference\//],
+      ['main/app/bad.ts', "export const m = import('../server/static-files');\n", /main\/app must not import from main\/server\//],
+    ];
+    for (const [file, code, message] of cases) expect(await layerErrors(file, code), file).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('allows a room of main/ to import the rooms below it and the preload contract', async () => {
+    const ok = [
+      ['main/shots/ok.ts', "import { openLibrary } from '../catalog/index';\nimport { measurePair } from '../metrics/measure-pair';\nimport { UserError } from '../common/errors';\nexport const a = [openLibrary, measurePair, UserError];\n"],
+      ['main/jobs/kinds/ok.ts', "import { makeLibraryShot } from '../../shots/index';\nexport const a = makeLibraryShot;\n"],
+      ['main/export/ok.ts', "import { defineJobKind } from '../jobs/kind';\nexport const a = defineJobKind;\n"],
+      ['main/api/ok.ts', "import { exportJob } from '../export/export-job-kind';\nexport const a = exportJob;\n"],
+      ['main/cli/ok.ts', "import { BROWSER_CSP } from '../server/http-server';\nimport { createBackend } from '../api/index';\nexport const a = [BROWSER_CSP, createBackend];\n"],
+      ['main/inference/ok.ts', "import type { JobProgress } from '../../preload/api/job-types';\nexport type A = JobProgress;\n"],
+    ];
+    for (const [file, code] of ok) expect(await layerErrors(file!, code!), file).toEqual([]);
+  });
+
+  it("keeps the engine's shot function to the shot service", async () => {
+    const call = "import { runR2RShot } from '../../inference/pipelines/r2r-shot';\nexport const a = runR2RShot;\n";
+    expect(await layerErrors('main/cli/commands/bad.ts', call)).toEqual([expect.stringMatching(/shot service only: use main\/shots/)]);
+    expect(await layerErrors('main/jobs/kinds/bad.ts', call)).toEqual([expect.stringMatching(/shot service only/)]);
+    expect(await layerErrors('main/shots/ok.ts', "import { runR2RShot } from '../inference/pipelines/r2r-shot';\nexport const a = runR2RShot;\n")).toEqual([]);
+  });
+
+  it('lets the API contract import only the engine defaults from main/', async () => {
+    expect(await layerErrors('preload/api/ok.ts', "export { GENERATION_DEFAULTS } from '../../main/inference/generation-defaults';\n")).toEqual([]);
+    expect(await layerErrors('preload/api/bad.ts', "export { DEFAULT_R2R_PARAMS } from '../../main/inference/pipelines/r2r';\n")).toEqual([expect.stringMatching(/preload must not import from main\/inference\//)]);
+  });
+
+  it('names a new room of main/ that the layer list lacks', async () => {
+    const errors = await layerErrors('main/remote/bad.ts', "import { UserError } from '../common/errors';\nexport const a = UserError;\n");
+    expect(errors).toEqual([expect.stringMatching(/main\/remote\/ is not in the layer list/)]);
+  });
 });
