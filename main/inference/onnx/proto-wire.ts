@@ -232,6 +232,9 @@ export class FileSource implements ByteSource {
   }
 }
 
+// one decoder for every string field: constructing one costs more than decoding a name
+const UTF8 = new TextDecoder();
+
 /** thrown when the bytes are not a well-formed message (truncated file, not protobuf) */
 export class ProtoFormatError extends Error {}
 
@@ -319,7 +322,7 @@ export class ProtoReader {
   }
 
   string(): string {
-    return new TextDecoder().decode(this.bytes());
+    return UTF8.decode(this.bytes());
   }
 
   /** a reader over a nested message */

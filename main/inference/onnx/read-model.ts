@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UserError } from '../../common/errors';
 import {
   FileRange,
@@ -275,7 +275,12 @@ function externalRange(t: Tensor, entries: Record<string, string>, ctx: ReadCont
   if (!location || !ctx.baseDir) {
     throw new UserError('bad-model', `${ctx.what}: tensor ${t.name} keeps its data in an external file without a usable location`);
   }
+  // the weights of a model live beside it: a location leaving its folder is not followed
   const path = join(ctx.baseDir, location);
+  const inside = relative(ctx.baseDir, path);
+  if (isAbsolute(location) || inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+    throw new UserError('bad-model', `${ctx.what}: tensor ${t.name} keeps its data at '${location}', outside the model's folder`, 'External data files must sit in the folder of the .onnx file.');
+  }
   let size = ctx.dataSizes.get(path);
   if (size === undefined) {
     if (!existsSync(path)) {
@@ -289,7 +294,10 @@ function externalRange(t: Tensor, entries: Record<string, string>, ctx: ReadCont
     ctx.dataSizes.set(path, size);
   }
   const offset = Number(entries.offset ?? 0);
-  const length = entries.length !== undefined ? Number(entries.length) : t.dims.reduce((a, b) => a * b, 1) * elemSize(t.dataType);
+  const length = entries.length !== undefined ? Number(entries.length) : elementCount(t) * fixedSize(t);
+  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+    throw new ProtoFormatError(`tensor ${t.name}: external data offset '${entries.offset}' or length '${entries.length}' is not a byte count`);
+  }
   if (offset + length > size) {
     throw new UserError(
       'external-data-truncated',
@@ -300,10 +308,32 @@ function externalRange(t: Tensor, entries: Record<string, string>, ctx: ReadCont
   return new FileRange(path, offset, length);
 }
 
+/** the number of elements the dims describe; bad dims are a format error */
+function elementCount(t: Tensor): number {
+  let count = 1;
+  for (const d of t.dims) {
+    if (!Number.isSafeInteger(d) || d < 0) throw new ProtoFormatError(`tensor ${t.name} has the dimension ${d}`);
+    count *= d;
+  }
+  if (!Number.isSafeInteger(count)) throw new ProtoFormatError(`tensor ${t.name} has dims [${t.dims.join(', ')}], more elements than can exist`);
+  return count;
+}
+
+function fixedSize(t: Tensor): number {
+  try {
+    return elemSize(t.dataType);
+  } catch {
+    throw new ProtoFormatError(`tensor ${t.name} has data type ${t.dataType}, which has no fixed element size`);
+  }
+}
+
 /** float_data / int32_data / int64_data / double_data as little-endian raw bytes */
 function typedFieldsToRaw(t: Tensor, floats: number[], ints: number[], doubles: number[], intField: number): Uint8Array {
-  const count = t.dims.reduce((a, b) => a * b, 1);
-  const size = elemSize(t.dataType);
+  const count = elementCount(t);
+  const size = fixedSize(t);
+  // the values were parsed from the file, so checking against them bounds the allocation
+  const given = t.dataType === 1 ? floats.length : t.dataType === 11 ? doubles.length : ints.length;
+  if (count > given) throw new ProtoFormatError(`tensor ${t.name} has dims [${t.dims.join(', ')}] but holds ${given} values`);
   const out = new Uint8Array(count * size);
   const dv = new DataView(out.buffer);
   for (let i = 0; i < count; i++) {
@@ -315,7 +345,7 @@ function typedFieldsToRaw(t: Tensor, floats: number[], ints: number[], doubles: 
       // int32_data holds 16- and 8-bit values and float16 bit patterns too
       case 4: case 5: case 10: case 16: dv.setUint16(i * 2, (ints[i] ?? 0) & 0xffff, true); break;
       case 2: case 3: case 9: dv.setUint8(i, (ints[i] ?? 0) & 0xff); break;
-      default: throw new Error(`tensor ${t.name}: data type ${t.dataType} in typed fields (${intField})`);
+      default: throw new ProtoFormatError(`tensor ${t.name}: data type ${t.dataType} in typed fields (${intField})`);
     }
   }
   return out;

@@ -138,7 +138,7 @@ export async function fuzz<T>(opts: {
   isClean: (err: unknown) => boolean;
   show?: (input: T) => string;
 }): Promise<{ counts: FuzzCounts; failures: FuzzFailure[] }> {
-  const show = opts.show ?? ((x: T) => (x instanceof Uint8Array ? Buffer.from(x.subarray(0, 512)).toString('hex') : JSON.stringify(x)?.slice(0, 1000) ?? String(x)));
+  const show = opts.show ?? ((x: T) => (x instanceof Uint8Array ? Buffer.from(x.subarray(0, 160)).toString('hex') : JSON.stringify(x)?.slice(0, 1000) ?? String(x)));
   const counts: FuzzCounts = { inputs: 0, clean: 0, parsed: 0, failed: 0, slowestMs: 0, peakArrayBuffers: 0 };
   const failures: FuzzFailure[] = [];
   const base = process.memoryUsage().arrayBuffers;
