@@ -104,7 +104,7 @@ export async function startServer(backend: Backend, opts: ServeOptions): Promise
   let gate: AccessGate | undefined;
 
   /** what every request must pass before its route: the Host, then for the API and files the page, then the token */
-  const admission = (req: IncomingMessage, url: URL, guarded: boolean): Refusal | null => {
+  const admission = (req: IncomingMessage, guarded: boolean): Refusal | null => {
     const host = loopback ? checkHost(req.headers.host, bound) : null;
     if (host || !guarded) return host;
     return checkOrigin(req.headers) ?? checkFetchSite(req.headers);
@@ -152,7 +152,7 @@ export async function startServer(backend: Backend, opts: ServeOptions): Promise
     res.setHeader('referrer-policy', 'no-referrer');
     const isApi = url.pathname.startsWith('/api/');
     const isFile = url.pathname.startsWith('/files/');
-    const refused = admission(req, url, isApi || isFile);
+    const refused = admission(req, isApi || isFile);
     if (refused) return sendRefusal(res, refused, isApi);
     if (req.method === 'OPTIONS') {
       // no CORS grants: a preflight from another origin was refused above, and this one grants nothing
@@ -174,7 +174,7 @@ export async function startServer(backend: Backend, opts: ServeOptions): Promise
   server.on('upgrade', (req, socket: Socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const refused =
-      url.pathname !== '/api/events' ? { status: 404, code: 'not-found', message: `no WebSocket at ${url.pathname}` } : (admission(req, url, true) ?? gate?.authenticate(req) ?? null);
+      url.pathname !== '/api/events' ? { status: 404, code: 'not-found', message: `no WebSocket at ${url.pathname}` } : (admission(req, true) ?? gate?.authenticate(req) ?? null);
     if (refused) return refuseUpgrade(socket, refused);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const unsubscribe = backend.events.subscribe((event) => ws.send(JSON.stringify(event)));

@@ -40,13 +40,15 @@ export function checkHost(host: string | undefined, bound: { address: string; po
 
 /**
  * A browser names the page behind every POST and WebSocket in `Origin`: only the studio's own
- * page (same scheme, name and port as the Host it asked) may talk to the API. Requests without
+ * page (the same name and port as the Host it asked) may talk to the API. Requests without
  * one (curl, scripts) are no page's doing.
  */
 export function checkOrigin(headers: IncomingHttpHeaders): Refusal | null {
   const origin = headers.origin;
   if (origin === undefined) return null;
-  if (headers.host && origin.toLowerCase() === `http://${headers.host.toLowerCase()}`) return null;
+  // https: the same host and port behind a TLS proxy is still this server's page
+  const own = headers.host ? [`http://${headers.host.toLowerCase()}`, `https://${headers.host.toLowerCase()}`] : [];
+  if (own.includes(origin.toLowerCase())) return null;
   return {
     status: 403,
     code: 'forbidden-origin',

@@ -40,10 +40,11 @@ describe('the page behind a request', () => {
     expect(checkOrigin({ host: '127.0.0.1:7420', origin: 'http://127.0.0.1:7420' })).toBeNull();
     expect(checkOrigin({ host: 'localhost:7420', origin: 'http://LOCALHOST:7420' })).toBeNull();
     expect(checkOrigin({ host: '127.0.0.1:7420' })).toBeNull();
+    expect(checkOrigin({ host: 'studio.example:443', origin: 'https://studio.example:443' })).toBeNull();
   });
 
-  it('refuses other origins, other ports, https look-alikes and the opaque "null" origin', () => {
-    for (const origin of ['http://evil.example', 'http://127.0.0.1:7421', 'https://127.0.0.1:7420', 'null', 'http://localhost:7420']) {
+  it('refuses other origins, other ports, other schemes and the opaque "null" origin', () => {
+    for (const origin of ['http://evil.example', 'http://127.0.0.1:7421', 'ws://127.0.0.1:7420', 'null', 'http://localhost:7420', 'http://127.0.0.1:7420.evil.example']) {
       expect(checkOrigin({ host: '127.0.0.1:7420', origin }), origin).toMatchObject({ status: 403, code: 'forbidden-origin' });
     }
   });
