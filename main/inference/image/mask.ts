@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import type { Metadata } from 'sharp';
 import { UserError } from '../../common/errors';
 import type { FitPlan } from './fit';
-import { DEFAULT_IMAGE_LIMITS } from './source-image';
+import { DEFAULT_IMAGE_LIMITS, pixelLimitProblem } from './source-image';
 
 /** a single-channel weight map in [0, 1], row-major */
 export interface Mask {
@@ -32,7 +32,8 @@ export async function readMask(path: string, sourceWidth: number, sourceHeight: 
   }
   const w = meta.width ?? 0;
   const h = meta.height ?? 0;
-  if (w * h > DEFAULT_IMAGE_LIMITS.maxPixels) throw new UserError('image-too-large', `${what} ${path} is ${w}x${h}, over the pixel limit`, 'Save the mask at the size of the input image.');
+  const tooLarge = pixelLimitProblem(w, h, DEFAULT_IMAGE_LIMITS.maxPixels);
+  if (tooLarge) throw new UserError('image-too-large', `${what} ${path} is ${tooLarge}`, 'Save the mask at the size of the input image.');
   if (w !== sourceWidth || h !== sourceHeight) {
     if (Math.abs(w / h - sourceWidth / sourceHeight) > 0.01 * (sourceWidth / sourceHeight)) {
       throw new UserError('mask-size', `${what} ${path} is ${w}x${h} but the input image is ${sourceWidth}x${sourceHeight}`, 'Save the mask at the size of the input image.');

@@ -128,7 +128,9 @@ export interface FuzzFailure {
  * Runs `count` inputs through `run`. Each must return (a parsed result, checked by `run`
  * itself) or throw an error `isClean` accepts. Anything else is a failure, reported with
  * the input that caused it. Memory is watched through ArrayBuffer accounting after each
- * input: a reader that allocated what a length field claimed shows up there.
+ * input: a reader that allocated what a length field claimed shows up there. `parallel`
+ * keeps that many inputs in flight, for readers that work on libuv's threads (sharp);
+ * the inputs are the same either way.
  */
 export async function fuzz<T>(opts: {
   name: string;
@@ -137,13 +139,13 @@ export async function fuzz<T>(opts: {
   run: (input: T) => unknown;
   isClean: (err: unknown) => boolean;
   show?: (input: T) => string;
+  parallel?: number;
 }): Promise<{ counts: FuzzCounts; failures: FuzzFailure[] }> {
   const show = opts.show ?? ((x: T) => (x instanceof Uint8Array ? Buffer.from(x.subarray(0, 160)).toString('hex') : JSON.stringify(x)?.slice(0, 1000) ?? String(x)));
   const counts: FuzzCounts = { inputs: 0, clean: 0, parsed: 0, failed: 0, slowestMs: 0, peakArrayBuffers: 0 };
   const failures: FuzzFailure[] = [];
   const base = process.memoryUsage().arrayBuffers;
-  for (let i = 0; i < opts.count; i++) {
-    const input = opts.input(i);
+  const one = async (i: number, input: T) => {
     const t0 = performance.now();
     try {
       await opts.run(input);
@@ -158,6 +160,12 @@ export async function fuzz<T>(opts: {
     counts.inputs++;
     counts.slowestMs = Math.max(counts.slowestMs, performance.now() - t0);
     counts.peakArrayBuffers = Math.max(counts.peakArrayBuffers, process.memoryUsage().arrayBuffers - base);
+  };
+  const width = opts.parallel ?? 1;
+  for (let i = 0; i < opts.count; i += width) {
+    const batch: Promise<void>[] = [];
+    for (let j = i; j < Math.min(i + width, opts.count); j++) batch.push(one(j, opts.input(j)));
+    await Promise.all(batch);
   }
   const failed = counts.failed ? `, ${counts.failed} FAILED` : '';
   console.log(`fuzz ${opts.name}: ${counts.inputs} inputs, ${counts.clean} clean errors, ${counts.parsed} parsed${failed} (slowest ${counts.slowestMs.toFixed(1)} ms)`);
