@@ -1,7 +1,8 @@
 import { isUserError } from '../common/errors';
 import type { Library } from '../catalog/library';
-import { listGenerations, updateGeneration } from '../catalog/queries/generations';
+import { listGenerations } from '../catalog/queries/generations';
 import type { Render } from '../catalog/types';
+import { settleOrphans } from '../shots/ownership';
 import { shotSettings, type ShotSettings } from '../shots/shot-settings';
 import { rendersByView, selectGarments, type ExportSelection } from './catalog-candidates';
 
@@ -76,13 +77,6 @@ export function viewsToGenerate(lib: Library, selection: ExportSelection, mode: 
   return { todo, alreadyGenerated };
 }
 
-/** generations of this job left `running` by a killed process are marked failed */
-function closeInterrupted(lib: Library, jobTag: string): void {
-  for (const g of listGenerations(lib, { status: 'running' })) {
-    if (g.params[EXPORT_JOB_PARAM] === jobTag) updateGeneration(lib, g.id, { status: 'failed', error: 'interrupted: the export was stopped while this shot was generated' });
-  }
-}
-
 /** the export's generation settings as shot settings: what the export does not set takes the method's defaults */
 export function settingsOfExport(g: GenerationSettings): ShotSettings {
   return shotSettings({
@@ -115,7 +109,8 @@ export async function generateShots(opts: {
   onStatus?: (label: string) => void;
 }): Promise<GenerateSummary> {
   const { lib, jobTag } = opts;
-  closeInterrupted(lib, jobTag);
+  // shots a killed run of this export (or any process now gone) left running are marked failed
+  settleOrphans(lib);
   const { todo, alreadyGenerated } = viewsToGenerate(lib, opts.selection, opts.mode, jobTag);
   opts.onPlan?.({ total: todo.length, alreadyGenerated });
   const summary: GenerateSummary = { planned: todo.length, generated: 0, failed: 0, alreadyGenerated, cancelled: false };

@@ -2,6 +2,6 @@
 export { makeLibraryShot, type LibraryShot, type LibraryShotOptions, type LibraryShotRequest } from './library-shot';
 export { makeFileShot, type FileShotOptions, type FileShotRequest, type FileShotResult } from './file-shot';
 export { modelFor, releaseCachedModel } from './kept-model';
-export { settleOrphans, settleOrphansOnce } from './orphans';
+export { LEASE_MS, ownerGone, processExists, settleOrphans, startOwnedGeneration, thisProcessOwner, type OrphanCheck, type OwnedGeneration } from './ownership';
 export { renderInputs, type RenderInputs } from './render-inputs';
 export { canvasFor, engineParams, negativeEmbeddingOf, recordedParams, shotSettings, type NegativeSetting, type ShotSettings } from './shot-settings';

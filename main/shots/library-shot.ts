@@ -1,13 +1,13 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { insertGeneration, storeGenerationOutput, updateGeneration, type Library } from '../catalog/index';
+import { storeGenerationOutput, updateGeneration, type Library } from '../catalog/index';
 import type { Generation } from '../catalog/types';
 import type { LoadedModel } from '../inference/pipelines/load-r2r-model';
 import type { R2RStepEvent } from '../inference/pipelines/r2r';
 import { makeFileShot } from './file-shot';
 import { modelFor } from './kept-model';
-import { settleOrphansOnce } from './orphans';
+import { settleOrphans, startOwnedGeneration } from './ownership';
 import { renderInputs } from './render-inputs';
 import { engineParams, recordedParams, type ShotSettings } from './shot-settings';
 
@@ -38,18 +38,20 @@ export interface LibraryShot {
 }
 
 /**
- * One shot of a library render, the only way a render becomes a generation: reads the render,
- * its edit mask and texture lock, loads (or reuses) the model, records a `running` generation,
+ * One shot of a library render, the only way a render becomes a generation: settles shots whose
+ * owner is gone, reads the render, its edit mask and texture lock, loads (or reuses) the model,
+ * records a `running` generation owned by this process (its lease renewed while it runs),
  * runs the engine, and records `done` with the output image and the shot's numbers, or
  * `failed` / `cancelled`. A model that cannot load fails before any row is written.
  */
 export async function makeLibraryShot(lib: Library, req: LibraryShotRequest, opts: LibraryShotOptions = {}): Promise<LibraryShot> {
-  settleOrphansOnce(lib);
+  settleOrphans(lib);
   const { settings } = req;
   const files = renderInputs(lib, req.renderId);
   const { loaded } = await modelFor(settings, opts.signal, opts.onProgress);
   opts.signal?.throwIfAborted();
-  const gen = insertGeneration(lib, { source: { renderId: req.renderId }, model: resolve(settings.model), params: recordedParams(settings, req.renderId, req.tag), seed: settings.seed, status: 'running' });
+  const owned = startOwnedGeneration(lib, { source: { renderId: req.renderId }, model: resolve(settings.model), params: recordedParams(settings, req.renderId, req.tag), seed: settings.seed });
+  const gen = owned.generation;
   opts.onRecorded?.(gen);
   const dir = await mkdtemp(join(tmpdir(), 'r2r-shot-'));
   try {
@@ -72,6 +74,7 @@ export async function makeLibraryShot(lib: Library, req: LibraryShotRequest, opt
     updateGeneration(lib, gen.id, opts.signal?.aborted ? { status: 'cancelled' } : { status: 'failed', error: err instanceof Error ? err.message : String(err) });
     throw err;
   } finally {
+    owned.release();
     await rm(dir, { recursive: true, force: true });
   }
 }

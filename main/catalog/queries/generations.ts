@@ -8,12 +8,28 @@ import { storeImage } from './assets';
 import { GENERATION_SELECT, toGeneration } from './rows';
 import type { GenerationRow } from './rows';
 
+/** the process that runs a `running` generation, and until when it vouches for it */
+export interface GenerationOwner {
+  host: string;
+  pid: number;
+  /** ISO time; the owner renews it while the shot runs */
+  leaseUntil: string;
+}
+
 export interface GenerationInput {
   source: GenerationSource;
   model: string;
   params?: Record<string, unknown>;
   seed: number;
   status?: GenerationStatus;
+  owner?: GenerationOwner;
+}
+
+/** a `running` generation and its owner (null for rows written before owners were recorded) */
+export interface RunningGeneration {
+  id: number;
+  startedAt: string | null;
+  owner: GenerationOwner | null;
 }
 
 export interface GenerationPatch {
@@ -45,8 +61,12 @@ export function insertGeneration(db: CatalogDb, input: GenerationInput): Generat
     if (comboId !== undefined && !db.sql('SELECT 1 FROM combos WHERE id = ?').get(comboId)) throw new UserError('unknown-combo', `no combo #${comboId} in this library`);
     return Number(
       db
-        .sql(`INSERT INTO generations (render_id, combo_id, model, params, seed, status, started_at) VALUES (?, ?, ?, ?, ?, ?, CASE WHEN ? = 'running' THEN ${NOW} END)`)
-        .run(renderId ?? null, comboId ?? null, input.model, JSON.stringify(input.params ?? {}), input.seed, status, status).lastInsertRowid,
+        .sql(
+          `INSERT INTO generations (render_id, combo_id, model, params, seed, status, started_at, owner_host, owner_pid, lease_until)
+           VALUES (?, ?, ?, ?, ?, ?, CASE WHEN ? = 'running' THEN ${NOW} END, ?, ?, ?)`,
+        )
+        .run(renderId ?? null, comboId ?? null, input.model, JSON.stringify(input.params ?? {}), input.seed, status, status, input.owner?.host ?? null, input.owner?.pid ?? null, input.owner?.leaseUntil ?? null)
+        .lastInsertRowid,
     );
   });
   return getGeneration(db, id);
@@ -75,6 +95,25 @@ export function listGenerations(db: CatalogDb, filter: { renderId?: number; comb
   }
   const sql = `${GENERATION_SELECT} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY x.id`;
   return db.sql<unknown[], GenerationRow>(sql).all(...args).map(toGeneration);
+}
+
+/** the generations now `running`, with their owners */
+export function runningGenerations(db: CatalogDb): RunningGeneration[] {
+  const rows = db
+    .sql<[], { id: number; started_at: string | null; owner_host: string | null; owner_pid: number | null; lease_until: string | null }>(
+      "SELECT id, started_at, owner_host, owner_pid, lease_until FROM generations WHERE status = 'running' ORDER BY id",
+    )
+    .all();
+  return rows.map((r) => ({
+    id: r.id,
+    startedAt: r.started_at,
+    owner: r.owner_host !== null && r.owner_pid !== null && r.lease_until !== null ? { host: r.owner_host, pid: r.owner_pid, leaseUntil: r.lease_until } : null,
+  }));
+}
+
+/** the owner of a running generation vouches for it until `leaseUntil`; false when it is no longer running */
+export function renewGenerationLease(db: CatalogDb, id: number, leaseUntil: string): boolean {
+  return db.write(() => db.sql("UPDATE generations SET lease_until = ? WHERE id = ? AND status = 'running'").run(leaseUntil, id).changes > 0);
 }
 
 /**

@@ -143,3 +143,23 @@ describe('migration 3: garment full-text search', () => {
     db.prepare("INSERT INTO garment_search (garment_search) VALUES ('integrity-check')").run();
   });
 });
+
+describe('migration 5: shot owners', () => {
+  it('adds the owner and lease of running generations; rows from before keep no owner', () => {
+    const { db, file } = freshDb();
+    migrate(db, file, 4);
+    db.exec(`
+      INSERT INTO garments (sku, name, category_id) VALUES ('D-1', 'dress', 18);
+      INSERT INTO colorways (garment_id, name) VALUES (1, 'red');
+      INSERT INTO assets (hash, ext, bytes) VALUES ('${'c'.repeat(64)}', 'png', 1);
+      INSERT INTO renders (colorway_id, view_id, kind, width, height, asset_id) VALUES (1, 1, 'raster', 4, 4, 1);
+      INSERT INTO generations (render_id, model, seed, status) VALUES (1, 'm', 1, 'running');`);
+    migrate(db, file, 5);
+    expect(schemaVersion(db)).toBe(5);
+    expect(db.prepare('SELECT owner_host, owner_pid, lease_until FROM generations').get()).toEqual({ owner_host: null, owner_pid: null, lease_until: null });
+    db.prepare("INSERT INTO generations (render_id, model, seed, status, owner_host, owner_pid, lease_until) VALUES (1, 'm', 2, 'running', 'studio-pc', 4242, '2026-01-01T00:01:00.000Z')").run();
+    expect(db.prepare('SELECT owner_host, owner_pid FROM generations WHERE seed = 2').get()).toEqual({ owner_host: 'studio-pc', owner_pid: 4242 });
+    expect(() => db.prepare("INSERT INTO generations (render_id, model, seed, owner_pid) VALUES (1, 'm', 3, 0)").run()).toThrow(/CHECK/);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'generations_running'").pluck().get()).toBe('generations_running');
+  });
+});

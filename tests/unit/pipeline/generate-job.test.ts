@@ -1,5 +1,6 @@
 // the studio's generate and sweep job kinds through the job queue (inline worker) with the
 // tiny demo model and a sample library
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { JobQueue } from '../../../main/jobs/queue';
 import { writeDemoModel } from '../../../main/inference/models/demo/demo-model';
 import { generateJob } from '../../../main/jobs/kinds/generate-job';
 import { settingsOfJob } from '../../../main/jobs/kinds/generate-params';
-import { modelFor, releaseCachedModel, settleOrphans } from '../../../main/shots/index';
+import { LEASE_MS, modelFor, releaseCachedModel, settleOrphans, startOwnedGeneration, thisProcessOwner } from '../../../main/shots/index';
 import { sweepJob, sweepOrder, type SweepCellResult } from '../../../main/jobs/kinds/sweep-job';
 import type { AnyJobKind } from '../../../main/jobs/kind';
 
@@ -186,14 +187,30 @@ describe('the generate job', () => {
     expect(last.error).toMatch(/strength/);
   });
 
-  it('marks generations left running by a worker that is gone as failed', () => {
-    const orphan = insertGeneration(lib, { source: { renderId }, model: modelDir, seed: 1, status: 'running' });
+  it('marks generations whose owner is gone as failed and leaves those of a live owner running', () => {
+    // a process that has exited: its id names no process on this machine any more
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const orphan = insertGeneration(lib, { source: { renderId }, model: modelDir, seed: 1, status: 'running', owner: { ...thisProcessOwner(), pid: dead } });
+    const live = startOwnedGeneration(lib, { source: { renderId }, model: modelDir, seed: 3 });
     const queued = insertGeneration(lib, { source: { renderId }, model: modelDir, seed: 2 });
-    // a worker started before the row: it is not an orphan
-    expect(settleOrphans(lib, new Date(Date.parse(orphan.startedAt!) - 60_000))).toEqual([]);
-    expect(settleOrphans(lib, new Date(Date.now() + 60_000))).toEqual([orphan.id]);
-    expect(getGeneration(lib, orphan.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/job worker stopped/) });
+    try {
+      expect(settleOrphans(lib)).toEqual([orphan.id]);
+      expect(getGeneration(lib, orphan.id)).toMatchObject({ status: 'failed', error: expect.stringContaining(`interrupted: the process that ran it (pid ${dead} on `) });
+      expect(getGeneration(lib, live.generation.id).status).toBe('running');
+      // an owner that stopped renewing its lease is gone too, even with its process id in use
+      expect(settleOrphans(lib, { now: Date.now() + LEASE_MS - 1000 })).toEqual([]);
+      expect(settleOrphans(lib, { now: Date.now() + LEASE_MS + 1000 })).toEqual([live.generation.id]);
+    } finally {
+      live.release();
+    }
     expect(getGeneration(lib, queued.id).status).toBe('queued');
+  });
+
+  it('settles a running row without an owner (written before owners were recorded) only when it started before this process', () => {
+    const ownerless = insertGeneration(lib, { source: { renderId }, model: modelDir, seed: 4, status: 'running' });
+    expect(settleOrphans(lib, { ownerlessBefore: new Date(Date.parse(ownerless.startedAt!) - 60_000) })).toEqual([]);
+    expect(settleOrphans(lib, { ownerlessBefore: new Date(Date.now() + 60_000) })).toEqual([ownerless.id]);
+    expect(getGeneration(lib, ownerless.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^interrupted: /) });
   });
 });
 
