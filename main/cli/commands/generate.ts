@@ -5,18 +5,30 @@ import { loadR2RModel } from '../../inference/pipelines/load-r2r-model';
 import { runImg2Img, runTxt2Img, type PlainMode } from '../../inference/pipelines/plain-diffusion';
 import { describeAttempts } from '../../inference/runtime/provider-choice';
 import { DEFAULT_R2R_PARAMS, type R2RParams, type R2RStepEvent } from '../../inference/pipelines/r2r';
+import { INVERSION_ORDERS, type InversionOrder } from '../../inference/pipelines/ddim-schedule';
+import { vaeTilesFor } from '../../inference/pipelines/tiled';
+import { stepCounts } from '../../../preload/api/step-counts';
 import { UserError } from '../../common/errors';
 import { makeFileShot } from '../../shots/file-shot';
 import type { CliCommand, CliContext } from '../command';
 import { needString, optNumber, optString, printResult } from '../command';
 import { createProgress, type ProgressReporter } from '../progress';
 
+// the CLI help's example uses the engine's own count
+const DEFAULT_STEPS = stepCounts(DEFAULT_R2R_PARAMS.steps, DEFAULT_R2R_PARAMS.strength, DEFAULT_R2R_PARAMS.tacRatio);
+
+function inversionOption(value: string | undefined): InversionOrder {
+  if (value === undefined) return DEFAULT_R2R_PARAMS.inversion;
+  if ((INVERSION_ORDERS as readonly string[]).includes(value)) return value as InversionOrder;
+  throw new UserError('bad-option', `--inversion must be ${INVERSION_ORDERS.join(' or ')}, got '${value}'`, 'official (the default) is the reference code\'s order, which the method\'s defaults were tuned on.');
+}
+
 export const generateCommand: CliCommand = {
   name: 'generate',
   summary: 'turn a render into a realistic shot with FashionR2R (DDIM inversion + TAC + negative domain embedding)',
   usage:
-    '[--mode r2r|img2img|txt2img] --model <dir> --input <image> --out <png> [--steps 50] [--strength 0.3] [--tac 0.9] [--tac-levels 2] [--guidance 7.5] [--seed 1] [--prompt ""] ' +
-    '[--negative-embedding <file> | --negative <text>] [--mask <png>] [--texture-lock <png>] [--feather 8] [--width W --height H] [--provider P] [--cache-dir <dir>] [--no-cache] [--json]',
+    '[--mode r2r|img2img|txt2img] --model <dir> --input <image> --out <png> [--steps 50] [--strength 0.3] [--tac 0.9] [--inversion official|ddim] [--tac-levels 2] [--guidance 7.5] [--seed 1] [--prompt ""] ' +
+    '[--negative-embedding <file> | --negative <text>] [--mask <png>] [--texture-lock <png>] [--feather 8] [--width W --height H] [--vae-tiles 512] [--provider P] [--cache-dir <dir>] [--no-cache] [--json]',
   options: {
     mode: { type: 'string', help: 'r2r (default: inversion + TAC, keeps the render texture), img2img or txt2img (plain SD)' },
     model: { type: 'string', help: 'Stable Diffusion ONNX folder (optimum layout, e.g. from `r2r demo-model`); required' },
@@ -24,7 +36,8 @@ export const generateCommand: CliCommand = {
     out: { type: 'string', help: 'PNG file to write; required' },
     steps: { type: 'string', help: 'DDIM steps of the full schedule, whole number 1-1000 (default 50)' },
     strength: { type: 'string', help: 'fraction of the steps inverted (img2img: noised) and regenerated, 0.001-1 (default 0.3)' },
-    tac: { type: 'string', help: 'fraction of the K regenerated steps with texture-preserving attention control, 0-1 (default 0.9)' },
+    tac: { type: 'string', help: `texture-preserving attention control on the first int(steps x strength x tac) of the K = int(steps x strength) steps, 0-1 (default 0.9: ${DEFAULT_STEPS.tacSteps} of ${DEFAULT_STEPS.k})` },
+    inversion: { type: 'string', help: 'order of the DDIM inversion: official (default; the reference code walks t_K ... t_1) or ddim (DDIMInverseScheduler, t_1 ... t_K); they give different shots' },
     'tac-levels': { type: 'string', help: 'how many of the highest-resolution UNet attention levels get TAC, 1-8 (default 2)' },
     guidance: { type: 'string', help: 'classifier-free guidance scale, 0-100 (default 7.5)' },
     seed: { type: 'string', help: 'noise seed for img2img/txt2img (r2r is deterministic), 0-4294967295 (default 1)' },
@@ -36,6 +49,7 @@ export const generateCommand: CliCommand = {
     feather: { type: 'string', help: 'soft edge of --mask, inside it, in input pixels, 0-512 (default 8)' },
     width: { type: 'string', help: 'model canvas width, multiple of 64 for SD 1.5 (default 768, landscape input 1024, txt2img 512)' },
     height: { type: 'string', help: 'model canvas height (default 1024, landscape input 768, txt2img 512); alone: width follows input' },
+    'vae-tiles': { type: 'string', help: 'encode and decode in overlapping VAE tiles of this side in pixels (multiple of 64, e.g. 512) when the whole canvas runs out of memory; tiles change the image slightly (default: whole canvas)' },
     provider: { type: 'string', help: 'execution provider: auto (default), tensorrt, cuda, dml, coreml, webgpu or cpu' },
     'cache-dir': { type: 'string', help: 'cache of adapted models, inversions and trajectories (default $R2R_CACHE_DIR or ~/.cache/r2r-studio)' },
     'no-cache': { type: 'boolean', help: 'neither read nor write cached inversions and trajectories: run every step (r2r)' },
@@ -62,6 +76,8 @@ export const generateCommand: CliCommand = {
       seed: optNumber(ctx, 'seed', DEFAULT_R2R_PARAMS.seed, 0, 2 ** 32 - 1),
       prompt: optString(ctx, 'prompt') ?? '',
       negative: optString(ctx, 'negative') ?? '',
+      inversion: inversionOption(optString(ctx, 'inversion')),
+      vaeTiles: vaeTilesFor(optString(ctx, 'vae-tiles') === undefined ? undefined : optNumber(ctx, 'vae-tiles', 512, 128, 16384)),
       featherPx: optNumber(ctx, 'feather', DEFAULT_R2R_PARAMS.featherPx, 0, 512),
       width: optSide('width'),
       height: optSide('height'),
@@ -105,6 +121,9 @@ export const generateCommand: CliCommand = {
         canvas: { width: res.plan.width, height: res.plan.height, box: res.plan.box },
         k: res.k,
         tacSteps: res.tacSteps,
+        inversion: res.inversion,
+        vae: res.vae,
+        notes: res.notes,
         inversionCached: res.inversionCached,
         generationStepsReused: res.generationStepsReused,
         timingsMs: Object.fromEntries(Object.entries(res.timings).map(([k, v]) => [k, Math.round(v! * 10) / 10])),
@@ -122,7 +141,8 @@ export const generateCommand: CliCommand = {
         [
           `wrote ${res.outputPath} (${source.width}x${source.height}; model canvas ${res.plan.width}x${res.plan.height}) on ${res.provider}`,
           `UNet: ${res.unetCalls.length} calls (${Object.entries(byBatch).map(([b, n]) => `${n} x batch ${b}`).join(', ')}) = ${res.sampleEvaluations} sample-evaluations (reference schedule: ${res.referenceSampleEvaluations})`,
-          `K = ${res.k}, TAC on ${res.tacSteps} steps, inversion ${res.inversionCached ? 'from cache' : 'computed'}${res.generationStepsReused > 0 ? `, ${res.generationStepsReused} generation steps from an earlier shot's trajectory` : ''}`,
+          ...res.notes.map((n) => `note: ${n}`),
+          `K = ${res.k}, TAC on ${res.tacSteps} steps, ${res.inversion} inversion ${res.inversionCached ? 'from cache' : 'computed'}, ${res.vae}${res.generationStepsReused > 0 ? `, ${res.generationStepsReused} generation steps from an earlier shot's trajectory` : ''}`,
           `time: ${Object.entries(report.timingsMs).map(([k, v]) => `${k} ${v} ms`).join(', ')}; total ${report.totalMs} ms, in model runs ${report.modelMs} ms`,
         ].join('\n'),
       );

@@ -11,9 +11,11 @@ import { strengthTimesteps } from '../schedulers/strength-timesteps';
 import type { DiffusionModel } from './diffusion-model';
 import { latentPreview } from './latent-preview';
 import { blendOutsideMask, guideInto } from './latent-math';
-import { checkFinite, inversionSteps, type R2RInputs, type R2RParams, type R2RStepEvent, type UnetCallRecord } from './r2r';
+import { checkFinite, type R2RInputs, type R2RParams, type R2RStepEvent, type UnetCallRecord } from './r2r';
 import { seededNoise } from './seeded-noise';
-import { runTiled } from './tiled';
+import { decodeLatent, encodeImage } from './tiled';
+import { stableDiffusionPipelineConfig } from '../schedulers/sd-pipeline-config';
+import { stepCounts } from '../../../preload/api/step-counts';
 
 export type PlainMode = 'img2img' | 'txt2img';
 
@@ -87,7 +89,7 @@ async function denoise(
 async function decode(model: DiffusionModel, x: Float32Array, width: number, height: number, params: R2RParams, signal?: AbortSignal) {
   const f = model.vaeFactor;
   const unscaled = x.map((v) => v / model.scalingFactor);
-  const decoded = await runTiled({ channels: model.latentChannels, width: width / f, height: height / f, data: unscaled }, f, { tile: params.vaeTile.tile / f, overlap: params.vaeTile.overlap / f }, (tile) => model.vaeDecode(tile), signal);
+  const decoded = await decodeLatent(model, { channels: model.latentChannels, width: width / f, height: height / f, data: unscaled }, params.vaeTiles, signal);
   checkFinite(decoded.data, 'VAE decoder', 'for the final latent');
   return nchwToRgb(decoded.data, width, height);
 }
@@ -105,13 +107,14 @@ export async function runImg2Img(model: DiffusionModel, config: Partial<DdimConf
   const plan = planFit(source.width, source.height, size.width, size.height);
   const f = model.vaeFactor;
   const grid = { width: plan.width / f, height: plan.height / f };
-  if (inversionSteps(params.steps, params.strength) < 1) throw new UserError('bad-option', `strength ${params.strength} with ${params.steps} steps leaves no step to run`);
-  const { generation } = strengthTimesteps(config, params.steps, params.strength);
-  const scheduler = new DdimScheduler(config);
+  if (stepCounts(params.steps, params.strength, 0).k < 1) throw new UserError('bad-option', `strength ${params.strength} with ${params.steps} steps leaves no step to run (int(${params.steps} x ${params.strength}) = 0)`, 'Raise the strength or the steps.');
+  const sd = stableDiffusionPipelineConfig(config).config;
+  const { generation } = strengthTimesteps(sd, params.steps, params.strength);
+  const scheduler = new DdimScheduler(sd);
   scheduler.setTimesteps(params.steps);
   const image = rgbToNchw(await fitSourceToModel(source, plan, params.background));
   opts.signal?.throwIfAborted();
-  const latent = await runTiled({ channels: 3, width: plan.width, height: plan.height, data: image }, 1 / f, params.vaeTile, (tile) => model.vaeEncode(tile), opts.signal);
+  const latent = await encodeImage(model, { channels: 3, width: plan.width, height: plan.height, data: image }, params.vaeTiles, opts.signal);
   checkFinite(latent.data, 'VAE encoder', 'for the input image');
   const clean = latent.data.map((v) => v * model.scalingFactor);
   const noise = seededNoise(params.seed, clean.length);
@@ -137,7 +140,7 @@ export async function runTxt2Img(model: DiffusionModel, config: Partial<DdimConf
   const size = chooseModelSize(params.width, params.height, { width: params.width, height: params.height }, model.sizeMultiple);
   const f = model.vaeFactor;
   const grid = { width: size.width / f, height: size.height / f };
-  const scheduler = new DdimScheduler(config);
+  const scheduler = new DdimScheduler(stableDiffusionPipelineConfig(config).config);
   scheduler.setTimesteps(params.steps);
   // DDIM's initial noise sigma is 1: the start latent is the noise itself
   const start = seededNoise(params.seed, model.latentChannels * grid.width * grid.height);

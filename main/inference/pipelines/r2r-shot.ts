@@ -60,7 +60,7 @@ export async function runR2RShot(req: R2RShotRequest, opts: R2RShotOptions = {})
   const params: R2RParams = { ...DEFAULT_R2R_PARAMS, ...req.params };
   if (loaded.negativePrompt !== undefined) params.negative = loaded.negativePrompt;
   try {
-    const res = await runR2R(loaded.model, ddimSchedule(loaded.scheduler, params.steps, params.strength), { source, editMask, textureLock }, params, {
+    const res = await runR2R(loaded.model, ddimSchedule(loaded.scheduler, params.steps, params.strength, params.inversion), { source, editMask, textureLock }, params, {
       signal: opts.signal,
       onStep: opts.onStep,
       cache: req.useCache === false ? undefined : new ShotCache(`${cacheDir}/inversions`),

@@ -9,12 +9,13 @@ import { downsampleMask, featherMask, fitMaskToModel } from '../image/mask';
 import type { SourceImage } from '../image/source-image';
 import { nchwToRgb, rgbToNchw } from '../image/tensor-layout';
 import { writePngAtomic } from '../image/write-png';
-import type { DdimSchedule } from './ddim-schedule';
+import { INVERSION_ORDERS, type DdimSchedule, type InversionOrder } from './ddim-schedule';
+import { stepCounts } from '../../../preload/api/step-counts';
 import type { DiffusionModel, UnetCall } from './diffusion-model';
 import type { Preview } from './latent-preview';
 import { latentPreview } from './latent-preview';
 import type { TileSpec } from './tiled';
-import { runTiled } from './tiled';
+import { decodeLatent, describeVae, encodeImage } from './tiled';
 import { allFinite, blendOutsideMask, guideInto } from './latent-math';
 import type { GenerationTrajectory, InversionKey, InvertedLatents, ShotCache, TrajectoryKey } from './shot-cache';
 import { cacheKeyHash, reusableSteps } from './shot-cache';
@@ -25,8 +26,10 @@ export interface R2RParams {
   steps: number;
   /** fraction of the schedule that is inverted and regenerated (0.3: K = 15 steps) */
   strength: number;
-  /** fraction of the K generation steps with texture-preserving attention control (0.9) */
+  /** TAC runs for the first int(steps x strength x tacRatio) generation steps (0.9: 13 of 15) */
   tacRatio: number;
+  /** the order the inversion visits the K timesteps: the reference code's (default) or DDIMInverseScheduler's */
+  inversion: InversionOrder;
   /** classifier-free guidance scale g (7.5) */
   guidance: number;
   /** only the noise of the txt2img / img2img modes depends on it; R2R itself is deterministic */
@@ -44,14 +47,15 @@ export interface R2RParams {
   featherPx: number;
   /** a latent preview every this many generation steps (0: none) */
   previewEvery: number;
-  /** VAE tiling in image pixels: images with a side over `tile` are tiled */
-  vaeTile: TileSpec;
+  /** VAE tiles in image pixels, only when asked for; null: encode and decode the whole canvas (exact) */
+  vaeTiles: TileSpec | null;
 }
 
 export const DEFAULT_R2R_PARAMS: R2RParams = {
   steps: GENERATION_DEFAULTS.steps,
   strength: GENERATION_DEFAULTS.strength,
   tacRatio: GENERATION_DEFAULTS.tacRatio,
+  inversion: 'official',
   guidance: GENERATION_DEFAULTS.guidance,
   seed: 1,
   prompt: '',
@@ -59,7 +63,7 @@ export const DEFAULT_R2R_PARAMS: R2RParams = {
   background: DEFAULT_BACKGROUND,
   featherPx: 8,
   previewEvery: 5,
-  vaeTile: { tile: 512, overlap: 64 },
+  vaeTiles: null,
 };
 
 export interface R2RInputs {
@@ -106,6 +110,11 @@ export interface R2RResult {
   /** K: inversion steps = generation steps */
   k: number;
   tacSteps: number;
+  inversion: InversionOrder;
+  /** how the VAE ran: whole canvas or tiles */
+  vae: string;
+  /** where the run differs from what the model folder says, e.g. scheduler settings the SD pipelines override */
+  notes: string[];
   inversionCached: boolean;
   /** generation steps taken from an earlier shot's trajectory (same render, guidance, prompts, masks) */
   generationStepsReused: number;
@@ -123,17 +132,13 @@ export interface R2RResult {
   referenceSampleEvaluations: number;
 }
 
-/** K = int(steps * strength), the timesteps inverted and regenerated */
-export function inversionSteps(steps: number, strength: number): number {
-  return Math.floor(steps * strength + 1e-9);
-}
-
 function checkParams(p: R2RParams): void {
   const bad = (name: string, why: string) => new UserError('bad-option', `${name} ${why}`);
   if (!Number.isInteger(p.steps) || p.steps < 1 || p.steps > 1000) throw bad('steps', `must be a whole number from 1 to 1000, got ${p.steps}`);
   if (!(p.strength > 0 && p.strength <= 1)) throw bad('strength', `must be in (0, 1], got ${p.strength}`);
-  if (inversionSteps(p.steps, p.strength) < 1) throw bad('strength', `${p.strength} with ${p.steps} steps leaves no step to run (steps x strength < 1)`);
+  if (stepCounts(p.steps, p.strength, 0).k < 1) throw bad('strength', `${p.strength} with ${p.steps} steps leaves no step to run (K = int(${p.steps} x ${p.strength}) = 0)`);
   if (!(p.tacRatio >= 0 && p.tacRatio <= 1)) throw bad('tac ratio', `must be in [0, 1], got ${p.tacRatio}`);
+  if (!INVERSION_ORDERS.includes(p.inversion)) throw bad('inversion', `must be ${INVERSION_ORDERS.join(' or ')}, got ${String(p.inversion)}`);
   if (!Number.isFinite(p.guidance) || p.guidance < 0) throw bad('guidance', `must be a number >= 0, got ${p.guidance}`);
 }
 
@@ -175,7 +180,7 @@ function concatRows(rows: Float32Array[]): Float32Array {
  * One FashionR2R shot (realistic image generation): the render is inverted by DDIM with the
  * empty prompt and regenerated with the negative domain embedding as the unconditional
  * prompt, the conditional row taking the reference row's self-attention query and key
- * (TAC) during the first int(K * tac_ratio) steps.
+ * (TAC) during the first int(steps * strength * tac_ratio) steps.
  */
 export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inputs: R2RInputs, params: R2RParams, opts: R2ROptions = {}): Promise<R2RResult> {
   const { signal, onStep, cache } = opts;
@@ -225,10 +230,11 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
   const imageNchw = rgbToNchw(modelInput);
   const editLatent = inputs.editMask ? downsampleMask(await fitMaskToModel(inputs.editMask, plan), f) : undefined;
   const lockLatent = inputs.textureLock ? downsampleMask(await fitMaskToModel(inputs.textureLock, plan), f).data : undefined;
-  const K = inversionSteps(params.steps, params.strength);
+  const { k: K, tacSteps } = stepCounts(params.steps, params.strength, params.tacRatio);
   if (schedule.generation.length !== K || schedule.inversion.length !== K) {
     throw new Error(`schedule has ${schedule.generation.length}/${schedule.inversion.length} timesteps, expected K = ${K}`);
   }
+  if (schedule.inversionOrder !== params.inversion) throw new Error(`schedule inverts in ${schedule.inversionOrder} order, the params ask for ${params.inversion}`);
   const key: InversionKey = {
     modelId: model.id,
     provider: model.provider,
@@ -239,7 +245,8 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
     strength: params.strength,
     scheduler: schedule.config,
     inversionPrompt: '',
-    tiling: params.vaeTile,
+    inversionOrder: schedule.inversionOrder,
+    tiling: params.vaeTiles ?? 'whole',
   };
   lap('prepare');
 
@@ -252,12 +259,15 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
   if (!inversionCached) {
     // 2. VAE encode: latent mean, scaled by the VAE's scaling factor
     signal?.throwIfAborted();
-    const latent = await runTiled({ channels: 3, width: plan.width, height: plan.height, data: imageNchw }, 1 / f, params.vaeTile, (tile) => model.vaeEncode(tile), signal);
+    const latent = await encodeImage(model, { channels: 3, width: plan.width, height: plan.height, data: imageNchw }, params.vaeTiles, signal);
     checkFinite(latent.data, 'VAE encoder', 'for the input image');
     const x0 = latent.data.map((v) => v * model.scalingFactor);
     lap('encode');
 
-    // 3. DDIM inversion (batch 1, empty prompt, no guidance), storing every intermediate latent
+    // 3. DDIM inversion (batch 1, empty prompt, no guidance), storing every intermediate latent in
+    //    the order it ran: [x0, after inversion[0], ..., after inversion[K-1]] (the reference code's
+    //    latents_list, utils/diffuser_utils.py invert). The official order runs t_K ... t_1, the
+    //    ddim order t_1 ... t_K; schedule.inversion holds the one asked for.
     const latents: Float32Array[] = [x0];
     let x: Float32Array = x0;
     for (let i = 0; i < K; i++) {
@@ -286,13 +296,14 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
   lap('text');
 
   // 5. generation from the inverted latent; guidance eps = eps(neg) + g (eps(cond) - eps(neg)).
-  //    The first int(K * tac_ratio) steps run batch 3 [reference, negative, conditional]: the
-  //    reference row replays the inversion and lends the conditional row its attn1 query/key.
+  //    The first int(steps * strength * tac_ratio) steps run batch 3 [reference, negative, conditional]: the
+  //    reference row replays the inversion and lends the conditional row its attn1 query/key; at
+  //    step j it holds stored latent K - j, as `ref_intermediate_latents[-1 - i]` in the reference
+  //    code's __call__ (utils/diffuser_utils.py), in either inversion order.
   //    After that window the reference row changes nothing (identity TAC, latent replaced each
   //    step), so the remaining steps run batch 2 [negative, conditional] with the same rows.
   //    An earlier shot that differed only in its TAC ratio (or seed) ran the same first
   //    min(T, T') steps: those are taken from its stored trajectory.
-  const tacSteps = Math.floor(K * params.tacRatio + 1e-9);
   const g = params.guidance;
   const trajectoryKey: TrajectoryKey = {
     inversion: cacheKeyHash(key),
@@ -354,10 +365,10 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
   await saveTrajectory();
   lap('generation');
 
-  // 6. VAE decode (tiled for large canvases)
+  // 6. VAE decode: the whole canvas unless tiles were asked for
   signal?.throwIfAborted();
   const unscaled = x.map((v) => v / model.scalingFactor);
-  const decoded = await runTiled({ channels: C, width: lw, height: lh, data: unscaled }, f, { tile: params.vaeTile.tile / f, overlap: params.vaeTile.overlap / f }, (tile) => model.vaeDecode(tile), signal);
+  const decoded = await decodeLatent(model, { channels: C, width: lw, height: lh, data: unscaled }, params.vaeTiles, signal);
   checkFinite(decoded.data, 'VAE decoder', 'for the final latent');
   lap('decode');
 
@@ -380,6 +391,9 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
     plan,
     k: K,
     tacSteps,
+    inversion: schedule.inversionOrder,
+    vae: describeVae(params.vaeTiles),
+    notes: schedule.adjustments ?? [],
     inversionCached,
     generationStepsReused: resume,
     provider: model.provider,

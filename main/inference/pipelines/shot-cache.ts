@@ -22,7 +22,9 @@ export interface InversionKey {
   scheduler: unknown;
   /** the prompt the inversion runs with (the empty prompt for R2R) */
   inversionPrompt: string;
-  /** how the VAE encode was tiled */
+  /** the order the inversion visited the timesteps ('official' or 'ddim'): the stored latents differ */
+  inversionOrder: string;
+  /** how the VAE encode ran: 'whole', or the tiles */
   tiling: unknown;
 }
 

@@ -1,3 +1,5 @@
+import { UserError } from '../../common/errors';
+
 /**
  * Runs a convolutional model (the VAE) over overlapping tiles and blends the results with
  * linear ramps in the overlaps, so peak memory follows the tile size, not the image size.
@@ -96,4 +98,43 @@ export async function runTiled(input: Planar, scale: number, spec: TileSpec, fn:
   const plane = outW * outH;
   for (let c = 0; c < channels; c++) for (let i = 0; i < plane; i++) acc![c * plane + i] /= wsum[i]!;
   return { channels, width: outW, height: outH, data: acc! };
+}
+
+/** what the VAE passes need of a model */
+export interface VaeModel {
+  vaeFactor: number;
+  vaeEncode(image: Planar): Promise<Planar>;
+  vaeDecode(latent: Planar): Promise<Planar>;
+}
+
+/**
+ * The VAE tiles a person asked for, `null` for the whole canvas (the default). The SD VAE has
+ * GroupNorm and mid-block attention over the whole image, so tiles change the result; they are
+ * only for canvases whose whole-image pass does not fit in memory. A tile side in image pixels
+ * (a multiple of 64, at least 128), overlapping its neighbours by an eighth of it.
+ */
+export function vaeTilesFor(side: number | undefined): TileSpec | null {
+  if (side === undefined) return null;
+  if (!Number.isInteger(side) || side < 128 || side % 64 !== 0) {
+    throw new UserError('bad-option', `VAE tiles must be a multiple of 64 pixels, at least 128; got ${side}`, 'Try --vae-tiles 512, or leave it out to encode and decode the whole canvas (exact).');
+  }
+  return { tile: side, overlap: side / 8 };
+}
+
+/** the run report's words for how the VAE ran */
+export function describeVae(tiles: TileSpec | null): string {
+  return tiles ? `VAE in ${tiles.tile} px tiles overlapping by ${tiles.overlap} px, blended linearly` : 'VAE on the whole canvas';
+}
+
+/** image [3, H, W] -> unscaled latent, whole or tiled */
+export function encodeImage(model: VaeModel, image: Planar, tiles: TileSpec | null, signal?: AbortSignal): Promise<Planar> {
+  if (!tiles) return model.vaeEncode(image);
+  return runTiled(image, 1 / model.vaeFactor, tiles, (t) => model.vaeEncode(t), signal);
+}
+
+/** unscaled latent -> image [3, h*f, w*f], whole or in the same tiles as the encode (in latent units) */
+export function decodeLatent(model: VaeModel, latent: Planar, tiles: TileSpec | null, signal?: AbortSignal): Promise<Planar> {
+  if (!tiles) return model.vaeDecode(latent);
+  const f = model.vaeFactor;
+  return runTiled(latent, f, { tile: tiles.tile / f, overlap: tiles.overlap / f }, (t) => model.vaeDecode(t), signal);
 }

@@ -1,6 +1,7 @@
 import { UserError } from '../../common/errors';
 import { resolveConfig, type DdimConfig } from './scheduler-config';
 import { ddimTimesteps } from './noise-schedule';
+import { stepCounts } from '../../../preload/api/step-counts';
 
 export interface StrengthTimesteps {
   steps: number;
@@ -9,11 +10,12 @@ export interface StrengthTimesteps {
   k: number;
   /** generation, descending: the last K of the DDIM scheduler's `steps` timesteps */
   generation: number[];
-  /** inversion, ascending: the same timesteps reversed (the inversion ends where generation starts) */
+  /** ascending: the same timesteps reversed, as diffusers' DDIMInverseScheduler walks them */
   inversion: number[];
   /**
    * For generation step j, the index of its reference latent in the inversion's stored list
-   * `[clean, after inversion[0], ..., after inversion[K-1]]`: K - j (the latent at generation[j]).
+   * `[clean, after inversion step 1, ..., after step K]`: K - j, whichever order the inversion ran
+   * (FashionR2R's `ref_intermediate_latents[-1 - i]`, utils/diffuser_utils.py `__call__`).
    */
   referenceIndex: number[];
 }
@@ -29,8 +31,7 @@ export function strengthTimesteps(config: Partial<DdimConfig>, steps: number, st
     throw new UserError('bad-strength', `Strength must be above 0 and at most 1; got ${strength}.`, 'Use e.g. --strength 0.3 (FashionR2R\'s default).');
   }
   const all = ddimTimesteps(resolved, steps);
-  // python int() of the same double product
-  const k = Math.min(Math.trunc(steps * strength), steps);
+  const { k } = stepCounts(steps, strength, 0);
   if (k < 1) {
     throw new UserError('bad-strength', `With ${steps} steps and strength ${strength} no denoising step is left (int(${steps} * ${strength}) = 0).`, `Raise the strength to at least ${(1 / steps).toFixed(3)} or use more steps.`);
   }

@@ -1,4 +1,4 @@
-import type { DdimSchedule } from '../../../main/inference/pipelines/ddim-schedule';
+import type { DdimSchedule, InversionOrder } from '../../../main/inference/pipelines/ddim-schedule';
 import type { DiffusionModel, UnetCall } from '../../../main/inference/pipelines/diffusion-model';
 import type { Planar } from '../../../main/inference/pipelines/tiled';
 
@@ -84,14 +84,19 @@ export class FakeModel implements DiffusionModel {
   async dispose(): Promise<void> {}
 }
 
-/** a schedule with the right timesteps and simple invertible steps: x -/+ eps / 100 */
-export function fakeSchedule(steps: number, strength: number): DdimSchedule {
+/**
+ * A schedule with the right timesteps (steps_offset 1: 281, 261, ..., 1 for 50 steps at 0.3) and
+ * simple invertible steps: x -/+ eps / 100. The inversion runs them in the order asked for:
+ * descending (the reference code's) or ascending (DDIMInverseScheduler's).
+ */
+export function fakeSchedule(steps: number, strength: number, order: InversionOrder = 'official'): DdimSchedule {
   const k = Math.floor(steps * strength);
   const stride = 1000 / steps;
-  const generation = Array.from({ length: k }, (_, i) => (k - 1 - i) * stride);
+  const generation = Array.from({ length: k }, (_, i) => (k - 1 - i) * stride + 1);
   return {
     generation,
-    inversion: [...generation].reverse(),
+    inversion: order === 'official' ? [...generation] : [...generation].reverse(),
+    inversionOrder: order,
     step: (eps, _t, x) => x.map((v, i) => v - eps[i]! / 100),
     invert: (eps, _t, x) => x.map((v, i) => v + eps[i]! / 100),
     config: { fake: true, steps },

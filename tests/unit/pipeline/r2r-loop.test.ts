@@ -35,9 +35,10 @@ describe('the R2R loop', () => {
     expect(res.sampleEvaluations).toBe(15 + 13 * 3 + 2 * 2);
     expect(res.referenceSampleEvaluations).toBe(90);
     expect(res.sampleEvaluations / res.referenceSampleEvaluations).toBeLessThanOrEqual(2 / 3);
-    // inversion climbs t = 0, 20, ..., 280; generation comes back down
-    expect(model.calls.slice(0, 15).map((c) => c.timestep)).toEqual(Array.from({ length: 15 }, (_, i) => i * 20));
-    expect(model.calls.slice(15).map((c) => c.timestep)).toEqual(Array.from({ length: 15 }, (_, i) => 280 - i * 20));
+    // the official inversion walks t = 281, 261, ..., 1 as get_timesteps returns them; generation walks the same
+    const descending = Array.from({ length: 15 }, (_, i) => 281 - i * 20);
+    expect(model.calls.slice(0, 15).map((c) => c.timestep)).toEqual(descending);
+    expect(model.calls.slice(15).map((c) => c.timestep)).toEqual(descending);
     // TAC for int(15 * 0.9) = 13 steps: the conditional row takes the reference row's Q/K
     expect(res.tacSteps).toBe(13);
     expect(model.calls.slice(15).map((c) => c.tacQkSource!.join(''))).toEqual([...Array(13).fill('010'), '01', '01']);
@@ -69,7 +70,7 @@ describe('the R2R loop', () => {
     const tv = (c: (typeof gen)[number], row: number) => c.text[row * 32];
     for (const j of [13, 14]) {
       const c = gen[j]!;
-      expect([c.batch, c.timestep]).toEqual([2, 280 - j * 20]);
+      expect([c.batch, c.timestep]).toEqual([2, 281 - j * 20]);
       expect([tv(c, 0), tv(c, 1)]).toEqual([FakeModel.textValue('rendered'), FakeModel.textValue('photo')].map((v) => Math.fround(v)));
       expect(Array.from(c.latents.subarray(0, per))).toEqual(Array.from(c.latents.subarray(per)));
     }
@@ -169,7 +170,7 @@ describe('the R2R loop', () => {
     const out = join(dir, 'nan.png');
     const err = await runR2R(model, fakeSchedule(50, 0.3), { source: source() }, params, { outputPath: out }).catch((e: unknown) => e);
     expect(isUserError(err) && err.code).toBe('model-not-finite');
-    expect((err as Error).message).toMatch(/UNet produced NaN values at timestep 180 \(generation\)/);
+    expect((err as Error).message).toMatch(/UNet produced NaN values at timestep 181 \(generation\)/);
     expect(existsSync(out)).toBe(false);
   });
 

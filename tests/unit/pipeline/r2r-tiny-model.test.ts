@@ -95,6 +95,31 @@ describe('r2r generate with the tiny demo model', () => {
     expect([img.width, img.height]).toEqual([W, H]);
   });
 
+  it('inverts in the official order by default, takes --inversion ddim, records both, and the two give different shots', async () => {
+    const official = await cli([...base(join(dir, 'render.png'), out('official.png')), '--no-cache']);
+    expect(official.code, official.stderr).toBe(0);
+    const a = JSON.parse(official.stdout);
+    expect([a.inversion, a.vae]).toEqual(['official', 'VAE on the whole canvas']);
+    expect(a.unet.log.slice(0, 15).map((c: { timestep: number }) => c.timestep)).toEqual(Array.from({ length: 15 }, (_, i) => 281 - 20 * i));
+    const ddim = await cli([...base(join(dir, 'render.png'), out('ddim.png')), '--inversion', 'ddim']);
+    expect(ddim.code, ddim.stderr).toBe(0);
+    const b = JSON.parse(ddim.stdout);
+    expect(b.inversion).toBe('ddim');
+    expect(b.unet.log.slice(0, 15).map((c: { timestep: number }) => c.timestep)).toEqual(Array.from({ length: 15 }, (_, i) => 1 + 20 * i));
+    // the cache keeps the orders apart: the ddim shot did not take the official shot's inversion
+    const again = await cli([...base(join(dir, 'render.png'), out('official2.png'))]);
+    expect(JSON.parse(again.stdout).inversionCached).toBe(false);
+    const imgA = await readSourceImage(out('official.png'));
+    const imgB = await readSourceImage(out('ddim.png'));
+    expect(Buffer.from(imgA.data).equals(Buffer.from(imgB.data))).toBe(false);
+    const bad = await cli([...base(join(dir, 'render.png'), out('bad.png')), '--inversion', 'upward']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--inversion must be official or ddim/);
+    const tiles = await cli([...base(join(dir, 'render.png'), out('bad.png')), '--vae-tiles', '200']);
+    expect(tiles.code).not.toBe(0);
+    expect(tiles.stderr).toMatch(/multiple of 64/);
+  });
+
   it('gives the same image for the same seed, and the cached re-tune matches a fresh shot', async () => {
     const { model, scheduler } = loaded;
     const source = await readSourceImage(join(dir, 'render.png'));
@@ -287,7 +312,7 @@ describe('r2r generate with the tiny demo model', () => {
   it('tiles the VAE on a larger canvas and runs an fp16 export', async () => {
     const source = await readSourceImage(join(dir, 'render.png'));
     const params = { ...DEFAULT_R2R_PARAMS, width: 128, height: 128, steps: 10 };
-    const tiled = await runR2R(loaded.model, ddimSchedule(loaded.scheduler, 10, 0.3), { source }, { ...params, vaeTile: { tile: 64, overlap: 16 } });
+    const tiled = await runR2R(loaded.model, ddimSchedule(loaded.scheduler, 10, 0.3), { source }, { ...params, vaeTiles: { tile: 64, overlap: 16 } });
     const whole = await runR2R(loaded.model, ddimSchedule(loaded.scheduler, 10, 0.3), { source }, params);
     expect([tiled.image.width, tiled.image.height]).toEqual([W, H]);
     // the tiled path really ran: tiles see less context (group-norm statistics, attention), so the

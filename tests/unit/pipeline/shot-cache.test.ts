@@ -17,7 +17,8 @@ const key = (imageHash: string, extra: Partial<InversionKey> = {}): InversionKey
   strength: 0.3,
   scheduler: { beta: 1 },
   inversionPrompt: '',
-  tiling: { tile: 512 },
+  inversionOrder: 'official',
+  tiling: 'whole',
   ...extra,
 });
 const latents = (n: number, seed: number) => ({ channels: 4, width: 8, height: 8, latents: Array.from({ length: n }, (_, i) => new Float32Array(256).map((_, j) => seed + i + j / 256)) });
@@ -30,7 +31,7 @@ describe('shot cache', () => {
     const got = await cache.getInversion(key('img'));
     expect(got?.latents.length).toBe(16);
     expect(got!.latents.map((l) => Array.from(l))).toEqual(inv.latents.map((l) => Array.from(l)));
-    for (const other of [key('img2'), key('img', { steps: 40 }), key('img', { strength: 0.4 }), key('img', { provider: 'cuda' }), key('img', { scheduler: { beta: 2 } }), key('img', { width: 128 })]) {
+    for (const other of [key('img2'), key('img', { steps: 40 }), key('img', { strength: 0.4 }), key('img', { provider: 'cuda' }), key('img', { scheduler: { beta: 2 } }), key('img', { width: 128 }), key('img', { inversionOrder: 'ddim' }), key('img', { tiling: { tile: 512, overlap: 64 } })]) {
       expect(await cache.getInversion(other)).toBeUndefined();
     }
   });
