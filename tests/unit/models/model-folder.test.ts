@@ -92,6 +92,12 @@ describe('model folders: inspect and adapt', () => {
     utimesSync(join(demo, 'unet', 'model.onnx'), later, later);
     expect(adaptedCopyIsCurrent(out)).toBe(false);
     expect(adaptedCopyIsCurrent(join(root, 'nothing-here'))).toBe(false);
+    // a replaced VAE makes it stale too (the copy holds its own VAE): the fingerprint covers all four components
+    adaptModelFolder(demo, out);
+    expect(adaptedCopyIsCurrent(out)).toBe(true);
+    const later2 = new Date(Date.now() + 10000);
+    utimesSync(join(demo, 'vae_decoder', 'model.onnx_data'), later2, later2);
+    expect(adaptedCopyIsCurrent(out)).toBe(false);
     // adapting again into the same output folder is allowed (a cache refresh); into the source is not
     expect(() => adaptModelFolder(demo, demo)).toThrow(/overlaps the source folder/);
   });
