@@ -1,19 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../common/errors';
+import { slugify, viewSlug } from '../vocabulary';
 import { IMAGE_EXTENSIONS } from './layout';
+import { MAX_SIDECAR_BYTES, parseSidecar, SIDECAR_NAME } from './sidecar';
+import type { GarmentSidecar } from './sidecar';
 import type { Layout, LayoutMatch } from './layout';
 
-/** optional `garment.json` anywhere in the tree: details file names cannot carry */
-export interface GarmentSidecar {
-  sku: string;
-  name?: string;
-  category?: string;
-  tags?: string[];
-  notes?: string;
-}
-
-export const SIDECAR_NAME = 'garment.json';
 
 export interface SourceFile extends LayoutMatch {
   /** relative to the tree, '/' separators */
@@ -61,10 +54,9 @@ function walk(root: string, rel: string, images: string[], sidecars: string[]): 
 
 function readSidecar(root: string, rel: string, problems: ImportProblem[]): GarmentSidecar | undefined {
   try {
-    const v = JSON.parse(readFileSync(join(root, rel), 'utf8')) as Partial<GarmentSidecar>;
-    if (typeof v.sku !== 'string' || !v.sku.trim()) throw new Error('it has no "sku"');
-    if (v.tags !== undefined && !(Array.isArray(v.tags) && v.tags.every((t) => typeof t === 'string'))) throw new Error('"tags" must be a list of strings');
-    return v as GarmentSidecar;
+    const size = statSync(join(root, rel)).size;
+    if (size > MAX_SIDECAR_BYTES) throw new Error(`${size} bytes, more than a details file holds (${MAX_SIDECAR_BYTES})`);
+    return parseSidecar(readFileSync(join(root, rel), 'utf8'));
   } catch (err) {
     problems.push({ file: rel, reason: `garment details ignored: ${(err as Error).message}` });
     return undefined;
@@ -94,6 +86,15 @@ export function scanTree(root: string, layout: Layout): ScanResult {
     const m = layout.match(rel);
     if (!m) {
       unmatched.push(rel);
+      continue;
+    }
+    // a name the library cannot turn into a slug would stop the import when written
+    if (m.category !== undefined && !slugify(m.category)) {
+      problems.push({ file: rel, reason: `the folder name '${m.category}' cannot name a category (it needs letters or digits)` });
+      continue;
+    }
+    if (!viewSlug(m.view)) {
+      problems.push({ file: rel, reason: `'${m.view}' cannot name a view (it needs letters or digits)` });
       continue;
     }
     const key = m.sku.toLowerCase();
