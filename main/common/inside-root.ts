@@ -33,11 +33,13 @@ function isWithin(root: string, path: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
-function refuse(path: string, root: string, why: string): never {
+function refuse(path: string, root: string, why: string, throughLink = true): never {
   throw new UserError(
     'write-outside-folder',
     `refusing to write ${path}: ${why}; R2R Studio writes only inside ${root}`,
-    'A symbolic link there points somewhere else (another model, a user folder). Remove the link or choose another folder; the files it points to were not touched.',
+    throughLink
+      ? 'A symbolic link there points somewhere else (another model, a user folder). Remove the link or choose another folder; the files it points to were not touched.'
+      : `Choose a name inside ${root}.`,
   );
 }
 
@@ -51,7 +53,7 @@ function refuse(path: string, root: string, why: string): never {
 export function assertWritableInside(root: string, path: string): void {
   const rootAbs = resolve(root);
   const target = resolve(path);
-  if (target === rootAbs || !isWithin(rootAbs, target)) refuse(path, root, 'it is not inside that folder');
+  if (target === rootAbs || !isWithin(rootAbs, target)) refuse(path, root, 'it is not inside that folder', false);
   let rootReal: string;
   try {
     rootReal = realpathSync(rootAbs);
