@@ -38,7 +38,7 @@ function linkedComponents(name: string): string {
 }
 
 /** the Hugging Face cache layout: snapshots/<rev>/ holds relative links into blobs/, named by hash */
-function huggingFaceLayout(name: string): { hub: string; snapshot: string } {
+function huggingFaceLayout(name: string, original: string): { hub: string; snapshot: string } {
   const hub = join(root, name);
   const snap = join(hub, 'snapshots', 'abc123');
   mkdirSync(join(hub, 'blobs'), { recursive: true });
@@ -72,8 +72,11 @@ describe('a user\'s model is read-only to us', () => {
     expect(Object.keys(inspectModelFolder(original).components.find((c) => c.name === 'unet')!.adapted)).toEqual([]);
   });
 
-  it('adapts a Hugging Face cache snapshot (every file a link into blobs/) without touching the blobs', async () => {
-    const { hub, snapshot: snap } = huggingFaceLayout('hf');
+  it('adapts a Hugging Face cache snapshot (every file a link into blobs/, weights in model.onnx_data) without touching the blobs', async () => {
+    // SD 1.5 exports keep the UNet's weights beside it; they are links into blobs/ too
+    const withData = join(root, 'original-external');
+    writeDemoModel(withData, { seed: 6, externalData: true });
+    const { hub, snapshot: snap } = huggingFaceLayout('hf', withData);
     const before = snapshot(hub);
     const cacheDir = join(root, 'cache-hf');
     const loaded = await loadR2RModel(snap, { cacheDir, provider: 'cpu' });
@@ -83,8 +86,9 @@ describe('a user\'s model is read-only to us', () => {
       // copied files are real files with the blob's bytes
       const vae = join(loaded.adapted.dir, 'vae_decoder', 'model.onnx');
       expect(lstatSync(vae).isFile()).toBe(true);
-      expect(readFileSync(vae).equals(readFileSync(join(original, 'vae_decoder', 'model.onnx')))).toBe(true);
-      expect(readFileSync(join(loaded.adapted.dir, 'tokenizer', 'vocab.json')).equals(readFileSync(join(original, 'tokenizer', 'vocab.json')))).toBe(true);
+      expect(readFileSync(vae).equals(readFileSync(join(withData, 'vae_decoder', 'model.onnx')))).toBe(true);
+      expect(lstatSync(join(loaded.adapted.dir, 'unet', 'model.onnx_data')).isFile()).toBe(true);
+      expect(readFileSync(join(loaded.adapted.dir, 'tokenizer', 'vocab.json')).equals(readFileSync(join(withData, 'tokenizer', 'vocab.json')))).toBe(true);
     } finally {
       await loaded.model.dispose();
     }
