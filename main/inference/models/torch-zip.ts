@@ -41,8 +41,6 @@ export const MAX_TORCH_UNPACKED_BYTES = 256 * 2 ** 20;
 
 /** a torch file holds a pickle and a few storages; a directory claiming more entries is not one */
 const MAX_ZIP_ENTRIES = 10_000;
-/** deflate expands at most about 1032:1, which bounds an entry whose stated size lies */
-const DEFLATE_MAX_RATIO = 1032;
 
 const isIndex = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
@@ -207,12 +205,13 @@ export function readTorchZip(bytes: Uint8Array, path: string): unknown {
   let unpacked = 0;
   let entries = 0;
   try {
-    // sizes come from the zip's directory: refuse before fflate allocates (or inflates) what they claim
+    // sizes come from the zip's directory: fflate allocates a deflated entry's stated size
+    // (and refuses to inflate past it), a stored one is a slice of the file
     files = unzipSync(bytes, {
       filter: (f) => {
         if (++entries > MAX_ZIP_ENTRIES) throw new UserError('bad-embedding', `${path} lists more than ${MAX_ZIP_ENTRIES} files; a torch embedding holds a few`);
         if (!f.name.endsWith('data.pkl') && !f.name.includes('/data/')) return false;
-        unpacked += f.compression === 0 ? f.size : Math.max(f.originalSize, f.size * DEFLATE_MAX_RATIO);
+        unpacked += f.compression === 0 ? f.size : f.originalSize;
         return unpacked <= MAX_TORCH_UNPACKED_BYTES;
       },
     });

@@ -1,0 +1,164 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { R2RApi } from '../../../preload/api/contract';
+import { apiSchemas } from '../../../preload/api/schemas';
+import { createDispatcher, toErrorPayload, type Dispatch } from '../../../main/api/dispatcher';
+import { createBackend, type Backend } from '../../../main/api/index';
+import { internalJobKinds, jobKinds } from '../../../main/api/job-kinds';
+import { importTree } from '../../../main/catalog/import/importer';
+import { createLibrary } from '../../../main/catalog/library';
+import { inlineWorkerFactory } from '../../../main/jobs/inline-worker';
+import { png, writeFile } from '../catalog/helpers';
+import { createRng, fuzz, fuzzDir, type Rng } from './harness';
+
+const dir = fuzzDir('r2r-fuzz-api-');
+const libDir = join(dir, 'lib');
+let backend: Backend;
+let dispatch: Dispatch;
+/** what the stubbed channels were called with: they would touch folders or start jobs */
+const stubbed: unknown[][] = [];
+
+beforeAll(async () => {
+  process.env.R2R_CONFIG_DIR = join(dir, 'config');
+  const src = join(dir, 'src');
+  writeFile(src, 'hat/HT-1/red/front_raster.png', await png(16, 16, 1));
+  writeFile(src, 'hat/HT-2/blue/back_raytrace.png', await png(16, 16, 2));
+  const lib = createLibrary(libDir);
+  await importTree(lib, src);
+  const hashes = lib.raw.prepare('SELECT hash FROM assets ORDER BY id').pluck().all() as string[];
+  SEEDS['metrics.comparePair']!.push([{ a: hashes[0], b: hashes[1] }], [{ a: hashes[1], b: hashes[0], mask: { renderId: 1, purpose: 'edit' } }]);
+  lib.close();
+  backend = createBackend({ library: libDir, jobKinds, jobWorker: inlineWorkerFactory(jobKinds), metricsWorker: inlineWorkerFactory(internalJobKinds) });
+  const record = (...args: unknown[]) => {
+    stubbed.push(args);
+    return Promise.resolve(null);
+  };
+  // everything real except what would create folders anywhere or run jobs
+  const api = {
+    ...backend.api,
+    library: { ...backend.api.library, open: record, create: record },
+    jobs: { ...backend.api.jobs, submit: record },
+  } as unknown as R2RApi;
+  dispatch = createDispatcher(api);
+  await dispatch('r2r:combos.create', [combo]);
+});
+
+afterAll(async () => {
+  await backend?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// not in the library: a clean unknown-asset error; real hashes are added once the library exists
+const HASH = 'ab'.repeat(32);
+const mask16 = { width: 16, height: 16, deflated: deflateSync(Buffer.alloc(256, 200)).toString('base64') };
+const combo = { name: 'Look 1', notes: 'summer', items: [{ garment: 1, colorwayId: 1, role: 'top', layer: 0 }] };
+
+/** valid arguments for every channel: the seeds the mutations start from */
+const SEEDS: Record<string, unknown[][]> = {
+  'app.info': [[]],
+  'jobs.submit': [['generate', { input: 'a.png' }], ['export', {}]],
+  'jobs.list': [[]],
+  'jobs.get': [['job-1']],
+  'jobs.cancel': [['job-1']],
+  'library.current': [[]],
+  'library.open': [['/tmp/lib']],
+  'library.create': [['/tmp/new-lib']],
+  'library.recent': [[]],
+  'library.clearRecent': [[]],
+  'library.facets': [[]],
+  'library.search': [[{}], [{ category: 'hat', text: 'red', kind: 'raster', hasGeneration: false, limit: 10, offset: 0 }], [{ colorway: 'blue', limit: 1000, offset: 5 }]],
+  'library.garment': [[1], [2]],
+  'masks.get': [[1, 'edit'], [2, 'texture-lock']],
+  'masks.save': [[1, 'edit', mask16], [2, 'garment', mask16]],
+  'masks.remove': [[1, 'edit']],
+  'combos.list': [[]],
+  'combos.get': [[1]],
+  'combos.create': [[combo]],
+  'combos.update': [[1, combo]],
+  // combo 1 stays, for get and update
+  'combos.remove': [[999]],
+  'studio.capabilities': [[]],
+  'exports.presets': [[]],
+  'metrics.comparePair': [[{ a: HASH, b: HASH }], [{ a: HASH, b: HASH, mask: { renderId: 1, purpose: 'edit' } }]],
+};
+
+const WEIRD: unknown[] = [
+  undefined, null, true, 0, -1, 1.5, -0, NaN, Infinity, 2 ** 53, 2 ** 31, 1e308, '', ' ', 'x'.repeat(5000), '../../etc', '\u0000', 'édit',
+  [], [[]], {}, { __proto__: { polluted: true } }, JSON.parse('{"__proto__": {"polluted": true}}'), { toString: 'x' }, Symbol.iterator.description, 'edit', 1, HASH, 'A'.repeat(64),
+];
+
+const clone = (v: unknown): unknown => (Array.isArray(v) ? v.map(clone) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, clone(x)])) : v);
+
+/** one node somewhere in the arguments replaced, dropped or added */
+function mutateArgs(rng: Rng, args: unknown[]): unknown {
+  const root = clone(args) as unknown[];
+  const steps = 1 + rng.below(3);
+  for (let s = 0; s < steps; s++) {
+    // walk down to a random container
+    let node: unknown = root;
+    while (rng.below(2)) {
+      const kids = node && typeof node === 'object' ? Object.values(node).filter((k) => k && typeof k === 'object') : [];
+      if (!kids.length) break;
+      node = rng.pick(kids);
+    }
+    if (!node || typeof node !== 'object') continue;
+    const o = node as Record<string, unknown>;
+    const keys = Object.keys(o);
+    const key = Array.isArray(o) ? String(rng.below(o.length + 1)) : rng.pick([...keys, 'extra', '__proto__', 'constructor']);
+    const what = rng.below(5);
+    if (what === 0) delete o[key];
+    else if (what === 1 && Array.isArray(o)) o.push(rng.pick(WEIRD));
+    // an own '__proto__' key, as JSON.parse makes from a request body
+    else Object.defineProperty(o, key, { value: rng.pick(WEIRD), enumerable: true, writable: true, configurable: true });
+  }
+  // now and then not a list at all
+  return rng.below(40) === 0 ? rng.pick(WEIRD) : root;
+}
+
+describe('fuzz: API arguments through the dispatcher', () => {
+  it('answers 10,000 mutated calls with a clean error payload or a result, never an internal error', async () => {
+    const channels = Object.entries(apiSchemas).flatMap(([s, methods]) => Object.keys(methods).map((m) => `${s}.${m}`));
+    // every channel has seeds: a new method is fuzzed from the day it is added
+    expect(channels.filter((c) => !SEEDS[c])).toEqual([]);
+    const rng = createRng(2308);
+    const perChannel = new Map<string, { clean: number; ok: number }>();
+    const seedRefused: string[] = [];
+    const { counts, failures } = await fuzz({
+      name: 'api arguments (every channel)',
+      count: 10_000,
+      input: (i) => {
+        const channel = channels[i % channels.length]!;
+        const seed = rng.pick(SEEDS[channel]!);
+        // one call in ten keeps its valid seed: the real service must answer it
+        return { channel, valid: i % 10 === 0, args: i % 10 === 0 ? clone(seed) : mutateArgs(rng, seed) };
+      },
+      run: async ({ channel, valid, args }) => {
+        const tally = perChannel.get(channel) ?? { clean: 0, ok: 0 };
+        perChannel.set(channel, tally);
+        try {
+          await dispatch(`r2r:${channel}`, args);
+          tally.ok++;
+        } catch (err) {
+          tally.clean++;
+          if (valid && toErrorPayload(err).code === 'invalid-arguments') seedRefused.push(`${channel}: ${toErrorPayload(err).message}`);
+          throw err;
+        }
+      },
+      // a bad argument is `invalid-arguments`; a well-formed one the library cannot serve is a UserError's code
+      isClean: (err) => toErrorPayload(err).code !== 'internal',
+      show: ({ channel, args }) => `${channel} ${JSON.stringify(args)?.slice(0, 300)}`,
+    });
+    expect(failures).toEqual([]);
+    expect(counts.parsed).toBeGreaterThan(1000);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // the stubs only ever saw arguments their schemas allow
+    for (const args of stubbed) expect(Array.isArray(args)).toBe(true);
+    // the valid seeds passed their schemas, and most channels answered them with a result
+    expect(seedRefused).toEqual([]);
+    const answered = channels.filter((c) => perChannel.get(c)!.ok > 0);
+    // jobs.get and jobs.cancel: no job 'job-1' exists, a clean unknown-job error
+    expect(channels.filter((c) => !answered.includes(c))).toEqual(['jobs.get', 'jobs.cancel']);
+  });
+});
