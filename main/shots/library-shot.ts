@@ -8,7 +8,7 @@ import type { R2RStepEvent } from '../inference/pipelines/r2r';
 import { makeFileShot } from './file-shot';
 import { modelFor } from './kept-model';
 import { settleOrphans, startOwnedGeneration } from './ownership';
-import { renderInputs } from './render-inputs';
+import { renderInputs, type RenderInputs } from './render-inputs';
 import { engineParams, recordedParams, type ShotSettings } from './shot-settings';
 
 export interface LibraryShotRequest {
@@ -79,7 +79,7 @@ export async function makeLibraryShot(lib: Library, req: LibraryShotRequest, opt
   }
 }
 
-function runShot(settings: ShotSettings, files: ReturnType<typeof renderInputs>, output: string, loaded: LoadedModel, opts: LibraryShotOptions) {
+function runShot(settings: ShotSettings, files: RenderInputs, output: string, loaded: LoadedModel, opts: LibraryShotOptions) {
   return makeFileShot(
     {
       modelDir: settings.model,
