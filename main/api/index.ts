@@ -12,6 +12,7 @@ import { jobKinds } from './job-kinds';
 import { forkJobWorker } from './job-worker';
 import { EventHub } from './events';
 import { createCombosService } from './combos-service';
+import { createGenerationsService } from './generations-service';
 import { createLibraryService, LibraryHolder } from './library-service';
 import { createMasksService } from './masks-service';
 import { createMetricsService, type MeasurePair } from './metrics-service';
@@ -65,6 +66,7 @@ export function createBackend(opts: BackendOptions = {}): Backend {
     library: createLibraryService(library),
     masks: createMasksService(library),
     combos: createCombosService(library),
+    generations: createGenerationsService(library),
     studio: { capabilities: async () => ({ jobKinds: jobs.kindNames() }) },
     exports: { presets: async () => builtinPresetRecords() },
     metrics: createMetricsService(library, measure),

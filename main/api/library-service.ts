@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { LibraryService } from '../../preload/api/contract';
 import type { GarmentDetailRecord, GarmentFilter, GarmentPageRecord, GarmentSummaryRecord, LibraryInfo, RenderRecord } from '../../preload/api/library-types';
 import { createLibrary, getGarment, openLibrary, searchGarments, type GarmentSummary, type Library, type Render } from '../catalog/index';
+import { chosenShots } from '../catalog/queries/chosen-shots';
 import { UserError } from '../common/errors';
 import { addRecent, loadRecent, recentLibrariesFile, saveRecent, type RecentLibrary } from './recent-libraries';
 
@@ -144,7 +145,8 @@ export function createLibraryService(holder: LibraryHolder): LibraryService {
     },
     search: async (filter) => search(holder.require(), filter),
     garment: async (id): Promise<GarmentDetailRecord> => {
-      const g = getGarment(holder.require(), id);
+      const lib = holder.require();
+      const g = getGarment(lib, id);
       return {
         ...toSummary(g),
         notes: g.notes,
@@ -163,6 +165,7 @@ export function createLibraryService(holder: LibraryHolder): LibraryService {
           outputPath: x.outputPath,
           createdAt: x.createdAt,
         })),
+        chosen: chosenShots(lib, g.renders.map((r) => r.id)),
       };
     },
   };

@@ -74,6 +74,14 @@ export interface CombosService {
   remove(id: number): Promise<boolean>;
 }
 
+/** the studio's staging strip: what an artist does with a finished shot */
+export interface GenerationsService {
+  /** accepts a done generation as its render's chosen shot (one per render, replacing the previous one) */
+  choose(generationId: number): Promise<{ renderId: number; generationId: number }>;
+  /** deletes a finished, failed or cancelled generation and its output image (unless another record uses the same image) */
+  discard(generationId: number): Promise<boolean>;
+}
+
 /** what this build of the studio can do, so the UI disables what is missing and says why */
 export interface StudioService {
   capabilities(): Promise<StudioCapabilities>;
@@ -108,6 +116,7 @@ export interface R2RApi {
   library: LibraryService;
   masks: MasksService;
   combos: CombosService;
+  generations: GenerationsService;
   studio: StudioService;
   exports: ExportsService;
   metrics: MetricsService;

@@ -76,6 +76,8 @@ export interface GarmentDetailRecord extends GarmentSummaryRecord {
   views: { slug: string; name: string }[];
   masks: MaskRecord[];
   generations: GenerationRecord[];
+  /** each render's accepted shot, where the artist chose one (the staging strip's Accept) */
+  chosen: { renderId: number; generationId: number }[];
 }
 
 export interface GarmentFilter {

@@ -49,6 +49,10 @@ const catalogSchemas = {
     update: z.tuple([id, comboInput]),
     remove: z.tuple([id]),
   },
+  generations: {
+    choose: z.tuple([id]),
+    discard: z.tuple([id]),
+  },
   studio: {
     capabilities: z.tuple([]),
   },
