@@ -111,6 +111,8 @@ export function generationParameters(g: Generation, size: { width: number; heigh
     // the model's name: a recorded folder path stays out of the published file
     model: basename(g.model),
     denoisingStrength: num(p.strength, 0.3),
+    // records from before the inversion order was recorded were made with the ascending (ddim) order
+    inversion: p.inversion === 'official' || p.inversion === 'ddim' ? p.inversion : 'ddim',
     extra: { 'TAC ratio': num(p.tacRatio, 0.9), 'R2R generation': g.id },
   };
 }

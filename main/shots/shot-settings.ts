@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { GENERATION_DEFAULTS } from '../inference/generation-defaults';
+import { GENERATION_DEFAULTS, type InversionOrder } from '../inference/generation-defaults';
 import type { R2RParams } from '../inference/pipelines/r2r';
 
 export type NegativeSetting = { kind: 'embedding'; path: string } | { kind: 'prompt'; text: string };
@@ -15,6 +15,8 @@ export interface ShotSettings {
   strength: number;
   tacRatio: number;
   tacLevels: number;
+  /** the DDIM inversion's order; default the reference code's ('official') */
+  inversion?: InversionOrder;
   guidance: number;
   seed: number;
   prompt: string;
@@ -64,6 +66,7 @@ export function engineParams(s: ShotSettings, render: { width: number; height: n
     steps: s.steps,
     strength: s.strength,
     tacRatio: s.tacRatio,
+    inversion: s.inversion ?? GENERATION_DEFAULTS.inversion,
     guidance: s.guidance,
     seed: s.seed,
     prompt: s.prompt,
@@ -89,6 +92,7 @@ export function recordedParams(s: ShotSettings, renderId: number, tag: Record<st
     strength: s.strength,
     tacRatio: s.tacRatio,
     tacLevels: s.tacLevels,
+    inversion: s.inversion ?? GENERATION_DEFAULTS.inversion,
     guidance: s.guidance,
     seed: s.seed,
     prompt: s.prompt,

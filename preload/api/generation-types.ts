@@ -17,6 +17,8 @@ export interface GenerateJobParams {
   tacRatio: number;
   /** how many of the UNet's highest-resolution levels get TAC (SD 1.x: 2) */
   tacLevels: number;
+  /** the DDIM inversion's order: 'official' (the reference code's, the default) or 'ddim' (DDIMInverseScheduler's) */
+  inversion?: InversionOrder;
   guidance: number;
   seed: number;
   prompt: string;
@@ -30,7 +32,8 @@ export interface GenerateJobParams {
 }
 
 // the engine's defaults (main/inference owns them); the studio's parameters panel reads them here
-export { GENERATION_DEFAULTS } from '../../main/inference/generation-defaults';
+export { GENERATION_DEFAULTS, INVERSION_ORDERS, type InversionOrder } from '../../main/inference/generation-defaults';
+import type { InversionOrder } from '../../main/inference/generation-defaults';
 
 export interface SweepJobParams extends GenerateJobParams {
   /** one image per cell; strength and tacRatio of the cell replace the base values */

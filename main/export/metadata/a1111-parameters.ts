@@ -12,6 +12,8 @@ export interface GenerationParameters {
   model: string;
   modelHash?: string;
   denoisingStrength: number;
+  /** the R2R DDIM inversion's order ('official' or 'ddim'), written as `Inversion` */
+  inversion?: string;
   /** further settings written after the standard ones, e.g. { 'TAC ratio': 0.9 } */
   extra?: Record<string, string | number>;
 }
@@ -37,6 +39,7 @@ export function formatA1111Parameters(p: GenerationParameters): string {
     ['Model hash', p.modelHash],
     ['Model', p.model],
     ['Denoising strength', p.denoisingStrength],
+    ['Inversion', p.inversion],
     ...Object.entries(p.extra ?? {}),
   ];
   const line = pairs

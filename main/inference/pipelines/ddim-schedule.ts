@@ -13,8 +13,8 @@ import { strengthTimesteps } from '../schedulers/strength-timesteps';
  * Both use the same step formula and store latents in the order they ran; generation step j
  * takes stored latent K - j as its reference (`ref_intermediate_latents[-1 - i]` in `__call__`).
  */
-export type InversionOrder = 'official' | 'ddim';
-export const INVERSION_ORDERS: readonly InversionOrder[] = ['official', 'ddim'];
+export { INVERSION_ORDERS, type InversionOrder } from '../generation-defaults';
+import type { InversionOrder } from '../generation-defaults';
 
 /**
  * The part of the DDIM schedulers the R2R loop uses: the K timesteps of a shot and the two

@@ -55,7 +55,7 @@ export const DEFAULT_R2R_PARAMS: R2RParams = {
   steps: GENERATION_DEFAULTS.steps,
   strength: GENERATION_DEFAULTS.strength,
   tacRatio: GENERATION_DEFAULTS.tacRatio,
-  inversion: 'official',
+  inversion: GENERATION_DEFAULTS.inversion,
   guidance: GENERATION_DEFAULTS.guidance,
   seed: 1,
   prompt: '',

@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import type { GenerateJobParams, SweepJobParams } from '../../../preload/api/generation-types';
+import { stepCounts } from '../../../preload/api/step-counts';
+import { INVERSION_ORDERS, type GenerateJobParams, type SweepJobParams } from '../../../preload/api/generation-types';
 import type { ShotSettings } from '../../shots/shot-settings';
 
 // the params of the generate and sweep jobs, apart from the engine and the shot service: the
 // main process checks them on submit without loading onnxruntime
 
-/** K = int(steps * strength), as the engine counts it (inference/pipelines/r2r.ts inversionSteps) */
+/** K = int(steps * strength), the engine's count (preload/api/step-counts.ts) */
 export function usedSteps(steps: number, strength: number): number {
-  return Math.floor(steps * strength + 1e-9);
+  return stepCounts(steps, strength, 0).k;
 }
 
 /** the generate job's params as the studio's Generate button sends them (preload/api/generation-types.ts) */
@@ -21,6 +22,7 @@ export const generateParamsSchema = z
     strength: z.number().gt(0).max(1),
     tacRatio: z.number().min(0).max(1),
     tacLevels: z.number().int().min(1).max(4),
+    inversion: z.enum(INVERSION_ORDERS).optional(),
     guidance: z.number().min(0).max(100),
     seed: z.number().int().min(0).max(2 ** 32 - 1),
     prompt: z.string().max(2000),
@@ -43,6 +45,7 @@ export function settingsOfJob(p: GenerateParams): ShotSettings {
     strength: p.strength,
     tacRatio: p.tacRatio,
     tacLevels: p.tacLevels,
+    ...(p.inversion !== undefined ? { inversion: p.inversion } : {}),
     guidance: p.guidance,
     seed: p.seed,
     prompt: p.prompt,

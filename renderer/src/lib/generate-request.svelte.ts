@@ -19,6 +19,7 @@ export function generateJobParams(library: string, renderId: number, extra: { co
     strength: p.strength,
     tacRatio: p.tacRatio,
     tacLevels: p.tacLevels,
+    ...(p.inversion !== undefined ? { inversion: p.inversion } : {}),
     guidance: p.guidance,
     seed: p.seed,
     prompt: p.prompt,

@@ -1,7 +1,7 @@
 import { GENERATION_DEFAULTS, type GenerateJobParams } from '../../../preload/api/generation-types';
 
 /** the generation parameters of the FashionR2R method as the parameters panel edits them */
-export interface GenerationParams extends Pick<GenerateJobParams, 'model' | 'steps' | 'strength' | 'tacRatio' | 'tacLevels' | 'guidance' | 'seed' | 'prompt' | 'negative'> {
+export interface GenerationParams extends Pick<GenerateJobParams, 'model' | 'steps' | 'strength' | 'tacRatio' | 'tacLevels' | 'inversion' | 'guidance' | 'seed' | 'prompt' | 'negative'> {
   seedLocked: boolean;
   /** the model canvas's longer side; 0: the engine's default 768x1024 */
   maxSide: number;
@@ -19,16 +19,6 @@ export const DEFAULT_PARAMS: GenerationParams = {
   negative: { kind: 'embedding', path: '' },
   maxSide: 0,
 };
-
-/**
- * K = int(steps * strength) timesteps are used; TAC is on for the first int(K * tacRatio)
- * of them (FashionR2R's reference code). Computed with a small epsilon so 50 * 0.3 is 15,
- * not 14 from 14.999999.
- */
-export function tacSteps(steps: number, strength: number, tacRatio: number): { n: number; k: number } {
-  const k = Math.floor(steps * strength + 1e-9);
-  return { n: Math.floor(k * tacRatio + 1e-9), k };
-}
 
 export function newSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0]!;

@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { sweepGrid, tacSteps } from '../../../renderer/src/lib/params';
+import { sweepGrid } from '../../../renderer/src/lib/params';
 import { decodeMask, encodeMask } from '../../../renderer/canvas/mask-codec';
 import { MaskBitmap } from '../../../renderer/canvas/mask-bitmap';
 
-describe('TAC steps', () => {
-  it('follows the reference code: K = int(steps*strength), n = int(K*ratio)', () => {
-    // architecture.md: 50 steps at strength 0.3 use 15 timesteps; 0.9 of them is 13
-    expect(tacSteps(50, 0.3, 0.9)).toEqual({ n: 13, k: 15 });
-    expect(tacSteps(50, 0.3, 1)).toEqual({ n: 15, k: 15 });
-    expect(tacSteps(20, 0.55, 0.5)).toEqual({ n: 5, k: 11 });
-    expect(tacSteps(10, 0.05, 0.9)).toEqual({ n: 0, k: 0 });
-  });
-
+// the TAC step count the panel shows is tested with the engine's (tests/unit/pipeline/step-counts.test.ts)
+describe('sweep grid', () => {
   it('builds the sweep grid row by row (strength rows, ratio columns)', () => {
     const g = sweepGrid([0.5, 1], [0.2, 0.3]);
     expect(g).toEqual([

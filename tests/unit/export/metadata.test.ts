@@ -42,6 +42,12 @@ const gen: GenerationParameters = {
 };
 
 describe('A1111 parameters text', () => {
+  it('writes the R2R inversion order after the strength, where webui readers keep unknown keys', () => {
+    const text = formatA1111Parameters({ ...gen, inversion: 'official' });
+    expect(text.split('\n').pop()).toContain('Denoising strength: 0.3, Inversion: official, TAC ratio: 0.9');
+    expect(parseInfotext(formatA1111Parameters({ ...gen, inversion: 'ddim' })).params.Inversion).toBe('ddim');
+  });
+
   it('writes the exact webui layout', () => {
     expect(formatA1111Parameters(gen)).toBe(
       'a photo of a woman wearing a knit sweater, studio light\n' +

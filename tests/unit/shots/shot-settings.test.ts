@@ -28,7 +28,8 @@ describe('shot settings', () => {
 
   it("ask the engine for the longer side along the render's aspect, or for the exact canvas", () => {
     const s = settingsOfJob(job);
-    expect(engineParams(s, { width: 600, height: 800 })).toEqual({ steps: 50, strength: 0.3, tacRatio: 0.9, guidance: 7.5, seed: 1, prompt: '', negative: '', height: 512 });
+    expect(engineParams(s, { width: 600, height: 800 })).toEqual({ steps: 50, strength: 0.3, tacRatio: 0.9, inversion: 'official', guidance: 7.5, seed: 1, prompt: '', negative: '', height: 512 });
+    expect(engineParams(settingsOfJob({ ...job, inversion: 'ddim' }), { width: 600, height: 800 }).inversion).toBe('ddim');
     expect(engineParams(s, { width: 800, height: 600 })).toMatchObject({ width: 512 });
     expect(engineParams({ ...s, width: 256, height: 320 }, { width: 800, height: 600 })).toMatchObject({ width: 256, height: 320 });
     expect(engineParams({ ...s, negative: { kind: 'prompt', text: 'cgi, render' } }, { width: 1, height: 1 }).negative).toBe('cgi, render');
@@ -42,6 +43,7 @@ describe('shot settings', () => {
       strength: 0.3,
       tacRatio: 0.9,
       tacLevels: 2,
+      inversion: 'official',
       guidance: 7.5,
       seed: 1,
       prompt: '',
