@@ -80,7 +80,7 @@ describe('scheduler_config.json', () => {
 });
 
 describe('timesteps for a strength (img2img and FashionR2R)', () => {
-  it('50 steps at strength 0.3: K = 15, 280..0 with steps_offset 0', () => {
+  it('the bare scheduler with steps_offset 0: 280..0 (the SD pipelines never run this: see sd-pipeline-config.test.ts)', () => {
     const plan = strengthTimesteps(reference, 50, 0.3);
     const expected = Array.from({ length: 15 }, (_, i) => 280 - 20 * i);
     expect(plan.k).toBe(15);
