@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -118,6 +118,22 @@ describe('r2r generate with the tiny demo model', () => {
     const tiles = await cli([...base(join(dir, 'render.png'), out('bad.png')), '--vae-tiles', '200']);
     expect(tiles.code).not.toBe(0);
     expect(tiles.stderr).toMatch(/multiple of 64/);
+  });
+
+  it('runs the scheduler as the SD pipelines do and says so when the config says otherwise', async () => {
+    const odd = join(dir, 'odd-scheduler');
+    cpSync(modelDir, odd, { recursive: true });
+    const file = join(odd, 'scheduler', 'scheduler_config.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), steps_offset: 0, clip_sample: true }));
+    const r = await cli(['generate', '--model', odd, '--input', join(dir, 'render.png'), '--out', out('odd.png'), '--width', '64', '--height', '64', '--cache-dir', cacheDir, '--provider', 'cpu', '--json', '--no-cache', '--steps', '10']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.notes).toEqual(["scheduler steps_offset 0 -> 1 (as diffusers' Stable Diffusion pipelines force it)", "scheduler clip_sample true -> false (as diffusers' Stable Diffusion pipelines force it)"]);
+    // 10 steps at 0.3: K = 3, t = 201, 101, 1 (steps_offset 1), not 200, 100, 0
+    expect(report.unet.log.map((c: { timestep: number }) => c.timestep)).toEqual([201, 101, 1, 201, 101, 1]);
+    const text = await cli(['generate', '--model', odd, '--input', join(dir, 'render.png'), '--out', out('odd.png'), '--width', '64', '--height', '64', '--cache-dir', cacheDir, '--provider', 'cpu', '--steps', '10']);
+    expect(text.stdout).toMatch(/note: scheduler steps_offset 0 -> 1/);
+    expect(text.stdout).toMatch(/official inversion computed, VAE on the whole canvas/);
   });
 
   it('gives the same image for the same seed, and the cached re-tune matches a fresh shot', async () => {
@@ -318,6 +334,7 @@ describe('r2r generate with the tiny demo model', () => {
     // the tiled path really ran: tiles see less context (group-norm statistics, attention), so the
     // random-weight VAE gives another image; exactness of the blending is tested on local operations
     expect(tiled.modelTimings.encode).toBeGreaterThan(0);
+    expect([tiled.vae, whole.vae]).toEqual(['VAE in 64 px tiles overlapping by 16 px, blended linearly', 'VAE on the whole canvas']);
     expect(Buffer.from(tiled.image.data).equals(Buffer.from(whole.image.data))).toBe(false);
 
     writeDemoModel(join(dir, 'tiny16'), { seed: 3, fp16: true });
