@@ -4,10 +4,14 @@ import type { ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import { contentType } from '../common/content-type';
 import { resolveInside } from '../common/inside-root';
+import { projectRoot } from '../common/version';
+
+/** the studio's icon for the browser tab (the desktop app's icon is resources/build/icon.png) */
+const FAVICON = '/favicon.ico';
 
 /** serves a built single-page app: files as they are, index.html for unknown routes */
 export async function serveStatic(root: string, urlPath: string, res: ServerResponse): Promise<void> {
-  let file = await resolveInside(root, urlPath === '/' ? '/index.html' : urlPath);
+  let file = urlPath === FAVICON ? join(projectRoot(), 'resources', 'favicon.ico') : await resolveInside(root, urlPath === '/' ? '/index.html' : urlPath);
   let info = file ? await stat(file).catch(() => undefined) : undefined;
   if (!file || !info?.isFile()) {
     if (extname(urlPath)) {

@@ -112,3 +112,13 @@ export async function openStudio(prefix: string, prepare: (dir: string) => unkno
     throw err;
   }
 }
+
+/** console errors and uncaught page errors from now on; the studio should log none */
+export function collectConsoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()} (${m.location().url})`);
+  });
+  page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
+  return errors;
+}

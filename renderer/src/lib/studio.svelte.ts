@@ -16,6 +16,11 @@ class Studio {
   command = $state<{ name: string; seq: number } | null>(null);
   /** job kinds the backend runs; Generate and Sweep need 'generate' and 'sweep' */
   jobKinds = $state<string[] | null>(null);
+  /**
+   * what the compare view shows as A and B: a source key ('raster', 'raytrace', 'photo' or
+   * 'gen-<id>' for a generation); the staging strip pins them, null leaves the view's default
+   */
+  compare = $state<{ a: string | null; b: string | null }>({ a: null, b: null });
   /** bumped when the catalog changes under the views (a library opened, a mask saved) */
   revision = $state(0);
 

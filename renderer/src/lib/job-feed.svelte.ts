@@ -1,0 +1,48 @@
+import type { JobInfo } from '../../../preload/api/job-types';
+import { api } from './api';
+
+/**
+ * The backend's jobs as one live list the staging strip and other views read: loaded once,
+ * then kept by the job events. A progress event without a preview keeps the last preview.
+ */
+class JobFeed {
+  jobs = $state<JobInfo[]>([]);
+  private started = false;
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    api.jobs.list().then((list) => {
+      const known = new Set(this.jobs.map((j) => j.id));
+      this.jobs = [...list.filter((j) => !known.has(j.id)), ...this.jobs];
+    }).catch(() => {
+      // the queue panel shows why the backend does not answer; the feed just stays empty
+    });
+    api.onEvent((e) => {
+      if (e.type === 'job.updated') {
+        const i = this.jobs.findIndex((j) => j.id === e.payload.id);
+        const progress = e.payload.progress ?? this.jobs[i]?.progress;
+        const next = { ...e.payload, ...(progress ? { progress } : {}) };
+        if (i >= 0) this.jobs[i] = next;
+        else this.jobs.push(next);
+      } else if (e.type === 'job.progress') {
+        const j = this.jobs.find((x) => x.id === e.payload.id);
+        if (j) j.progress = { ...e.payload.progress, ...(e.payload.progress.preview ? {} : j.progress?.preview ? { preview: j.progress.preview } : {}) };
+      }
+    });
+  }
+}
+
+export const jobFeed = new JobFeed();
+
+/** the render a generate job works on (its params name it) */
+export function renderOfJob(j: JobInfo): number | undefined {
+  const p = j.params as { renderId?: unknown } | undefined;
+  return j.kind === 'generate' && typeof p?.renderId === 'number' ? p.renderId : undefined;
+}
+
+/** the catalog generation a finished generate job recorded */
+export function generationOfJob(j: JobInfo): number | undefined {
+  const r = j.result as { generationId?: unknown } | undefined;
+  return j.state === 'done' && typeof r?.generationId === 'number' ? r.generationId : undefined;
+}

@@ -1,0 +1,134 @@
+// The loop of generating and judging results in the shot editor (issue 22): the staging strip
+// under the canvas (live previews on the canvas, then the result; accept, discard, pin A/B),
+// the seed only where it matters, and compare over any generation of the render. Sample library,
+// the tiny demo model, a 128 px model canvas.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { writeSampleLibrary } from '../../main/catalog/index';
+import { writeDemoModel } from '../../main/inference/models/demo/demo-model';
+import { artifactPath, collectConsoleErrors, openStudio, type Served, type Studio } from './support';
+
+interface Garment {
+  generations: { id: number; renderId: number; status: string; output: string | null }[];
+  chosen: { renderId: number; generationId: number }[];
+}
+
+describe('the generation loop in the shot editor', () => {
+  let studio: Studio | undefined;
+  let served: Served;
+  let page: Page;
+  let dir: string;
+  let garmentId = 0;
+  let consoleErrors: string[] = [];
+
+  async function call<T>(path: string, args: unknown[]): Promise<T> {
+    const body = JSON.stringify({ args });
+    const res = (await page.evaluate(([p, b]) => fetch(`/api/${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: b }).then((r) => r.json()), [path, body] as const)) as { result: T };
+    return res.result;
+  }
+  const garment = () => call<Garment>('library/garment', [garmentId]);
+
+  async function generateAndWait(strength: string): Promise<void> {
+    const before = await page.getByTestId('staging-result').count();
+    await page.getByTestId('param-strength').fill(strength);
+    await page.getByTestId('generate').click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=staging-result]').length === n + 1, before, { timeout: 120_000 });
+  }
+
+  beforeAll(async () => {
+    studio = await openStudio('r2r-loop-e2e-', async (dir) => {
+      await writeSampleLibrary(join(dir, 'lib'), { garments: 2, width: 384, height: 480 });
+      writeDemoModel(join(dir, 'tiny'), { seed: 5 });
+      process.env.R2R_CACHE_DIR = join(dir, 'cache');
+    }, { width: 1440, height: 900 });
+    ({ dir, served, page } = studio);
+    consoleErrors = collectConsoleErrors(page);
+  });
+
+  afterAll(async () => {
+    await studio?.close();
+    delete process.env.R2R_CACHE_DIR;
+  });
+
+  it('shows the live preview on the canvas while a run goes, then the result in the staging strip', async () => {
+    await page.goto(served.url);
+    const card = page.getByTestId('garment-card').first();
+    const sku = (await card.getAttribute('data-sku'))!;
+    await card.click();
+    await page.getByTestId('shot-canvas').locator('canvas').first().waitFor();
+    garmentId = (await call<{ garments: { id: number }[] }>('library/search', [{ text: sku }])).garments[0]!.id;
+    expect(await page.getByTestId('staging-strip').textContent()).toContain('Results of this render appear here');
+    await page.getByTestId('param-model').fill(join(dir, 'tiny'));
+    await page.getByTestId('param-steps').fill('60');
+    await page.getByTestId('param-size').selectOption('128');
+
+    // what the canvas overlay shows, every time it changes
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      new MutationObserver(() => {
+        const what = document.querySelector('[data-testid=canvas-staged]')?.getAttribute('data-what') ?? 'render';
+        if (seen.at(-1) !== what) seen.push(what);
+      }).observe(document.querySelector('[data-testid=shot-view]')!, { subtree: true, childList: true, attributes: true });
+    });
+    await page.getByTestId('param-strength').fill('0.5');
+    await page.getByTestId('generate').click();
+    const live = page.locator('[data-testid=staging-run] img');
+    await live.waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid=canvas-staged][data-what="live preview"]').waitFor();
+    expect(await page.getByTestId('canvas-staged').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    await page.screenshot({ path: artifactPath('loop-live-preview.png') });
+
+    const result = page.getByTestId('staging-result');
+    await result.first().waitFor({ timeout: 120_000 });
+    await page.locator('[data-testid=canvas-staged][data-what^="result #"]').waitFor();
+    const g = await garment();
+    const done = g.generations.filter((x) => x.status === 'done');
+    expect(done).toHaveLength(1);
+    expect(await result.first().getAttribute('data-generation')).toBe(String(done[0]!.id));
+    // the result on the canvas covers the render exactly: same size and place as the canvas's image
+    const [w, h] = await page.getByTestId('canvas-staged').evaluate((i) => [(i as HTMLImageElement).width, (i as HTMLImageElement).height]);
+    expect([w, h]).toEqual([384, 480]);
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    // from the first preview on: previews, then the result, never the bare render in between
+    expect(seen.slice(seen.indexOf('live preview'))).toEqual(['live preview', `result #${done[0]!.id}`]);
+    expect(await page.getByTestId('staging-run').count()).toBe(0);
+    await page.screenshot({ path: artifactPath('loop-staging-result.png') });
+  });
+
+  it('accepts a result as the render\'s chosen shot and discards another with its image', async () => {
+    await page.getByTestId('staging-accept').click();
+    await page.locator('[data-testid=staging-result][data-chosen=true]').waitFor();
+    const first = (await garment()).generations.find((x) => x.status === 'done')!;
+    expect((await garment()).chosen).toEqual([{ renderId: first.renderId, generationId: first.id }]);
+    expect((await page.getByTestId('staging-accept').textContent())?.trim()).toBe('Chosen shot ★');
+
+    await generateAndWait('0.3');
+    const second = (await garment()).generations.filter((x) => x.status === 'done').at(-1)!;
+    expect(second.id).not.toBe(first.id);
+    // the newest result is first in the strip and on the canvas; the chosen one is still the first
+    expect(await page.getByTestId('staging-result').first().getAttribute('data-generation')).toBe(String(second.id));
+    await page.locator(`[data-testid=canvas-staged][data-what="result #${second.id}"]`).waitFor();
+    expect((await page.getByTestId('staging-accept').textContent())?.trim()).toBe('Accept as the shot');
+    const status = (hash: string) => page.evaluate((h) => fetch(`/files/asset/${h}`, { cache: 'no-store' }).then((r) => r.status), hash);
+    expect(await status(second.output!)).toBe(200);
+    await page.getByTestId('staging-discard').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=staging-result]').length === 1);
+    const after = await garment();
+    expect(after.generations.map((x) => x.id)).toEqual([first.id]);
+    expect(after.chosen).toEqual([{ renderId: first.renderId, generationId: first.id }]);
+    // gone from the library folder (fetching it would log the 404 as a console error)
+    expect(existsSync(join(dir, 'lib', 'assets', second.output!.slice(0, 2), `${second.output!.slice(2)}.png`))).toBe(false);
+    expect(existsSync(join(dir, 'lib', 'assets', first.output!.slice(0, 2), `${first.output!.slice(2)}.png`))).toBe(true);
+    expect(await page.getByTestId('canvas-staged').count()).toBe(0);
+  });
+
+  it('serves its icon and has logged no console errors', async () => {
+    const icon = await page.evaluate(() => fetch('/favicon.ico').then(async (r) => ({ status: r.status, type: r.headers.get('content-type'), head: [...new Uint8Array(await r.arrayBuffer()).slice(0, 4)] })));
+    // an ICO file: reserved 0, type 1
+    expect(icon).toEqual({ status: 200, type: 'image/x-icon', head: [0, 0, 1, 0] });
+    expect(consoleErrors).toEqual([]);
+  });
+});
