@@ -166,4 +166,37 @@ describe('fuzz: API arguments through the dispatcher', () => {
     const unanswered = channels.filter((c) => perChannel.get(c)!.ok === 0);
     expect(unanswered.filter((c) => !NOTHING_TO_FIND.includes(c))).toEqual([]);
   });
+
+  it('answers 10,000 mutated job params (what jobs.submit hands each kind) with a parse result, never a throw', async () => {
+    const generate = {
+      library: libDir, renderId: 1, model: join(dir, 'model'), steps: 10, strength: 0.4, tacRatio: 0.5, tacLevels: 2, guidance: 7.5, seed: 7,
+      prompt: '', negative: { kind: 'prompt', text: '' }, maxSide: 64, provider: 'cpu',
+    };
+    const seeds: Record<string, unknown[]> = {
+      generate: [generate],
+      sweep: [{ ...generate, grid: [{ tacRatio: 0, strength: 0.3 }, { tacRatio: 1, strength: 0.6 }] }],
+      export: [{ library: libDir, outDir: join(dir, 'out'), preset: 'amazon', source: 'raytrace', selection: {} }, { library: libDir, outDir: join(dir, 'out'), preset: 'zalando', source: 'realistic', generate: 'missing', model: join(dir, 'model'), selection: { category: 'hat' } }],
+      'probe-providers': [{}],
+    };
+    expect(jobKinds.map((k) => k.name).filter((n) => !seeds[n])).toEqual([]);
+    const rng = createRng(2309);
+    let accepted = 0;
+    const { failures } = await fuzz({
+      name: 'job params (every job kind)',
+      count: 10_000,
+      input: (i) => {
+        const kind = jobKinds[i % jobKinds.length]!;
+        const seed = rng.pick(seeds[kind.name]!);
+        return { kind, params: rng.below(10) === 0 ? clone(seed) : (mutateArgs(rng, [seed]) as unknown[])?.[0] };
+      },
+      run: ({ kind, params }) => {
+        // safeParse reports bad input as issues; a refinement or transform that throws would be a crash of jobs.submit
+        if (kind.params.safeParse(params ?? {}).success) accepted++;
+      },
+      isClean: () => false,
+      show: ({ kind, params }) => `${kind.name} ${JSON.stringify(params)?.slice(0, 300)}`,
+    });
+    expect(failures).toEqual([]);
+    expect(accepted).toBeGreaterThan(500);
+  });
 });
