@@ -118,6 +118,9 @@ export interface FuzzCounts {
   peakArrayBuffers: number;
 }
 
+/** one input taking longer than this is reported as a failure (a near-hang) */
+export const SLOW_INPUT_MS = 5000;
+
 export interface FuzzFailure {
   index: number;
   input: string;
@@ -145,6 +148,10 @@ export async function fuzz<T>(opts: {
   const counts: FuzzCounts = { inputs: 0, clean: 0, parsed: 0, failed: 0, slowestMs: 0, peakArrayBuffers: 0 };
   const failures: FuzzFailure[] = [];
   const base = process.memoryUsage().arrayBuffers;
+  const fail = (i: number, input: T, error: string) => {
+    counts.failed++;
+    if (failures.length < 5) failures.push({ index: i, input: show(input), error: error.slice(0, 500) });
+  };
   const one = async (i: number, input: T) => {
     const t0 = performance.now();
     try {
@@ -152,13 +159,13 @@ export async function fuzz<T>(opts: {
       counts.parsed++;
     } catch (err) {
       if (opts.isClean(err)) counts.clean++;
-      else {
-        counts.failed++;
-        if (failures.length < 5) failures.push({ index: i, input: show(input), error: `${(err as Error)?.name}: ${(err as Error)?.message ?? String(err)}`.slice(0, 500) });
-      }
+      else fail(i, input, `${(err as Error)?.name}: ${(err as Error)?.message ?? String(err)}`);
     }
     counts.inputs++;
-    counts.slowestMs = Math.max(counts.slowestMs, performance.now() - t0);
+    const ms = performance.now() - t0;
+    // tiny inputs answer in milliseconds; seconds means work that grows with what a field claims
+    if (ms > SLOW_INPUT_MS) fail(i, input, `took ${ms.toFixed(0)} ms`);
+    counts.slowestMs = Math.max(counts.slowestMs, ms);
     counts.peakArrayBuffers = Math.max(counts.peakArrayBuffers, process.memoryUsage().arrayBuffers - base);
   };
   const width = opts.parallel ?? 1;
