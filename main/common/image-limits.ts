@@ -15,6 +15,7 @@ export const DEFAULT_IMAGE_LIMITS: ImageLimits = { maxPixels: 64_000_000, minSid
  * limit of 64.0 megapixels".
  */
 export function pixelLimitProblem(width: number, height: number, maxPixels: number = DEFAULT_IMAGE_LIMITS.maxPixels): string | undefined {
-  if (width * height <= maxPixels) return undefined;
+  // written so that a size the decoder did not report (NaN) is not called too large
+  if (!(width * height > maxPixels)) return undefined;
   return `${width}x${height} = ${((width * height) / 1e6).toFixed(1)} megapixels, over the limit of ${(maxPixels / 1e6).toFixed(1)} megapixels`;
 }
