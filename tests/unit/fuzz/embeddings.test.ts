@@ -201,3 +201,15 @@ describe('embedding readers: the minimal inputs behind each fix', () => {
     expect(() => readEmbeddingFile(safetensorsFile('meta.safetensors', { __metadata__: { name: 5 }, emb_params: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }))).toThrow(/__metadata__ must map names to strings/);
   });
 });
+
+describe('torch zip directory', () => {
+  it('refuses a directory claiming 65,535 entries instead of walking garbage for each', () => {
+    const zip = Buffer.from(zipSync({ 'archive/data.pkl': tensorPickle(4), 'archive/data/0': floats(4, 9) }, { level: 0 }));
+    const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    zip.writeUInt16LE(0xffff, eocd + 8); // entries on this disk
+    zip.writeUInt16LE(0xffff, eocd + 10); // entries in all
+    const path = join(dir, 'many.pt');
+    writeFileSync(path, zip);
+    expect(() => readEmbeddingFile(path)).toThrow(/lists more than 10000 files; a torch embedding holds a few/);
+  });
+});
