@@ -126,15 +126,42 @@ export function describeVae(tiles: TileSpec | null): string {
   return tiles ? `VAE in ${tiles.tile} px tiles overlapping by ${tiles.overlap} px, blended linearly` : 'VAE on the whole canvas';
 }
 
+// what onnxruntime and its providers say when an allocation fails (CPU arena, CUDA, DirectML, CoreML)
+const OUT_OF_MEMORY = /out of memory|failed to allocate|bad_alloc|allocation fail|E_OUTOFMEMORY|OOM\b/i;
+
+function messages(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) parts.push(e.message);
+  return parts.join('\n');
+}
+
+/**
+ * A whole-canvas VAE pass that ran out of memory is told to tile. Memory is not predicted
+ * ahead of the run (no provider reports what a session will need), so tiling stays a choice.
+ */
+async function wholeOrHint(what: 'encode' | 'decode', planar: Planar, run: () => Promise<Planar>): Promise<Planar> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!OUT_OF_MEMORY.test(messages(err))) throw err;
+    throw new UserError(
+      'vae-out-of-memory',
+      `the VAE ran out of memory to ${what} the whole ${planar.width}x${planar.height} ${what === 'encode' ? 'image' : 'latent'} at once`,
+      'Run with --vae-tiles 512 (overlapping tiles blended linearly; slightly different from a whole-canvas pass), or use a smaller canvas.',
+      { cause: err },
+    );
+  }
+}
+
 /** image [3, H, W] -> unscaled latent, whole or tiled */
 export function encodeImage(model: VaeModel, image: Planar, tiles: TileSpec | null, signal?: AbortSignal): Promise<Planar> {
-  if (!tiles) return model.vaeEncode(image);
+  if (!tiles) return wholeOrHint('encode', image, () => model.vaeEncode(image));
   return runTiled(image, 1 / model.vaeFactor, tiles, (t) => model.vaeEncode(t), signal);
 }
 
 /** unscaled latent -> image [3, h*f, w*f], whole or in the same tiles as the encode (in latent units) */
 export function decodeLatent(model: VaeModel, latent: Planar, tiles: TileSpec | null, signal?: AbortSignal): Promise<Planar> {
-  if (!tiles) return model.vaeDecode(latent);
+  if (!tiles) return wholeOrHint('decode', latent, () => model.vaeDecode(latent));
   const f = model.vaeFactor;
   return runTiled(latent, f, { tile: tiles.tile / f, overlap: tiles.overlap / f }, (t) => model.vaeDecode(t), signal);
 }
