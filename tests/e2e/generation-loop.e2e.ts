@@ -4,6 +4,7 @@
 // the tiny demo model, a 128 px model canvas.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
+import sharp from 'sharp';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { writeSampleLibrary } from '../../main/catalog/index';
@@ -60,6 +61,9 @@ describe('the generation loop in the shot editor', () => {
     await page.getByTestId('shot-canvas').locator('canvas').first().waitFor();
     garmentId = (await call<{ garments: { id: number }[] }>('library/search', [{ text: sku }])).garments[0]!.id;
     expect(await page.getByTestId('staging-strip').textContent()).toContain('Results of this render appear here');
+    // the studio runs R2R only: no seed to offer, the panel says why
+    expect(await page.getByTestId('param-seed').count()).toBe(0);
+    expect(await page.getByTestId('seed-note').textContent()).toContain('R2R is deterministic');
     await page.getByTestId('param-model').fill(join(dir, 'tiny'));
     await page.getByTestId('param-steps').fill('60');
     await page.getByTestId('param-size').selectOption('128');
@@ -123,6 +127,73 @@ describe('the generation loop in the shot editor', () => {
     expect(existsSync(join(dir, 'lib', 'assets', second.output!.slice(0, 2), `${second.output!.slice(2)}.png`))).toBe(false);
     expect(existsSync(join(dir, 'lib', 'assets', first.output!.slice(0, 2), `${first.output!.slice(2)}.png`))).toBe(true);
     expect(await page.getByTestId('canvas-staged').count()).toBe(0);
+  });
+
+  it('compares an older generation with a newer one, pinned from the strip', async () => {
+    await generateAndWait('0.4');
+    const done = (await garment()).generations.filter((x) => x.status === 'done');
+    expect(done).toHaveLength(2);
+    const [older, newer] = done as [Garment['generations'][number], Garment['generations'][number]];
+    await page.locator(`[data-testid=staging-result][data-generation="${older.id}"]`).click();
+    await page.getByTestId('staging-pin-a').click();
+    await page.locator(`[data-testid=staging-result][data-generation="${newer.id}"]`).click();
+    await page.getByTestId('staging-pin-b').click();
+    expect(await page.locator(`[data-testid=staging-result][data-generation="${older.id}"] .caption`).textContent()).toBe(`#${older.id} ★ A`);
+    await page.locator('[data-tab=compare]').click();
+    await page.getByTestId('compare-view').waitFor();
+    expect(await page.getByTestId('compare-a').inputValue()).toBe(`gen-${older.id}`);
+    expect(await page.getByTestId('compare-b').inputValue()).toBe(`gen-${newer.id}`);
+    // the history strip lists the view's renders and both generations; side by side shows only A and B
+    const keys = await page.locator('[data-testid=compare-history] .item').evaluateAll((is) => is.map((i) => i.getAttribute('data-key')));
+    expect(keys).toEqual(['raster', 'raytrace', `gen-${older.id}`, `gen-${newer.id}`]);
+    await page.locator('[data-mode=side]').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=compare-view] .pane img, [data-testid=compare-history] img')].every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
+    expect(await page.locator('[data-testid=compare-view] .pane .tag').allTextContents()).toEqual([`A · Realistic #${older.id} ★`, `B · Realistic #${newer.id}`]);
+    await page.screenshot({ path: artifactPath('loop-compare-older.png') });
+    // the history strip picks any image: the rasterised render as A
+    await page.locator('[data-testid=compare-history] [data-key=raster] [data-testid=history-a]').click();
+    expect(await page.locator('[data-testid=compare-view] .pane .tag').allTextContents()).toEqual(['A · Rasterised', `B · Realistic #${newer.id}`]);
+  });
+
+  it('drags the slider divider on the image (not a pan), labels hover honestly, reads out the zoom, amplifies the difference', async () => {
+    await page.locator('[data-mode=slider]').click();
+    const stage = page.getByTestId('compare-stage');
+    await stage.waitFor();
+    const box = (await stage.boundingBox())!;
+    const transformOf = () => stage.locator('img').first().evaluate((i) => (i as HTMLElement).style.transform);
+    const before = await transformOf();
+    await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.6, { steps: 6 });
+    await page.mouse.up();
+    expect(Math.abs(Number(await page.getByTestId('wipe').inputValue()) - 0.3)).toBeLessThan(0.01);
+    expect(await transformOf()).toBe(before);
+    await page.screenshot({ path: artifactPath('loop-compare-slider-drag.png') });
+
+    await page.locator('[data-mode=hover]').click();
+    await page.mouse.move(box.x + box.width / 2, box.y - 30);
+    expect(await page.getByTestId('hover-label').textContent()).toBe(`A · Rasterised (hover to show B · Realistic #${(await garment()).generations.at(-1)!.id})`);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForFunction(() => document.querySelector('[data-testid=hover-label]')?.textContent?.startsWith('B · '));
+
+    const zoom = page.getByTestId('compare-zoom');
+    const fitted = await zoom.textContent();
+    await page.keyboard.press('1');
+    expect(await zoom.textContent()).toBe('100%');
+    expect(fitted).not.toBe('100%');
+    await page.keyboard.press('0');
+    expect(await zoom.textContent()).toBe(fitted);
+
+    await page.locator('[data-mode=difference]').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=diff-blend] img')].every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
+    const clip = { x: box.x + box.width * 0.3, y: box.y + box.height * 0.3, width: box.width * 0.4, height: box.height * 0.4 };
+    const mean = async () => (await sharp(await page.screenshot({ clip })).stats()).channels.slice(0, 3).reduce((t, c) => t + c.mean, 0) / 3;
+    const plain = await mean();
+    await page.getByTestId('diff-gain').fill('8');
+    expect(await page.getByTestId('diff-blend').evaluate((e) => (e as HTMLElement).style.filter)).toBe('brightness(8)');
+    const amplified = await mean();
+    expect(amplified).toBeGreaterThan(plain * 2);
+    await page.screenshot({ path: artifactPath('loop-compare-difference-gain.png') });
   });
 
   it('serves its icon and has logged no console errors', async () => {

@@ -346,7 +346,7 @@ describe('the studio in a browser', () => {
     await page.getByTestId('garment-card').first().click();
     await page.locator('[data-tab=compare]').click();
     await page.locator('[data-mode=slider]').click();
-    await page.getByTestId('compare-b').selectOption('realistic');
+    await page.getByTestId('compare-b').selectOption(`gen-${gen.id}`);
     await page.waitForFunction(() => document.querySelector('[data-testid=pair-metrics]')?.getAttribute('data-state') === 'error');
     const message = await page.getByTestId('pair-metrics-error').textContent();
     expect(message).toContain(`A is ${render.width}x${render.height} but B is ${render.width / 2}x${render.height / 2}`);
