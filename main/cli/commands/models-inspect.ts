@@ -20,7 +20,7 @@ export const modelsInspectCommand: CliCommand = {
             `${c.name}: ${c.path} (${mib(c.bytesOnDisk)}${c.dataFiles.length ? ', external data' : ''}, ${c.precision}, opset ${c.opset}, ${c.nodes} nodes)`,
             ...c.inputs.map((v) => `  in  ${v.name} ${v.dtype} ${shape(v.shape)}`),
             ...c.outputs.map((v) => `  out ${v.name} ${v.dtype} ${shape(v.shape)}`),
-            ...(c.fusedAttention ? [`  attention fused (${c.fusedAttentionNodes} nodes): TAC cannot be applied`] : []),
+            ...(c.fusedAttention ? [`  attention fused (${c.fusedAttentionNodes} nodes): TAC adapts MultiHeadAttention and Attention; models adapt names any other form`] : []),
             ...(c.attn1ByLevel ?? []).map((l) => `  attn1 at 1/${l.downscale} latent resolution: ${l.layers.length} layers (${l.layers.join(', ')})`),
             ...Object.keys(c.adapted).map((k) => `  adapted: ${k}`),
             ...c.problems.map((p) => `  problem: ${p}`),

@@ -124,3 +124,96 @@ export function findAttentionLayers(graph: Graph, sampleInput = 'sample'): Atten
   }
   return layers;
 }
+
+/**
+ * Fused attention forms TAC can adapt:
+ * - `mha`: MultiHeadAttention with separate query/key/value ([B,S,D]), from projections or a Split
+ * - `mha-packed-qkv`: MultiHeadAttention whose query is packed QKV [B,S,N,3,H] (key and value empty)
+ * - `attention`: com.microsoft Attention (input, packed weights [C,3D], bias)
+ */
+export type FusedAttentionForm = 'mha' | 'mha-packed-qkv' | 'attention';
+
+export interface FusedAttentionLayer {
+  name: string;
+  kind: 'self' | 'cross';
+  level: number | undefined;
+  form: FusedAttentionForm;
+  node: Node;
+  /** the node holding the Q weight (a MatMul, or the Attention node itself): its weight's type is the compute type */
+  qProj: Node;
+}
+
+export interface FusedAttentionScan {
+  layers: FusedAttentionLayer[];
+  /** fused nodes in a form TAC cannot adapt, with why */
+  unsupported: { node: Node; why: string }[];
+}
+
+/** besides PASS_THROUGH: the ops that cut Q, K and V out of one projection */
+const UNPACKING = new Set(['Split', 'Slice', 'Gather']);
+
+/** the weight MatMul behind a fused node's input, through head reshapes, bias adds and QKV splits */
+function fusedProjection(ix: GraphIndex, tensor: string): Node | undefined {
+  let t = tensor;
+  for (let steps = 0; steps < 12; steps++) {
+    const p = ix.producer.get(t);
+    if (!p) return undefined;
+    if (p.opType === 'MatMul' && ix.isConstant(p.inputs[1]!) && !ix.isConstant(p.inputs[0]!)) return p;
+    if (!PASS_THROUGH.has(p.opType) && !UNPACKING.has(p.opType)) return undefined;
+    const dynamic = p.inputs.filter((i) => i && !ix.isStatic(i));
+    if (dynamic.length !== 1) return undefined;
+    t = dynamic[0]!;
+  }
+  return undefined;
+}
+
+const ATTENTION_OPTIONS_UNSUPPORTED = ['unidirectional', 'do_rotary', 'past_present_share_buffer'];
+
+function layerName(proj: Node, fused: Node): string {
+  const segments = proj.name.split('/');
+  return segments.length > 3 ? segments.slice(0, -2).join('/') : fused.name;
+}
+
+/** every MultiHeadAttention / Attention node, with its kind and resolution level when TAC can adapt it */
+export function findFusedAttentionLayers(graph: Graph, sampleInput = 'sample'): FusedAttentionScan {
+  const ix = new GraphIndex(graph);
+  const levels = resolutionLevels(graph, sampleInput);
+  const scan: FusedAttentionScan = { layers: [], unsupported: [] };
+  for (const node of fusedAttentionNodes(graph)) {
+    const [query, key, value] = node.inputs;
+    if (node.opType === 'Attention') {
+      const option = ATTENTION_OPTIONS_UNSUPPORTED.find((a) => (attr(node, a)?.i ?? 0) !== 0);
+      const extra = node.inputs.slice(3).some((i) => i);
+      const sizes = attr(node, 'qkv_hidden_sizes')?.ints;
+      if (option || extra || node.outputs.slice(1).some((o) => o && ix.consumers.has(o)) || (sizes && new Set(sizes).size > 1)) {
+        const why = option ? `attribute ${option}` : extra ? 'a mask or past input' : sizes ? 'unequal qkv_hidden_sizes' : 'a present output';
+        scan.unsupported.push({ node, why });
+        continue;
+      }
+      const path = node.name.split('/');
+      const name = path.length > 2 ? path.slice(0, -1).join('/') : node.name;
+      scan.layers.push({ name, kind: 'self', level: levels.get(query!), form: 'attention', node, qProj: node });
+      continue;
+    }
+    if (node.opType !== 'MultiHeadAttention') {
+      scan.unsupported.push({ node, why: `op ${node.opType}` });
+      continue;
+    }
+    const qProj = query ? fusedProjection(ix, query) : undefined;
+    if (!qProj) continue;
+    const packedQkv = !key && !value;
+    if (packedQkv) {
+      scan.layers.push({ name: layerName(qProj, node), kind: 'self', level: levels.get(qProj.inputs[0]!), form: 'mha-packed-qkv', node, qProj });
+      continue;
+    }
+    const kProj = fusedProjection(ix, key!);
+    if (!kProj) continue;
+    const self = kProj.inputs[0] === qProj.inputs[0];
+    if (self && !value) {
+      scan.unsupported.push({ node, why: 'packed key/value in self-attention' });
+      continue;
+    }
+    scan.layers.push({ name: layerName(qProj, node), kind: self ? 'self' : 'cross', level: levels.get(qProj.inputs[0]!), form: 'mha', node, qProj });
+  }
+  return scan;
+}

@@ -142,19 +142,19 @@ function withOutputs(m: Model, names: string[]): Model {
 }
 
 describe('TAC refusals', () => {
-  it('refuses fused attention, naming the component and the export to use', () => {
+  it('refuses a MultiHeadAttention whose query and key are no projections, naming the component and what it adapts', () => {
     const b = new GraphBuilder(DataType.FLOAT, 0);
     const x = b.input('sample', DataType.FLOAT, [1, 16, 8]);
     b.output('out_sample', b.opN('MultiHeadAttention', [x, x, x], 1, {}, 'com.microsoft')[0]!, DataType.FLOAT, [1, 16, 8]);
     const m = b.model('fused');
     m.opsetImport.push({ domain: 'com.microsoft', version: 1 });
     expect(() => adaptUnetForTac(m, { what: 'sd/unet/model.onnx' })).toThrow(
-      /sd\/unet\/model\.onnx: attention is fused into MultiHeadAttention nodes \(1 of them\)/,
+      /sd\/unet\/model\.onnx: no self-attention \(attn1\) layers found: no Softmax fed by MatMul\(Q, K\) and no MultiHeadAttention\/Attention node/,
     );
     try {
       adaptUnetForTac(m);
     } catch (err) {
-      expect((err as { hint: string }).hint).toMatch(/optimum-cli export onnx .* without `optimum-cli onnxruntime optimize`/);
+      expect((err as { hint: string }).hint).toMatch(/optimum-cli export onnx .*then `r2r models optimize`/);
     }
   });
 

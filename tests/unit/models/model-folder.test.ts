@@ -140,7 +140,7 @@ describe('model folders: inspect and adapt', () => {
     const x = b.input('sample', DataType.FLOAT, [1, 4, 16, 8]);
     b.input('timestep', DataType.INT64, [1]);
     b.input('encoder_hidden_states', DataType.FLOAT, [1, 77, 768]);
-    b.output('out_sample', b.opN('MultiHeadAttention', [x, x, x], 1, { num_heads: A.i(2) }, 'com.microsoft')[0]!, DataType.FLOAT, [1, 16, 8]);
+    b.output('out_sample', b.opN('PackedAttention', [x, x, x], 1, { num_heads: A.i(2) }, 'com.microsoft')[0]!, DataType.FLOAT, [1, 16, 8]);
     const fused = b.model('fused');
     fused.opsetImport.push({ domain: 'com.microsoft', version: 1 });
     saveModel(fused, join(dir, 'unet', 'model.onnx'));
@@ -148,8 +148,8 @@ describe('model folders: inspect and adapt', () => {
     expect([unet.fusedAttention, unet.fusedAttentionNodes, unet.attn1ByLevel]).toEqual([true, 1, undefined]);
     const t = cli();
     expect(await runCli(['models', 'adapt', dir, '--out', join(root, 'fused-out')], t.io)).toBe(1);
-    expect(t.err()).toMatch(/fused\/unet\/model\.onnx: attention is fused into MultiHeadAttention nodes/);
-    expect(t.err()).toMatch(/Use an unfused export: `optimum-cli export onnx/);
+    expect(t.err()).toMatch(/fused\/unet\/model\.onnx: attention is fused into PackedAttention nodes in a form/);
+    expect(t.err()).toMatch(/use an unfused export: `optimum-cli export onnx/);
   });
 
   it('demo-model rejects an unknown size', async () => {
