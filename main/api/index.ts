@@ -15,6 +15,7 @@ import { createCombosService } from './combos-service';
 import { createGenerationsService } from './generations-service';
 import { createLibraryService, LibraryHolder } from './library-service';
 import { createMasksService } from './masks-service';
+import { createModelsService } from './models-service';
 import { createMetricsService, type MeasurePair } from './metrics-service';
 
 export interface Backend {
@@ -67,6 +68,7 @@ export function createBackend(opts: BackendOptions = {}): Backend {
     masks: createMasksService(library),
     combos: createCombosService(library),
     generations: createGenerationsService(library),
+    models: createModelsService(library),
     studio: { capabilities: async () => ({ jobKinds: jobs.kindNames() }) },
     exports: { presets: async () => builtinPresetRecords() },
     metrics: createMetricsService(library, measure),

@@ -13,6 +13,7 @@ import type {
   MaskRecord,
 } from './library-types';
 import type { AppCommand } from './app-commands';
+import type { ModelChoiceRecord, ModelEntryRecord, ModelKind } from './model-types';
 import type { ExportPresetRecord } from './export-types';
 import type { PairMetricsRecord, PairRequest } from './metrics-types';
 
@@ -82,6 +83,18 @@ export interface GenerationsService {
   discard(generationId: number): Promise<boolean>;
 }
 
+/** model folders and negative embeddings, added once (checked as `r2r models inspect` checks them), then picked */
+export interface ModelsService {
+  list(): Promise<ModelEntryRecord[]>;
+  /** checks the folder (kind 'model') or file (kind 'embedding') and adds it to the list */
+  add(kind: ModelKind, path: string): Promise<ModelEntryRecord>;
+  remove(kind: ModelKind, path: string): Promise<boolean>;
+  /** the open library's pick; what it has not picked comes from the last pick in any library */
+  choice(): Promise<ModelChoiceRecord>;
+  /** picks a listed entry (null: none) for the open library, remembered for the others too */
+  choose(kind: ModelKind, path: string | null): Promise<ModelChoiceRecord>;
+}
+
 /** what this build of the studio can do, so the UI disables what is missing and says why */
 export interface StudioService {
   capabilities(): Promise<StudioCapabilities>;
@@ -117,6 +130,7 @@ export interface R2RApi {
   masks: MasksService;
   combos: CombosService;
   generations: GenerationsService;
+  models: ModelsService;
   studio: StudioService;
   exports: ExportsService;
   metrics: MetricsService;

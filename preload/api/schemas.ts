@@ -5,6 +5,7 @@ import type { R2RApi } from './contract';
 const id = z.number().int().positive();
 const folder = z.string().min(1).max(4096);
 const purpose = z.enum(['edit', 'texture-lock', 'garment']);
+const modelKind = z.enum(['model', 'embedding']);
 const role = z.enum(['top', 'bottom', 'outer', 'dress', 'shoes', 'accessory']);
 const maskPixels = z.object({
   width: z.number().int().min(1).max(16384),
@@ -52,6 +53,13 @@ const catalogSchemas = {
   generations: {
     choose: z.tuple([id]),
     discard: z.tuple([id]),
+  },
+  models: {
+    list: z.tuple([]),
+    add: z.tuple([modelKind, folder]),
+    remove: z.tuple([modelKind, folder]),
+    choice: z.tuple([]),
+    choose: z.tuple([modelKind, folder.nullable()]),
   },
   studio: {
     capabilities: z.tuple([]),
