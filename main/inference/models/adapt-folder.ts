@@ -1,20 +1,22 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, join, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic-write';
 import { UserError } from '../../common/errors';
 import { assertWritableInside } from '../../common/inside-root';
-import { FileRange, type Model } from '../onnx/model';
+import type { Model } from '../onnx/model';
 import { saveModel } from '../onnx/write-model';
 import { adaptTextEncoderForTextualInversion, type TextualInversionReport } from './adapt-textual-inversion';
 import { adaptUnetForTac, type TacOptions, type TacReport } from './adapt-tac';
 import { checkModelComponents } from './model-checks';
 import { copyModelFiles } from './copy-model-files';
-import { COMPONENT_NAMES, type ComponentName } from './model-folder';
+import { externalFiles, folderExternalFiles, modelContentFingerprint } from './fingerprint';
+import { FileHashMemo } from './fingerprint-memo';
+import type { ComponentName } from './model-folder';
 
 export const ADAPTED_MARKER = 'r2r_adapted.json';
-// 2: the copy follows symbolic links and its fingerprint covers all four components
-export const ADAPT_VERSION = 2;
+// 3: the fingerprint is the SHA-256 of every file a shot reads (2: sizes and times of the four models)
+export const ADAPT_VERSION = 3;
 
 export interface AdaptFolderOptions {
   tac?: Omit<TacOptions, 'what'>;
@@ -25,6 +27,8 @@ export interface AdaptFolderOptions {
   signal?: AbortSignal;
   /** the folder no write may leave (the cache that holds `out`); default `out` itself */
   root?: string;
+  /** file hashes to reuse (the cache's memo); default a fresh one */
+  hashes?: FileHashMemo;
 }
 
 export interface AdaptFolderReport {
@@ -32,30 +36,20 @@ export interface AdaptFolderReport {
   out: string;
   /** the options the copy was made with (to recompute the fingerprint) */
   options: { tac: Omit<TacOptions, 'what'>; textualInversion: boolean };
-  /** source files the fingerprint covers */
+  /** source files the fingerprint covers: every file a shot reads */
   sourceFiles: string[];
-  /** identifies the source files and the adaptation; the app's cache key */
+  /** SHA-256 of the source's content (modelContentFingerprint) */
+  sourceContent: string;
+  /** identifies the source's content, this version and the options: the copy is current while it recomputes the same */
   fingerprint: string;
   version: number;
   tac: TacReport;
   textualInversion: TextualInversionReport | undefined;
 }
 
-/** sizes and modification times of the source models: changes when the user replaces a model */
-export function sourceFingerprint(paths: string[], opts: unknown): string {
-  const h = createHash('sha256');
-  h.update(JSON.stringify({ version: ADAPT_VERSION, opts }));
-  for (const p of paths) {
-    const s = statSync(p);
-    h.update(`${resolve(p)}:${s.size}:${s.mtimeMs}\n`);
-  }
-  return h.digest('hex').slice(0, 32);
-}
-
-function externalFiles(model: Model, modelPath: string): string[] {
-  const files = new Set<string>();
-  for (const t of model.graph.initializers) if (t.data instanceof FileRange && t.data.path !== resolve(modelPath)) files.add(t.data.path);
-  return [...files];
+/** what the adapted copy's marker records: the source's content, the version and the options together */
+export function adaptFingerprint(sourceContent: string, opts: unknown): string {
+  return createHash('sha256').update(JSON.stringify({ version: ADAPT_VERSION, opts, sourceContent })).digest('hex').slice(0, 32);
 }
 
 /**
@@ -97,7 +91,8 @@ export function adaptModelFolder(src: string, out: string, opts: AdaptFolderOpti
     rewritten.add(resolve(path));
     for (const f of externalFiles(folder.models[c], path)) rewritten.add(f);
   }
-  const sourceFiles = COMPONENT_NAMES.flatMap((c) => [resolve(folder.components[c]!), ...externalFiles(folder.models[c], folder.components[c]!)]).sort();
+  const content = modelContentFingerprint(src, opts.hashes ?? FileHashMemo.inMemory(), folderExternalFiles(folder));
+  const sourceFiles = content.files.map((f) => f.path);
   const weightBytes = (m: Model) => m.graph.initializers.reduce((n, t) => n + t.data.byteLength, 0);
   const unetBytes = weightBytes(folder.models.unet);
   const totalMiB = Math.ceil((unetBytes + (adaptedTe ? weightBytes(folder.models.text_encoder) : 0)) / 2 ** 20);
@@ -107,7 +102,7 @@ export function adaptModelFolder(src: string, out: string, opts: AdaptFolderOpti
   copyModelFiles(src, out, { root, filter: (from) => !rewritten.has(resolve(from)) && basename(from) !== ADAPTED_MARKER });
 
   const options = { tac: opts.tac ?? {}, textualInversion: ti };
-  const fingerprint = sourceFingerprint(sourceFiles, options);
+  const fingerprint = adaptFingerprint(content.fingerprint, options);
   const stamp = (m: Model) => m.metadataProps.push({ key: 'r2r.adapt.source', value: JSON.stringify({ dir: a, fingerprint, version: ADAPT_VERSION }) });
   const save = (model: Model, source: Model, sourcePath: string, component: ComponentName, offset: number) => {
     const path = join(out, component, 'model.onnx');
@@ -123,7 +118,7 @@ export function adaptModelFolder(src: string, out: string, opts: AdaptFolderOpti
     stamp(adaptedTe.model);
     save(adaptedTe.model, folder.models.text_encoder, tePath, 'text_encoder', unetBytes);
   }
-  const report: AdaptFolderReport = { source: a, out: b, options, sourceFiles, fingerprint, version: ADAPT_VERSION, tac, textualInversion: adaptedTe?.report };
+  const report: AdaptFolderReport = { source: a, out: b, options, sourceFiles, sourceContent: content.fingerprint, fingerprint, version: ADAPT_VERSION, tac, textualInversion: adaptedTe?.report };
   writeFileAtomic(join(out, ADAPTED_MARKER), JSON.stringify(report, null, 2) + '\n', { insideRoot: root });
   opts.onProgress?.(totalMiB, totalMiB, 'done');
   return report;
@@ -134,16 +129,20 @@ function overlaps(a: string, b: string): boolean {
 }
 
 /**
- * Whether `out` holds an adapted copy that is still current: made by this version, from
- * source files of the same size and modification time. The app re-adapts when it is not.
+ * Whether `out` holds an adapted copy that is still current: made by this version from a
+ * source whose every file (models, external data, VAE and tokenizer files, configs) has the
+ * same SHA-256 as then, none added or removed. The copy holds its own VAE, tokenizer and
+ * configs, so any change there makes it stale too. The app re-adapts when it is not current.
  */
-export function adaptedCopyIsCurrent(out: string): boolean {
+export function adaptedCopyIsCurrent(out: string, hashes: FileHashMemo = FileHashMemo.inMemory()): boolean {
   const marker = join(out, ADAPTED_MARKER);
   if (!existsSync(marker)) return false;
   try {
     const r = JSON.parse(readFileSync(marker, 'utf8')) as AdaptFolderReport;
-    if (r.version !== ADAPT_VERSION || !r.sourceFiles.every((f) => existsSync(f))) return false;
-    return sourceFingerprint(r.sourceFiles, r.options) === r.fingerprint && existsSync(join(out, 'unet', 'model.onnx'));
+    if (r.version !== ADAPT_VERSION || !existsSync(join(out, 'unet', 'model.onnx'))) return false;
+    // the recorded files bring external data kept outside the folder; a file gone since throws: not current
+    const content = modelContentFingerprint(r.source, hashes, r.sourceFiles);
+    return adaptFingerprint(content.fingerprint, r.options) === r.fingerprint;
   } catch {
     return false;
   }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { chooseProvider, type ProviderChoice } from '../runtime/provider-choice';
 import { SessionManager, type SessionManagerOptions } from '../runtime/session-manager';
@@ -6,10 +5,12 @@ import { readSchedulerConfig, type DdimConfig } from '../schedulers/scheduler-co
 import { ClipTokenizer } from '../tokenizer/clip-tokenizer';
 import { UserError } from '../../common/errors';
 import { readEmbeddingFile } from '../models/embeddings';
-import { adaptedModel, type AdaptedModel } from './adapted-model';
+import { adaptedModel, shotModelId, type AdaptedModel } from './adapted-model';
 import { defaultCacheDir } from './shot-cache';
 import { GENERATION_DEFAULTS } from '../../../preload/api/generation-types';
-import { checkModelFolder, modelFingerprint, readModelGeometry } from './model-requirements';
+import { checkModelFolder, readModelGeometry } from './model-requirements';
+import { folderExternalFiles, modelContentFingerprint } from '../models/fingerprint';
+import { FileHashMemo } from '../models/fingerprint-memo';
 import { OnnxDiffusionModel } from './onnx-diffusion-model';
 
 export interface LoadModelOptions {
@@ -17,8 +18,10 @@ export interface LoadModelOptions {
   provider?: string;
   /** UNet resolution levels with TAC, highest resolution first (2) */
   tacLevels?: number;
-  /** where adapted copies (and inversions) are kept; default defaultCacheDir() */
+  /** where adapted copies, inversions and the file-hash memo are kept; default defaultCacheDir() */
   cacheDir?: string;
+  /** the adapted copies kept in the cache together (default ADAPTED_CACHE_MAX_BYTES) */
+  adaptedMaxBytes?: number;
   /** sessions kept loaded together (4: all components; 1 loads each in turn, for small memory) */
   sessionCapacity?: number;
   onProgress?: (label: string) => void;
@@ -37,6 +40,10 @@ export interface LoadedModel {
   providerChoice: ProviderChoice;
   /** with a negative embedding: the prompt made of its token(s), to use as the negative prompt */
   negativePrompt?: string;
+  /** SHA-256 content fingerprint of the source folder's files */
+  contentFingerprint: string;
+  /** files read and hashed while loading (0 when the cache's stat memo knew them all) */
+  filesHashed: number;
 }
 
 /**
@@ -51,9 +58,15 @@ export async function loadR2RModel(dir: string, opts: LoadModelOptions = {}): Pr
   const tokenizer = ClipTokenizer.fromModelFolder(dir);
   const geometry = readModelGeometry(dir);
   const providerChoice = await chooseProvider(opts.provider);
-  const adapted = adaptedModel(dir, opts.cacheDir ?? defaultCacheDir(), { tacLevels: opts.tacLevels ?? GENERATION_DEFAULTS.tacLevels }, opts.onProgress, opts.signal);
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  const hashes = FileHashMemo.open(cacheDir);
+  // hashed before the adapted copy is checked against it: the same memo answers both
+  const content = modelContentFingerprint(dir, hashes, folderExternalFiles(folder));
+  const adapted = adaptedModel(dir, cacheDir, { tacLevels: opts.tacLevels ?? GENERATION_DEFAULTS.tacLevels }, { onProgress: opts.onProgress, signal: opts.signal, hashes, maxBytes: opts.adaptedMaxBytes });
+  hashes.save();
   const negative = opts.negativeEmbedding ? addNegativeEmbedding(tokenizer, opts.negativeEmbedding, adapted) : undefined;
-  const id = createHash('sha256').update(JSON.stringify({ files: modelFingerprint(dir), tac: adapted.report.tac.levels })).digest('hex').slice(0, 32);
+  // the shot cache's model id: the content of every file a shot reads, and how the UNet was adapted
+  const id = shotModelId(content.fingerprint, adapted.report.tac.levels);
   opts.onProgress?.('loading sessions');
   const sessions = new SessionManager({
     capacity: opts.sessionCapacity ?? 4,
@@ -71,7 +84,7 @@ export async function loadR2RModel(dir: string, opts: LoadModelOptions = {}): Pr
     // errors name the user's files; the adapted copies in the cache are ours
     const sources = folder.components as Record<keyof typeof paths, string>;
     const model = await OnnxDiffusionModel.open({ id, provider: providerChoice.provider, sessions, paths, sources, tokenizer, ...geometry, extraEmbeddings: negative?.rows });
-    return { model, scheduler, adapted, providerChoice, negativePrompt: negative?.prompt };
+    return { model, scheduler, adapted, providerChoice, negativePrompt: negative?.prompt, contentFingerprint: content.fingerprint, filesHashed: hashes.hashed };
   } catch (err) {
     await sessions.close();
     throw err;

@@ -1,13 +1,10 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { checkModelComponents, type CheckedModelFolder } from '../models/model-checks';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { UserError } from '../../common/errors';
 
 /** the files R2R needs beyond the four ONNX components */
 const OTHER_FILES = ['tokenizer/vocab.json', 'tokenizer/merges.txt', 'scheduler/scheduler_config.json'] as const;
-
-/** what identifies a model folder's weights and settings */
-export const FINGERPRINT_FILES = ['text_encoder/model.onnx', 'unet/model.onnx', 'vae_encoder/model.onnx', 'vae_decoder/model.onnx', ...OTHER_FILES] as const;
 
 /**
  * Refuses a folder that is not a Stable Diffusion ONNX folder or lacks what R2R needs: the
@@ -54,17 +51,4 @@ export function readModelGeometry(dir: string): ModelGeometry {
   const vaeFactor = 2 ** (vaeBlocks - 1);
   const scaling = typeof vae?.scaling_factor === 'number' ? vae.scaling_factor : 0.18215;
   return { vaeFactor, sizeMultiple: vaeFactor * 2 ** (unetBlocks - 1), scalingFactor: scaling };
-}
-
-/** identifies a model folder's weights cheaply: paths, sizes and modification times of its files */
-export function modelFingerprint(dir: string, files: readonly string[] = FINGERPRINT_FILES): string[] {
-  const out: string[] = [resolve(dir)];
-  for (const f of files) {
-    for (const p of [join(dir, f), join(dir, f + '_data')]) {
-      if (!existsSync(p)) continue;
-      const s = statSync(p);
-      out.push(`${f}:${s.size}:${Math.round(s.mtimeMs)}`);
-    }
-  }
-  return out;
 }

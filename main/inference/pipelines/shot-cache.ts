@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { open, readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic-write';
@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../../common/atomic-write';
  * the VAE encode and the inversion.
  */
 export interface InversionKey {
+  /** the loaded model's id: the SHA-256 content fingerprint of every file a shot reads, with the TAC levels */
   modelId: string;
   provider: string;
   /** hash of the model-canvas input (source pixels, fit and background) */
@@ -64,6 +65,44 @@ export interface GenerationTrajectory {
 
 const MAGIC = 'R2RINV1\n';
 
+/** one file or folder of a size-capped cache */
+export interface CacheEntry {
+  path: string;
+  bytes: number;
+  /** ms since the epoch of its last read or write */
+  lastUsed: number;
+}
+
+export interface ShotCacheEntry extends CacheEntry {
+  kind: 'inversion' | 'trajectory';
+  /** the file name without its extension: the key's hash */
+  hash: string;
+}
+
+export interface ShotCacheEntryOrigin {
+  /** an inversion's model id */
+  modelId?: string;
+  /** a trajectory's inversion hash */
+  inversion?: string;
+}
+
+/**
+ * The entries to remove, least recently used first, so that the rest fit in `maxBytes`;
+ * `keep` (the entry just written or opened) is never among them. The shot cache and the
+ * adapted models share it.
+ */
+export function leastRecentlyUsedOverCap<E extends CacheEntry>(entries: readonly E[], maxBytes: number, keep?: string): E[] {
+  let total = entries.reduce((a, e) => a + e.bytes, 0);
+  const out: E[] = [];
+  for (const e of [...entries].sort((a, b) => a.lastUsed - b.lastUsed || a.path.localeCompare(b.path))) {
+    if (total <= maxBytes) break;
+    if (e.path === keep) continue;
+    out.push(e);
+    total -= e.bytes;
+  }
+  return out;
+}
+
 interface StackHeader {
   hash: string;
   count: number;
@@ -71,6 +110,9 @@ interface StackHeader {
   width: number;
   height: number;
   tacSteps?: number;
+  /** an inversion's model id; a trajectory's inversion (so `r2r cache` can name the model of each entry) */
+  modelId?: string;
+  inversion?: string;
 }
 
 type Stack = Omit<StackHeader, 'hash' | 'count'> & { latents: Float32Array[] };
@@ -116,7 +158,7 @@ export class ShotCache {
   }
 
   async putInversion(key: InversionKey, inv: InvertedLatents): Promise<void> {
-    await this.write(cacheKeyHash(key), 'inv', inv);
+    await this.write(cacheKeyHash(key), 'inv', { ...inv, modelId: key.modelId });
   }
 
   async getTrajectory(key: TrajectoryKey): Promise<GenerationTrajectory | undefined> {
@@ -125,7 +167,7 @@ export class ShotCache {
   }
 
   async putTrajectory(key: TrajectoryKey, traj: GenerationTrajectory): Promise<void> {
-    await this.write(cacheKeyHash(key), 'traj', traj);
+    await this.write(cacheKeyHash(key), 'traj', { ...traj, inversion: key.inversion });
   }
 
   private file(hash: string, ext: string): string {
@@ -161,7 +203,7 @@ export class ShotCache {
   }
 
   private async write(hash: string, ext: string, stack: Stack): Promise<void> {
-    const fields: StackHeader = { hash, count: stack.latents.length, channels: stack.channels, width: stack.width, height: stack.height, tacSteps: stack.tacSteps };
+    const fields: StackHeader = { hash, count: stack.latents.length, channels: stack.channels, width: stack.width, height: stack.height, tacSteps: stack.tacSteps, modelId: stack.modelId, inversion: stack.inversion };
     const header = Buffer.from(JSON.stringify(fields), 'utf8');
     const prefix = MAGIC.length + 4 + header.length;
     const pad = (4 - (prefix % 4)) % 4;
@@ -178,25 +220,49 @@ export class ShotCache {
     await this.evict(path);
   }
 
+  /** what the folder holds: each entry with its size and last use (a read or a write) */
+  async entries(): Promise<ShotCacheEntry[]> {
+    const names = (await readdir(this.dir).catch(() => [] as string[])).filter((n) => n.endsWith('.inv') || n.endsWith('.traj'));
+    const entries = await Promise.all(
+      names.map(async (n) => {
+        const path = join(this.dir, n);
+        const s = await stat(path).catch(() => undefined);
+        const kind = n.endsWith('.inv') ? ('inversion' as const) : ('trajectory' as const);
+        return s && { path, kind, hash: n.slice(0, n.lastIndexOf('.')), bytes: s.size, lastUsed: s.mtimeMs };
+      }),
+    );
+    return entries.filter((e) => e !== undefined);
+  }
+
+  /** what an entry's header says it came from, without reading its latents (nothing for an older or damaged file) */
+  async origin(entry: ShotCacheEntry): Promise<ShotCacheEntryOrigin> {
+    const fh = await open(entry.path, 'r').catch(() => undefined);
+    if (!fh) return {};
+    try {
+      const head = Buffer.alloc(4096);
+      const { bytesRead } = await fh.read(head, 0, head.length, 0);
+      if (bytesRead < MAGIC.length + 4 || head.toString('latin1', 0, MAGIC.length) !== MAGIC) return {};
+      const len = head.readUInt32LE(MAGIC.length);
+      const start = MAGIC.length + 4;
+      if (start + len > bytesRead) return {};
+      const header = JSON.parse(head.toString('utf8', start, start + len)) as StackHeader;
+      return { modelId: typeof header.modelId === 'string' ? header.modelId : undefined, inversion: typeof header.inversion === 'string' ? header.inversion : undefined };
+    } catch {
+      return {};
+    } finally {
+      await fh.close();
+    }
+  }
+
   /** removes the least recently used entries until the folder fits in maxBytes (never `keep`) */
   async evict(keep?: string): Promise<void> {
-    const names = (await readdir(this.dir).catch(() => [] as string[])).filter((n) => n.endsWith('.inv') || n.endsWith('.traj'));
-    const entries = (
-      await Promise.all(
-        names.map(async (n) => {
-          const p = join(this.dir, n);
-          const s = await stat(p).catch(() => undefined);
-          return s ? { path: p, size: s.size, mtime: s.mtimeMs } : undefined;
-        }),
-      )
-    ).filter((e): e is { path: string; size: number; mtime: number } => e !== undefined);
-    let total = entries.reduce((a, e) => a + e.size, 0);
-    entries.sort((a, b) => a.mtime - b.mtime);
-    for (const e of entries) {
-      if (total <= this.maxBytes) break;
-      if (e.path === keep) continue;
-      await unlink(e.path).catch(() => undefined);
-      total -= e.size;
-    }
+    for (const e of leastRecentlyUsedOverCap(await this.entries(), this.maxBytes, keep)) await unlink(e.path).catch(() => undefined);
+  }
+
+  /** removes every entry; returns how many and their bytes */
+  async clear(): Promise<{ entries: number; bytes: number }> {
+    const all = await this.entries();
+    for (const e of all) await unlink(e.path).catch(() => undefined);
+    return { entries: all.length, bytes: all.reduce((a, e) => a + e.bytes, 0) };
   }
 }
