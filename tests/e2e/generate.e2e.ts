@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { writeSampleLibrary } from '../../main/catalog/index';
 import { writeDemoModel } from '../../main/inference/models/demo/demo-model';
-import { artifactPath, openStudio, type Served, type Studio } from './support';
+import { addModel, artifactPath, openStudio, type Served, type Studio } from './support';
 
 interface Generation {
   id: number;
@@ -76,7 +76,7 @@ describe('generating in the studio', () => {
     // enabled once the backend says it has the kind and a model folder is given
     await page.waitForFunction(() => document.querySelector('[data-testid=generate-why]')?.textContent?.includes('model folder'));
     expect(await generate.isDisabled()).toBe(true);
-    await page.getByTestId('param-model').fill(join(dir, 'tiny'));
+    await addModel(page, join(dir, 'tiny'));
     await page.getByTestId('param-steps').fill('100');
     await page.getByTestId('param-strength').fill('0.6');
     await page.getByTestId('param-size').selectOption('128');

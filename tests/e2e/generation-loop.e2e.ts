@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { writeSampleLibrary } from '../../main/catalog/index';
 import { writeDemoModel } from '../../main/inference/models/demo/demo-model';
-import { artifactPath, collectConsoleErrors, openStudio, type Served, type Studio } from './support';
+import { addModel, artifactPath, collectConsoleErrors, openStudio, type Served, type Studio } from './support';
 
 interface Garment {
   generations: { id: number; renderId: number; status: string; output: string | null }[];
@@ -64,7 +64,7 @@ describe('the generation loop in the shot editor', () => {
     // the studio runs R2R only: no seed to offer, the panel says why
     expect(await page.getByTestId('param-seed').count()).toBe(0);
     expect(await page.getByTestId('seed-note').textContent()).toContain('R2R is deterministic');
-    await page.getByTestId('param-model').fill(join(dir, 'tiny'));
+    await addModel(page, join(dir, 'tiny'));
     await page.getByTestId('param-steps').fill('60');
     await page.getByTestId('param-size').selectOption('128');
 

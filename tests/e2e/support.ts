@@ -122,3 +122,11 @@ export function collectConsoleErrors(page: Page): string[] {
   page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
   return errors;
 }
+
+/** adds a model folder (or embedding file) through the parameters panel's picker, which then picks it */
+export async function addModel(page: Page, path: string, kind: 'model' | 'embedding' = 'model'): Promise<void> {
+  await page.getByTestId(`${kind}-add-toggle`).click();
+  await page.getByTestId(`${kind}-add-path`).fill(path);
+  await page.getByTestId(`${kind}-add`).click();
+  await page.waitForFunction(([k, p]) => (document.querySelector(`[data-testid=${k}-select]`) as HTMLSelectElement | null)?.value === p, [kind, path] as const, { timeout: 60_000 });
+}

@@ -1,4 +1,5 @@
-import { DEFAULT_PARAMS, type GenerationParams } from './params';
+import type { GenerationParams } from './params';
+import { loadParams, saveParams } from './saved-params';
 import type { GarmentSummaryRecord, LibraryInfo, RenderRecord } from '../../../preload/api/library-types';
 
 export type ViewName = 'library' | 'shot' | 'compare' | 'combos' | 'about';
@@ -11,7 +12,7 @@ class Studio {
   renderId = $state<number | null>(null);
   helpOpen = $state(false);
   /** the parameters panel's values; a sweep cell click sets them */
-  params = $state<GenerationParams>(structuredClone(DEFAULT_PARAMS));
+  params = $state<GenerationParams>(loadParams());
   /** the latest desktop menu command for the page (undo, zoom...), with a counter so repeats count */
   command = $state<{ name: string; seq: number } | null>(null);
   /** job kinds the backend runs; Generate and Sweep need 'generate' and 'sweep' */
@@ -32,3 +33,8 @@ class Studio {
 }
 
 export const studio = new Studio();
+
+// the panel's values outlive a reload
+$effect.root(() => {
+  $effect(() => saveParams($state.snapshot(studio.params)));
+});
