@@ -9,12 +9,12 @@ const root = dirname(fileURLToPath(import.meta.url));
 
 /**
  * The rooms of main/, lowest first, and what each may import besides itself (docs/architecture.md):
- * common < catalog, inference, metrics < shots < jobs < export < api < server, cli, app.
+ * common < catalog, inference, metrics < shots < jobs, remote < export < api < server, cli, app.
  * Every room may also import preload/ (the typed API contract). catalog, inference and metrics
  * are peers that know nothing of each other; cli also hosts the HTTP server (`r2r serve`).
  */
 const BELOW_SHOTS = ['common', 'catalog', 'inference', 'metrics'];
-const BELOW_API = [...BELOW_SHOTS, 'shots', 'jobs', 'export'];
+const BELOW_API = [...BELOW_SHOTS, 'shots', 'jobs', 'remote', 'export'];
 const MAIN_ROOMS = {
   common: [],
   catalog: ['common'],
@@ -22,7 +22,9 @@ const MAIN_ROOMS = {
   metrics: ['common'],
   shots: BELOW_SHOTS,
   jobs: [...BELOW_SHOTS, 'shots'],
-  export: [...BELOW_SHOTS, 'shots', 'jobs'],
+  // queue workers and the coordinator (BullMQ on Redis): shots made on other machines
+  remote: [...BELOW_SHOTS, 'shots'],
+  export: [...BELOW_SHOTS, 'shots', 'jobs', 'remote'],
   api: BELOW_API,
   server: [...BELOW_API, 'api'],
   cli: [...BELOW_API, 'api', 'server'],

@@ -2,6 +2,7 @@ import { isUserError } from '../common/errors';
 import type { Library } from '../catalog/library';
 import { listGenerations } from '../catalog/queries/generations';
 import type { Render } from '../catalog/types';
+import type { WorkerState } from '../remote/heartbeat';
 import { settleOrphans } from '../shots/ownership';
 import { shotSettings, type ShotSettings } from '../shots/shot-settings';
 import { rendersByView, selectGarments, type ExportSelection } from './catalog-candidates';
@@ -20,13 +21,32 @@ export interface GenerationSettings {
   provider?: string;
   negativeEmbedding?: string;
   cacheDir?: string;
+  /** a Redis URL: queue workers make the shots (`r2r worker`), this process records them; not part of the job's identity */
+  queue?: string;
+  /** tries per queued shot, with exponential backoff from backoffMs */
+  attempts?: number;
+  backoffMs?: number;
 }
 
 export interface GenerateProgress {
   done: number;
   total: number;
   failed: number;
-  item: { sku: string; colorway: string; view: string; renderId: number; generationId: number; status: 'done' | 'failed'; error?: string };
+  item: {
+    sku: string;
+    colorway: string;
+    view: string;
+    renderId: number;
+    generationId: number;
+    status: 'done' | 'failed';
+    error?: string;
+    /** queued shots: the worker that made it, enqueue to start and result to written in ms */
+    worker?: string;
+    queueMs?: number;
+    writeMs?: number;
+    startedAt?: number;
+    finishedAt?: number;
+  };
 }
 
 export interface GenerateSummary {
@@ -107,6 +127,8 @@ export async function generateShots(opts: {
   onPlan?: (info: { total: number; alreadyGenerated: number }) => void;
   onProgress?: (p: GenerateProgress) => void;
   onStatus?: (label: string) => void;
+  /** queued shots: the workers' state and the shots not yet recorded, every few seconds */
+  onWorkers?: (workers: WorkerState[], remaining: number) => void;
 }): Promise<GenerateSummary> {
   const { lib, jobTag } = opts;
   // shots a killed run of this export (or any process now gone) left running are marked failed
@@ -115,6 +137,7 @@ export async function generateShots(opts: {
   opts.onPlan?.({ total: todo.length, alreadyGenerated });
   const summary: GenerateSummary = { planned: todo.length, generated: 0, failed: 0, alreadyGenerated, cancelled: false };
   if (todo.length === 0) return summary;
+  if (opts.settings.queue) return generateQueued(opts, todo, summary);
   // the engine loads only when there is something to generate (onnxruntime is heavy)
   const shots = await import('../shots/index');
   const settings = settingsOfExport(opts.settings);
@@ -145,5 +168,35 @@ export async function generateShots(opts: {
     if (!reused) await shots.releaseCachedModel();
   }
   summary.cancelled = Boolean(opts.signal?.aborted);
+  return summary;
+}
+
+/** the views made by queue workers (`r2r worker`) and recorded here as they come back */
+async function generateQueued(opts: Parameters<typeof generateShots>[0], todo: ViewToGenerate[], summary: GenerateSummary): Promise<GenerateSummary> {
+  // BullMQ and ioredis load only for a queued export
+  const { generateOnQueue } = await import('../remote/coordinator');
+  const where = new Map(todo.map((v) => [v.render.id, { sku: v.sku, colorway: v.colorway, view: v.view, renderId: v.render.id }]));
+  let done = 0;
+  const res = await generateOnQueue({
+    lib: opts.lib,
+    url: opts.settings.queue!,
+    settings: settingsOfExport(opts.settings),
+    tag: { [EXPORT_JOB_PARAM]: opts.jobTag },
+    flowId: `export_${opts.jobTag}`,
+    shots: todo.map((v) => ({ renderId: v.render.id, label: `${v.sku} ${v.colorway} ${v.view}` })),
+    ...(opts.settings.attempts ? { attempts: opts.settings.attempts } : {}),
+    ...(opts.settings.backoffMs !== undefined ? { backoffMs: opts.settings.backoffMs } : {}),
+    signal: opts.signal,
+    onStatus: opts.onStatus,
+    onWorkers: opts.onWorkers,
+    onItem: (o) => {
+      done++;
+      if (o.status === 'failed') summary.failed++;
+      const { renderId: _renderId, ...outcome } = o;
+      opts.onProgress?.({ done, total: todo.length, failed: summary.failed, item: { ...where.get(o.renderId)!, ...outcome } });
+    },
+  });
+  summary.generated = res.generated;
+  summary.cancelled = res.cancelled;
   return summary;
 }

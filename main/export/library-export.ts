@@ -4,6 +4,7 @@ import { openLibrary } from '../catalog/library';
 import { UserError } from '../common/errors';
 import { selectCandidates, type ExportSelection, type ExportSource } from './catalog-candidates';
 import { jobIdFor, runExportJob, type ExportProgress, type ExportSummary } from './export-job';
+import type { WorkerState } from '../remote/heartbeat';
 import { generateShots, type GenerateMode, type GenerateProgress, type GenerateSummary, type GenerationSettings } from './generate-shots';
 import type { ExportJobParams } from './job-store';
 import { chooseFormat, loadPreset, withLongestSide } from './presets';
@@ -36,6 +37,8 @@ export interface LibraryExportHooks {
   onGeneratePlan?: (info: { total: number; alreadyGenerated: number }) => void;
   onGenerate?: (p: GenerateProgress) => void;
   onStatus?: (label: string) => void;
+  /** generating on a queue: the workers' state and the shots not yet back */
+  onWorkers?: (workers: WorkerState[], remaining: number) => void;
   onPlan?: (info: { jobId: string; total: number; alreadyDone: number; resumed: boolean; missing: number }) => void;
   onProgress?: (p: ExportProgress) => void;
 }
@@ -101,6 +104,7 @@ export async function exportFromLibrary(req: LibraryExportRequest, hooks: Librar
             onPlan: hooks.onGeneratePlan,
             onProgress: hooks.onGenerate,
             onStatus: hooks.onStatus,
+            onWorkers: hooks.onWorkers,
           });
           // a cancelled generation makes no job: the same command carries on from the library
           if (generation.cancelled) throw new GenerationCancelled();

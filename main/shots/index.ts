@@ -5,3 +5,5 @@ export { modelFor, releaseCachedModel } from './kept-model';
 export { LEASE_MS, ownerGone, processExists, settleOrphans, startOwnedGeneration, thisProcessOwner, type OrphanCheck, type OwnedGeneration } from './ownership';
 export { renderInputs, type RenderInputs } from './render-inputs';
 export { canvasFor, engineParams, negativeEmbeddingOf, recordedParams, shotSettings, type NegativeSetting, type ShotSettings } from './shot-settings';
+export { recordShotFailedElsewhere, recordShotMadeElsewhere, type ShotMadeElsewhere } from './shot-made-elsewhere';
+export { shotMetrics } from './shot-metrics';

@@ -9,6 +9,7 @@ import { makeFileShot } from './file-shot';
 import { modelFor } from './kept-model';
 import { settleOrphans, startOwnedGeneration } from './ownership';
 import { renderInputs, type RenderInputs } from './render-inputs';
+import { shotMetrics } from './shot-metrics';
 import { engineParams, recordedParams, type ShotSettings } from './shot-settings';
 
 export interface LibraryShotRequest {
@@ -56,18 +57,7 @@ export async function makeLibraryShot(lib: Library, req: LibraryShotRequest, opt
   const dir = await mkdtemp(join(tmpdir(), 'r2r-shot-'));
   try {
     const res = await runShot(settings, files, join(dir, 'out.png'), loaded, opts);
-    const metrics = {
-      provider: res.provider,
-      totalMs: Math.round(res.totalMs),
-      modelMs: Math.round(res.modelMs),
-      inversionCached: res.inversionCached,
-      generationStepsReused: res.generationStepsReused,
-      k: res.k,
-      tacSteps: res.tacSteps,
-      unetCalls: res.unetCalls.length,
-      sampleEvaluations: res.sampleEvaluations,
-      canvas: { width: res.plan.width, height: res.plan.height },
-    };
+    const metrics = shotMetrics(res);
     const done = await storeGenerationOutput(lib, gen.id, await readFile(join(dir, 'out.png')), metrics);
     return { generationId: done.id, output: done.output!, outputPath: done.outputPath!, inversionCached: res.inversionCached, generationStepsReused: res.generationStepsReused, totalMs: res.totalMs };
   } catch (err) {

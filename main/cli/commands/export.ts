@@ -4,7 +4,8 @@ import { appVersion } from '../../common/version';
 import { openLibrary } from '../../catalog/library';
 import { comboIdFor, EXPORT_SOURCES, type ExportSelection, type ExportSource } from '../../export/catalog-candidates';
 import { exportFromLibrary } from '../../export/library-export';
-import type { CliCommand } from '../command';
+import { redisOptions } from '../../remote/redis-url';
+import type { CliCommand, CliContext } from '../command';
 import { needString, optNumber, optString } from '../command';
 import { createProgress } from '../progress';
 
@@ -23,7 +24,7 @@ export const exportCommand: CliCommand = {
   summary: 'export catalog shots for a marketplace (presets, names, sRGB, metadata); resumable',
   usage:
     '--library <lib> --out <dir> [--preset amazon|zalando|shopify|<file.json>] [--format jpeg|png|webp] [--size <px>] ' +
-    '[--source realistic|raytrace|raster] [--category C] [--colorway W] [--text Q] [--tag T] [--combo <id|name>] [--generate none|missing|all --model <dir> [--gen-size WxH|N] [--steps 50] [--negative-embedding <file>] [--provider P] [--cache-dir <dir>]] [--concurrency 2] [--json]',
+    '[--source realistic|raytrace|raster] [--category C] [--colorway W] [--text Q] [--tag T] [--combo <id|name>] [--generate none|missing|all --model <dir> [--gen-size WxH|N] [--steps 50] [--negative-embedding <file>] [--provider P] [--cache-dir <dir>] [--queue redis://host:6379 [--attempts 3]]] [--concurrency 2] [--json]',
   options: {
     library: { type: 'string', help: 'library folder to export from; required' },
     out: { type: 'string', help: 'folder for the images and report; the same command again resumes the export; required' },
@@ -43,6 +44,8 @@ export const exportCommand: CliCommand = {
     provider: { type: 'string', help: 'execution provider for generation: auto (default), tensorrt, cuda, dml, coreml, webgpu, cpu' },
     'negative-embedding': { type: 'string', help: 'textual-inversion file (.safetensors, .pt, .bin) used as the negative prompt when generating' },
     'cache-dir': { type: 'string', help: 'generation cache of adapted models and inversions (default $R2R_CACHE_DIR or ~/.cache/r2r-studio)' },
+    queue: { type: 'string', help: 'Redis URL (redis://[:password@]host:6379[/db], rediss:// for TLS): `r2r worker`s on other machines make the shots, this machine records and exports them' },
+    attempts: { type: 'string', help: 'tries per queued shot before it is marked failed, 1-20 (default 3), with exponential backoff' },
     concurrency: { type: 'string', help: 'images rendered at once, 1-64 (default 2)' },
     json: { type: 'boolean', help: 'print JSON lines (plan, each generated and exported item, summary) instead of progress and text' },
   },
@@ -95,6 +98,7 @@ export const exportCommand: CliCommand = {
                 provider: optString(ctx, 'provider'),
                 negativeEmbedding: optString(ctx, 'negative-embedding'),
                 cacheDir: optString(ctx, 'cache-dir'),
+                ...queueSettings(ctx),
               },
         concurrency,
         creatorTool: `R2R Studio ${appVersion()}`,
@@ -105,6 +109,12 @@ export const exportCommand: CliCommand = {
         onGenerate: (p) => {
           if (json) line({ event: 'generated', done: p.done, total: p.total, failed: p.failed, ...p.item });
           else genProgress!.update(p.done, p.total, `${p.item.sku} ${p.item.view}`);
+        },
+        onWorkers: (workers, remaining) => {
+          const perMin = workers.reduce((n, w) => n + w.shotsPerMin, 0);
+          const etaS = perMin > 0 ? Math.round((remaining / perMin) * 60) : null;
+          if (json) line({ event: 'workers', remaining, etaS, workers });
+          else ctx.stderr.write(`${workers.length} worker(s), ${perMin} shots/min, ${remaining} left${etaS === null ? '' : `, about ${etaS} s`}: ${workers.map((w) => `${w.host} ${w.provider} ${w.current.map((c) => c.label).join(', ') || 'idle'}`).join('; ')}\n`);
         },
         onPlan: (p) => (json ? line({ event: 'plan', ...p }) : undefined),
         onProgress: (p) => {
@@ -134,6 +144,18 @@ export const exportCommand: CliCommand = {
     return summary.failed || gen?.failed ? 1 : 0;
   },
 };
+
+/** `--queue URL [--attempts N]`: shots made by queue workers */
+function queueSettings(ctx: CliContext): { queue?: string; attempts?: number } {
+  const queue = optString(ctx, 'queue');
+  if (queue === undefined) {
+    if (optString(ctx, 'attempts') !== undefined) throw new UserError('bad-option', '--attempts goes with --queue', 'Add --queue redis://host:6379, or leave out --attempts.');
+    return {};
+  }
+  // a malformed URL is refused here, before the library is opened
+  redisOptions(queue);
+  return { queue, attempts: optNumber(ctx, 'attempts', 3, 1, 20) };
+}
 
 /** `--gen-size 128x160`: the model canvas of generated shots; `--gen-size 160`: its longer side, the other following each render */
 function parseSize(text: string): { width: number; height: number } | { maxSide: number } {

@@ -12,6 +12,8 @@ import { metricsSsimCommand } from './metrics-ssim';
 import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { generateCommand } from './generate';
+import { workerCommand } from './worker';
+import { workersCommand } from './workers';
 
 /** every `r2r` subcommand; each lives in its own module beside this file */
 export const commands: CliCommand[] = [
@@ -28,4 +30,6 @@ export const commands: CliCommand[] = [
   metricsSsimCommand,
   evalCommand,
   exportCommand,
+  workerCommand,
+  workersCommand,
 ];

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import type { ShotSettings } from '../shots/shot-settings';
+
+/** the queue every worker takes shots from, and the queue of the per-export parent jobs */
+export const SHOT_QUEUE = 'r2r-shots';
+export const EXPORT_QUEUE = 'r2r-exports';
+/** BullMQ's key prefix for this app's queues (several apps may share one Redis) */
+export const QUEUE_PREFIX = 'r2r';
+
+/** what a worker needs of the shot settings: the rest (model folder, provider, cache) is its own */
+export type PortableSettings = Omit<ShotSettings, 'model' | 'provider' | 'cacheDir'>;
+
+/** everything a worker on another machine needs for one shot: the library stays with the coordinator */
+export interface ShotJobData {
+  v: 1;
+  /** the coordinator's render id and a name for it, for messages only */
+  renderId: number;
+  label: string;
+  renderSha: string;
+  input: { ext: string; base64: string };
+  /** PNG bytes of the render's edit mask and texture lock, when it has them */
+  mask?: string;
+  textureLock?: string;
+  width: number;
+  height: number;
+  settings: PortableSettings;
+  model: { name: string; fingerprint: string; dir: string };
+}
+
+export interface ShotJobResult {
+  /** the output PNG, base64 */
+  png: string;
+  metrics: Record<string, unknown>;
+  worker: { id: string; host: string; provider: string };
+}
+
+/** the settings a job carries: the machine-specific ones are left out */
+export function portableSettings(s: ShotSettings): PortableSettings {
+  const { model: _model, provider: _provider, cacheDir: _cacheDir, ...rest } = s;
+  return rest;
+}
+
+/**
+ * The job's id, the same for the same shot from any coordinator: `<render sha>_<params hash>`,
+ * the params hash covering the settings, the masks and the model's fingerprint. BullMQ keeps
+ * one job per id, so enqueuing a shot twice does the work once. No ':' (BullMQ's key separator).
+ */
+export function shotJobId(data: Pick<ShotJobData, 'renderSha' | 'mask' | 'textureLock' | 'settings' | 'model'>): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify(sortedEntries(data.settings)));
+  h.update(`\nmodel ${data.model.fingerprint}\nmask ${digest(data.mask)}\nlock ${digest(data.textureLock)}`);
+  return `${data.renderSha}_${h.digest('hex').slice(0, 32)}`;
+}
+
+function digest(base64: string | undefined): string {
+  return base64 ? createHash('sha256').update(base64).digest('hex') : '-';
+}
+
+function sortedEntries(o: object): [string, unknown][] {
+  return Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
