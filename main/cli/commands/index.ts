@@ -4,6 +4,7 @@ import { serveCommand } from './serve';
 import { demoModelCommand } from './demo-model';
 import { modelsInspectCommand } from './models-inspect';
 import { modelsAdaptCommand } from './models-adapt';
+import { modelsOptimizeCommand } from './models-optimize';
 import { libraryInitCommand } from './library-init';
 import { importCommand } from './import';
 import { searchCommand } from './search';
@@ -27,6 +28,7 @@ export const commands: CliCommand[] = [
   demoModelCommand,
   modelsInspectCommand,
   modelsAdaptCommand,
+  modelsOptimizeCommand,
   metricsSsimCommand,
   evalCommand,
   exportCommand,

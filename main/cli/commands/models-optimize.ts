@@ -1,0 +1,41 @@
+import { UserError } from '../../common/errors';
+import { optimizeModelFolder } from '../../inference/models/optimize/optimize-folder';
+import { PROVIDER_TABLE, type ProviderName } from '../../inference/runtime/providers';
+import type { CliCommand } from '../command';
+import { needPositional, needString, optString, printResult } from '../command';
+
+function parseProvider(v: string | undefined): ProviderName | undefined {
+  if (v === undefined) return undefined;
+  const names = PROVIDER_TABLE.map((p) => p.name as string);
+  if (!names.includes(v)) throw new UserError('bad-option', `--provider must be one of ${names.join(', ')}, got '${v}'`);
+  return v as ProviderName;
+}
+
+export const modelsOptimizeCommand: CliCommand = {
+  name: 'models optimize',
+  summary: 'write a copy of a model folder with attention fused into MultiHeadAttention (the fast kernel; TAC still adapts it)',
+  usage: '<folder> --out <folder> [--provider cpu|cuda|dml|webgpu] [--json]',
+  options: {
+    out: { type: 'string', help: 'folder for the optimized copy (new or empty; must not overlap the source); required' },
+    provider: { type: 'string', help: 'the provider the copy is for; refused when it has no MultiHeadAttention kernel (default cpu)' },
+    json: { type: 'boolean', help: 'print the report (fused and skipped attention per component) as JSON' },
+  },
+  async run(ctx) {
+    const src = needPositional(ctx, 0, 'the model folder');
+    const out = needString(ctx, 'out');
+    const report = optimizeModelFolder(src, out, { provider: parseProvider(optString(ctx, 'provider')), signal: ctx.signal });
+    printResult(ctx, report, () =>
+      [
+        `optimized ${report.source} -> ${report.out} (for ${report.provider})`,
+        ...Object.entries(report.components).map(([c, r]) =>
+          [
+            `  ${c}: ${r.fused.length ? `${r.fused.length} attention layers fused into MultiHeadAttention` : 'copied unchanged'}`,
+            ...r.skipped.slice(0, 3).map((s) => `    left unfused: ${s.name} (${s.why})`),
+            ...(r.skipped.length > 3 ? [`    ... and ${r.skipped.length - 3} more left unfused`] : []),
+          ].join('\n'),
+        ),
+      ].join('\n'),
+    );
+    return 0;
+  },
+};

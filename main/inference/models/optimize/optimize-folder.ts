@@ -1,0 +1,100 @@
+import { existsSync, mkdirSync, readdirSync, realpathSync } from 'node:fs';
+import { basename, join, resolve, sep } from 'node:path';
+import { writeFileAtomic } from '../../../common/atomic-write';
+import { UserError } from '../../../common/errors';
+import { assertWritableInside } from '../../../common/inside-root';
+import { FileRange, type Model } from '../../onnx/model';
+import { saveModel } from '../../onnx/write-model';
+import type { ProviderName } from '../../runtime/providers';
+import { copyModelFiles } from '../copy-model-files';
+import { checkModelComponents } from '../model-checks';
+import { COMPONENT_NAMES, type ComponentName } from '../model-folder';
+import { fuseAttention, type FuseReport } from './fuse-attention';
+
+export const OPTIMIZED_MARKER = 'r2r_optimized.json';
+
+/**
+ * Providers with a com.microsoft MultiHeadAttention kernel in onnxruntime 1.30. CoreML has
+ * none (the nodes would run on the CPU, copying tensors back and forth each call), and
+ * TensorRT takes only standard ONNX ops.
+ */
+export const MHA_PROVIDERS: readonly ProviderName[] = ['cpu', 'cuda', 'dml', 'webgpu'];
+
+export interface OptimizeFolderOptions {
+  /** the provider the copy is meant for; refused when it cannot run the fused op */
+  provider?: ProviderName;
+  signal?: AbortSignal;
+}
+
+export interface OptimizeFolderReport {
+  source: string;
+  out: string;
+  provider: ProviderName;
+  components: Record<ComponentName, FuseReport>;
+}
+
+/** the external data files a model's weights are read from */
+function dataFiles(model: Model, modelPath: string): string[] {
+  const files = new Set<string>();
+  for (const t of model.graph.initializers) if (t.data instanceof FileRange && t.data.path !== resolve(modelPath)) files.add(t.data.path);
+  return [...files];
+}
+
+function overlaps(a: string, b: string): boolean {
+  return a === b || b.startsWith(a + sep) || a.startsWith(b + sep);
+}
+
+export function checkProviderRunsFusedAttention(provider: ProviderName): void {
+  if (MHA_PROVIDERS.includes(provider)) return;
+  throw new UserError(
+    'provider-op',
+    `the ${provider} provider has no kernel for com.microsoft MultiHeadAttention, the op \`models optimize\` writes`,
+    `Optimize for one of ${MHA_PROVIDERS.join(', ')}, or keep the unfused export for ${provider}.`,
+  );
+}
+
+/**
+ * Writes a copy of an optimum Stable Diffusion folder into `out` with attention fused into
+ * MultiHeadAttention in every component where the layout allows (see fuseAttention); the
+ * other files are copied. The source is only read; every write stays inside `out`.
+ */
+export function optimizeModelFolder(src: string, out: string, opts: OptimizeFolderOptions = {}): OptimizeFolderReport {
+  const provider = opts.provider ?? 'cpu';
+  checkProviderRunsFusedAttention(provider);
+  const folder = checkModelComponents(src);
+  const a = resolve(src);
+  const b = resolve(out);
+  if (overlaps(a, b) || (existsSync(out) && overlaps(realpathSync(a), realpathSync(b)))) {
+    throw new UserError('bad-option', `the output folder ${out} overlaps the source folder ${src}`, 'Write the optimized copy to a separate folder.');
+  }
+  if (existsSync(out) && readdirSync(out).length > 0) {
+    throw new UserError('output-not-empty', `${out} exists and is not empty`, 'Choose an empty or new folder for the optimized copy.');
+  }
+  // every rewrite first, in memory: nothing is written when a component fails
+  const rewritten = new Map<ComponentName, Model>();
+  const components = {} as Record<ComponentName, FuseReport>;
+  for (const c of COMPONENT_NAMES) {
+    const { model, report } = fuseAttention(folder.models[c]);
+    components[c] = report;
+    if (report.fused.length > 0) rewritten.set(c, model);
+  }
+  mkdirSync(out, { recursive: true });
+  const skip = new Set<string>();
+  for (const c of rewritten.keys()) {
+    const path = folder.components[c]!;
+    skip.add(resolve(path));
+    for (const f of dataFiles(folder.models[c], path)) skip.add(f);
+  }
+  copyModelFiles(src, out, { root: b, filter: (from) => !skip.has(resolve(from)) && basename(from) !== OPTIMIZED_MARKER });
+  for (const [c, model] of rewritten) {
+    const sourcePath = folder.components[c]!;
+    const path = join(out, c, 'model.onnx');
+    const external = dataFiles(folder.models[c], sourcePath).length > 0;
+    for (const f of [path, `${path}.partial`, ...(external ? [`${path}_data`, `${path}_data.partial`] : [])]) assertWritableInside(b, f);
+    mkdirSync(join(out, c), { recursive: true });
+    saveModel(model, path, { externalData: external ? 'always' : 'auto', signal: opts.signal });
+  }
+  const report: OptimizeFolderReport = { source: a, out: b, provider, components };
+  writeFileAtomic(join(out, OPTIMIZED_MARKER), JSON.stringify(report, null, 2) + '\n', { insideRoot: b });
+  return report;
+}
