@@ -141,7 +141,7 @@ describe('r2r export --source realistic', () => {
     let outputHash = '';
     try {
       const front = getGarment(lib, sku).renders.find((r) => r.view === 'front' && r.kind === 'raytrace')!;
-      const params = { steps: 50, strength: 0.3, guidance: 7.5, tacRatio: 0.9, prompt: '', negative: '<r2r-rendered>', width: 768, height: 1024 };
+      const params = { steps: 50, strength: 0.3, guidance: 7.5, tacRatio: 0.9, inversion: 'official', prompt: '', negative: '<r2r-rendered>', width: 768, height: 1024 };
       // an older generation of the same view, then the one that counts
       for (const seed of [3, 7]) {
         const g = insertGeneration(lib, { source: { renderId: front.id }, model: 'tiny-demo', params, seed, status: 'running' });
@@ -162,7 +162,7 @@ describe('r2r export --source realistic', () => {
     const file = join(out, `${sku}_front_realistic.png`);
     const text = readPngText(readFileSync(file));
     expect(text.find((x) => x.keyword === 'parameters')!.text).toMatch(
-      /^\nNegative prompt: <r2r-rendered>\nSteps: 50, Sampler: DDIM, CFG scale: 7\.5, Seed: 7, Size: 768x1024, Model: tiny-demo, Denoising strength: 0\.3, TAC ratio: 0\.9, R2R generation: \d+$/,
+      /^\nNegative prompt: <r2r-rendered>\nSteps: 50, Sampler: DDIM, CFG scale: 7\.5, Seed: 7, Size: 768x1024, Model: tiny-demo, Denoising strength: 0\.3, Inversion: official, TAC ratio: 0\.9, R2R generation: \d+$/,
     );
     const xmp = text.find((x) => x.keyword === 'XML:com.adobe.xmp')!.text;
     expect(xmp).toContain('digitalsourcetype/trainedAlgorithmicMedia');
