@@ -15,6 +15,7 @@ import { exportCommand } from './export';
 import { generateCommand } from './generate';
 import { workerCommand } from './worker';
 import { workersCommand } from './workers';
+import { cacheClearCommand, cacheCommand } from './cache';
 
 /** every `r2r` subcommand; each lives in its own module beside this file */
 export const commands: CliCommand[] = [
@@ -34,4 +35,6 @@ export const commands: CliCommand[] = [
   exportCommand,
   workerCommand,
   workersCommand,
+  cacheCommand,
+  cacheClearCommand,
 ];

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cacheKeyHash, reusableSteps, ShotCache, type InversionKey, type TrajectoryKey } from '../../../main/inference/pipelines/shot-cache';
+import { cacheKeyHash, leastRecentlyUsedOverCap, reusableSteps, ShotCache, type InversionKey, type TrajectoryKey } from '../../../main/inference/pipelines/shot-cache';
 
 const dir = mkdtempSync(join(tmpdir(), 'r2r-invcache-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -89,5 +89,32 @@ describe('shot cache', () => {
     expect(reusableSteps(stored(13, 5), 3, 15)).toBe(3);
     // TAC on every step (ratio 1) and nowhere (0) share nothing
     expect(reusableSteps(stored(15, 15), 0, 15)).toBe(0);
+  });
+
+  it('picks the least recently used entries over the cap, oldest first, never the kept one', () => {
+    const e = (path: string, bytes: number, lastUsed: number) => ({ path, bytes, lastUsed });
+    const entries = [e('new', 40, 300), e('old', 30, 100), e('mid', 20, 200), e('kept', 50, 50)];
+    // 140 bytes over a cap of 70: kept (the oldest) stays, old and mid go, then 90 > 70 so new goes too
+    expect(leastRecentlyUsedOverCap(entries, 70, 'kept').map((x) => x.path)).toEqual(['old', 'mid', 'new']);
+    expect(leastRecentlyUsedOverCap(entries, 70).map((x) => x.path)).toEqual(['kept', 'old']);
+    expect(leastRecentlyUsedOverCap(entries, 140)).toEqual([]);
+  });
+
+  it('lists its entries with the model each came from, and clears them', async () => {
+    const cache = new ShotCache(join(dir, 'listed'));
+    await cache.putInversion(key('img', { modelId: 'model-1' }), latents(3, 1));
+    const invHash = cacheKeyHash(key('img', { modelId: 'model-1' }));
+    const traj: TrajectoryKey = { inversion: invHash, guidance: 7.5, text: 't', editMask: null, textureLock: null };
+    await cache.putTrajectory(traj, { ...latents(2, 2), tacSteps: 1 });
+    const entries = (await cache.entries()).sort((a, b) => a.kind.localeCompare(b.kind));
+    expect(entries.map((x) => [x.kind, x.hash])).toEqual([
+      ['inversion', invHash],
+      ['trajectory', cacheKeyHash(traj)],
+    ]);
+    expect(await cache.origin(entries[0]!)).toEqual({ modelId: 'model-1' });
+    expect(await cache.origin(entries[1]!)).toEqual({ inversion: invHash });
+    const bytes = entries.reduce((n, x) => n + x.bytes, 0);
+    expect(await cache.clear()).toEqual({ entries: 2, bytes });
+    expect(await cache.entries()).toEqual([]);
   });
 });
