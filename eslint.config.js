@@ -14,12 +14,14 @@ const root = dirname(fileURLToPath(import.meta.url));
  * are peers that know nothing of each other; cli also hosts the HTTP server (`r2r serve`).
  */
 const BELOW_SHOTS = ['common', 'catalog', 'inference', 'metrics'];
-const BELOW_API = [...BELOW_SHOTS, 'shots', 'jobs', 'remote', 'export'];
+const BELOW_API = [...BELOW_SHOTS, 'shots', 'jobs', 'remote', 'export', 'swatch'];
 const MAIN_ROOMS = {
   common: [],
   catalog: ['common'],
   inference: ['common'],
   metrics: ['common'],
+  // textile swatches from garment pictures: pure image math over the metrics' planes and SSIM
+  swatch: ['common', 'inference', 'metrics'],
   shots: BELOW_SHOTS,
   jobs: [...BELOW_SHOTS, 'shots'],
   // queue workers and the coordinator (BullMQ on Redis): shots made on other machines

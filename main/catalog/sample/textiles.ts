@@ -93,23 +93,31 @@ export interface ColorwaySpec {
   name: string;
   kind: TextileKind;
   make(seed: number): Textile;
+  /** the textile's repeat in pixels (x, y), for the periodic ones (a scattered print has none) */
+  repeat?: [number, number];
 }
 
+type Sett = Array<[Rgb, number]>;
+
+/** a tartan repeats after its sett and the sett mirrored */
+export const settPeriod = (sett: Sett): number => 2 * sett.reduce((n, s) => n + s[1], 0);
+
+/** a stockinette knit of `cell` px wide stitches repeats every stitch across and every row (3/4 of a stitch) down */
+export const knitRepeat = (cell = 9): [number, number] => [cell, cell * 0.75];
+
+/** 3/1 twill on 1.5 px yarns: four yarns, 6 px, each way */
+export const DENIM_REPEAT: [number, number] = [6, 6];
+
+const ROYAL_STEWART: Sett = [[[176, 24, 36], 24], [[20, 30, 70], 6], [[176, 24, 36], 4], [[230, 210, 60], 2], [[16, 70, 40], 12], [[240, 240, 236], 2]];
+const GREEN_TARTAN: Sett = [[[22, 74, 44], 20], [[18, 24, 60], 16], [[22, 74, 44], 4], [[18, 18, 20], 4], [[200, 40, 40], 2]];
+
 export const COLORWAYS: ColorwaySpec[] = [
-  { name: 'heather-grey-knit', kind: 'knit', make: (s) => knit([172, 170, 166], s) },
-  { name: 'burgundy-knit', kind: 'knit', make: (s) => knit([128, 28, 44], s) },
-  { name: 'indigo-denim', kind: 'denim', make: (s) => denim([38, 58, 112], s) },
-  { name: 'black-denim', kind: 'denim', make: (s) => denim([40, 40, 46], s) },
-  {
-    name: 'royal-stewart-plaid',
-    kind: 'plaid',
-    make: (s) => plaid([[[176, 24, 36], 24], [[20, 30, 70], 6], [[176, 24, 36], 4], [[230, 210, 60], 2], [[16, 70, 40], 12], [[240, 240, 236], 2]], s),
-  },
-  {
-    name: 'green-tartan',
-    kind: 'plaid',
-    make: (s) => plaid([[[22, 74, 44], 20], [[18, 24, 60], 16], [[22, 74, 44], 4], [[18, 18, 20], 4], [[200, 40, 40], 2]], s),
-  },
+  { name: 'heather-grey-knit', kind: 'knit', make: (s) => knit([172, 170, 166], s), repeat: knitRepeat() },
+  { name: 'burgundy-knit', kind: 'knit', make: (s) => knit([128, 28, 44], s), repeat: knitRepeat() },
+  { name: 'indigo-denim', kind: 'denim', make: (s) => denim([38, 58, 112], s), repeat: DENIM_REPEAT },
+  { name: 'black-denim', kind: 'denim', make: (s) => denim([40, 40, 46], s), repeat: DENIM_REPEAT },
+  { name: 'royal-stewart-plaid', kind: 'plaid', make: (s) => plaid(ROYAL_STEWART, s), repeat: [settPeriod(ROYAL_STEWART), settPeriod(ROYAL_STEWART)] },
+  { name: 'green-tartan', kind: 'plaid', make: (s) => plaid(GREEN_TARTAN, s), repeat: [settPeriod(GREEN_TARTAN), settPeriod(GREEN_TARTAN)] },
   { name: 'cream-rose-floral', kind: 'floral', make: (s) => floral([238, 228, 206], [214, 96, 120], [240, 196, 70], s) },
   { name: 'navy-daisy-floral', kind: 'floral', make: (s) => floral([26, 34, 70], [240, 240, 236], [236, 190, 60], s, 34) },
 ];

@@ -51,6 +51,14 @@ describe('the layering lint rule', () => {
     for (const [file, code, message] of cases) expect(await layerErrors(file, code), file).toEqual([expect.stringMatching(message)]);
   });
 
+  it('keeps main/swatch below the catalog and the shots, and open to the CLI', async () => {
+    expect(await layerErrors('main/swatch/bad.ts', "import { openLibrary } from '../catalog/index';\nexport const a = openLibrary;\n")).toEqual([
+      expect.stringMatching(/main\/swatch must not import from main\/catalog\//),
+    ]);
+    expect(await layerErrors('main/swatch/ok.ts', "import { compareSsim } from '../metrics/compare';\nexport const a = compareSsim;\n")).toEqual([]);
+    expect(await layerErrors('main/cli/ok.ts', "import { extractSwatch } from '../swatch/extract';\nexport const a = extractSwatch;\n")).toEqual([]);
+  });
+
   it('allows a room of main/ to import the rooms below it and the preload contract', async () => {
     const ok = [
       ['main/shots/ok.ts', "import { openLibrary } from '../catalog/index';\nimport { measurePair } from '../metrics/measure-pair';\nimport { UserError } from '../common/errors';\nexport const a = [openLibrary, measurePair, UserError];\n"],
