@@ -185,6 +185,7 @@ async function runPlainMode(
       providerAttempts: describeAttempts(loaded.providerChoice),
       seed: params.seed,
       size: { width: res.image.width, height: res.image.height },
+      notes: res.notes,
       totalMs: Math.round(res.totalMs),
       modelMs: Math.round(res.modelMs),
       unet: { calls: res.unetCalls.length, batchSize: 2, sampleEvaluations: res.sampleEvaluations, log: res.unetCalls.map((c) => ({ batch: c.batch, timestep: c.timestep, ms: Math.round(c.ms * 10) / 10 })) },
@@ -192,6 +193,7 @@ async function runPlainMode(
     printResult(ctx, report, () =>
       [
         `wrote ${res.outputPath} (${mode}, ${res.image.width}x${res.image.height}, seed ${params.seed}) on ${res.provider}`,
+        ...res.notes.map((n) => `note: ${n}`),
         `UNet: ${res.unetCalls.length} calls of batch 2 = ${res.sampleEvaluations} sample-evaluations; total ${report.totalMs} ms, in model runs ${report.modelMs} ms`,
       ].join('\n'),
     );

@@ -36,6 +36,8 @@ export interface PlainResult {
   modelMs: number;
   unetCalls: UnetCallRecord[];
   sampleEvaluations: number;
+  /** scheduler settings of the model's config that the SD pipelines override */
+  notes: string[];
 }
 
 /**
@@ -108,7 +110,7 @@ export async function runImg2Img(model: DiffusionModel, config: Partial<DdimConf
   const f = model.vaeFactor;
   const grid = { width: plan.width / f, height: plan.height / f };
   if (stepCounts(params.steps, params.strength, 0).k < 1) throw new UserError('bad-option', `strength ${params.strength} with ${params.steps} steps leaves no step to run (int(${params.steps} x ${params.strength}) = 0)`, 'Raise the strength or the steps.');
-  const sd = stableDiffusionPipelineConfig(config).config;
+  const { config: sd, adjustments } = stableDiffusionPipelineConfig(config);
   const { generation } = strengthTimesteps(sd, params.steps, params.strength);
   const scheduler = new DdimScheduler(sd);
   scheduler.setTimesteps(params.steps);
@@ -129,7 +131,7 @@ export async function runImg2Img(model: DiffusionModel, config: Partial<DdimConf
     await writePngAtomic(opts.outputPath, out);
   }
   const totalMs = performance.now() - t0;
-  return { mode: 'img2img', image: out, outputPath: opts.outputPath, plan, provider: model.provider, timings: { total: totalMs }, totalMs, modelMs: model.runMs() - m0, unetCalls: calls, sampleEvaluations: calls.reduce((a, c) => a + c.batch, 0) };
+  return { mode: 'img2img', image: out, outputPath: opts.outputPath, plan, provider: model.provider, timings: { total: totalMs }, totalMs, modelMs: model.runMs() - m0, unetCalls: calls, sampleEvaluations: calls.reduce((a, c) => a + c.batch, 0), notes: adjustments };
 }
 
 /** Plain txt2img: the seed's noise denoised over all `steps` with guidance, at width x height. */
@@ -140,7 +142,8 @@ export async function runTxt2Img(model: DiffusionModel, config: Partial<DdimConf
   const size = chooseModelSize(params.width, params.height, { width: params.width, height: params.height }, model.sizeMultiple);
   const f = model.vaeFactor;
   const grid = { width: size.width / f, height: size.height / f };
-  const scheduler = new DdimScheduler(stableDiffusionPipelineConfig(config).config);
+  const { config: sd, adjustments } = stableDiffusionPipelineConfig(config);
+  const scheduler = new DdimScheduler(sd);
   scheduler.setTimesteps(params.steps);
   // DDIM's initial noise sigma is 1: the start latent is the noise itself
   const start = seededNoise(params.seed, model.latentChannels * grid.width * grid.height);
@@ -155,6 +158,6 @@ export async function runTxt2Img(model: DiffusionModel, config: Partial<DdimConf
     await writePngAtomic(opts.outputPath, image);
   }
   const totalMs = performance.now() - t0;
-  return { mode: 'txt2img', image, outputPath: opts.outputPath, provider: model.provider, timings: { total: totalMs }, totalMs, modelMs: model.runMs() - m0, unetCalls: calls, sampleEvaluations: calls.reduce((a, c) => a + c.batch, 0) };
+  return { mode: 'txt2img', image, outputPath: opts.outputPath, provider: model.provider, timings: { total: totalMs }, totalMs, modelMs: model.runMs() - m0, unetCalls: calls, sampleEvaluations: calls.reduce((a, c) => a + c.batch, 0), notes: adjustments };
 }
 

@@ -47,6 +47,8 @@ describe('img2img and txt2img on the same engine', () => {
     const b = await runImg2Img(loaded.model, loaded.scheduler, { source }, params);
     const c = await runImg2Img(loaded.model, loaded.scheduler, { source }, { ...params, seed: 2 });
     expect(a.unetCalls.map((u) => u.batch)).toEqual([2, 2, 2, 2, 2]);
+    // 10 steps at 0.5: t = 401 ... 1 as the SD pipelines run it, with nothing to report for the demo's SD 1.5 config
+    expect([a.unetCalls.map((u) => u.timestep), a.notes]).toEqual([[401, 301, 201, 101, 1], []]);
     expect(Buffer.from(a.image.data).equals(Buffer.from(b.image.data))).toBe(true);
     expect(Buffer.from(a.image.data).equals(Buffer.from(c.image.data))).toBe(false);
     expect(existsSync(join(dir, 'a.png'))).toBe(true);
@@ -57,6 +59,11 @@ describe('img2img and txt2img on the same engine', () => {
     const a = await runTxt2Img(loaded.model, loaded.scheduler, params, { outputPath: join(dir, 't.png') });
     const b = await runTxt2Img(loaded.model, loaded.scheduler, params);
     expect(a.unetCalls.map((u) => u.timestep)).toEqual([751, 501, 251, 1]);
+    // a config that leaves steps_offset and clip_sample to diffusers' DDIM defaults runs the same timesteps, with a note each
+    const bare = await runTxt2Img(loaded.model, { ...loaded.scheduler, stepsOffset: 0, clipSample: true }, params);
+    expect(bare.unetCalls.map((u) => u.timestep)).toEqual([751, 501, 251, 1]);
+    expect(bare.notes).toHaveLength(2);
+    expect(Buffer.from(bare.image.data).equals(Buffer.from(a.image.data))).toBe(true);
     expect(Buffer.from(a.image.data).equals(Buffer.from(b.image.data))).toBe(true);
     const png = await readSourceImage(join(dir, 't.png'));
     expect([png.width, png.height]).toEqual([64, 96]);
