@@ -7,11 +7,12 @@ import { migration003 } from './003-search';
 import { migration004 } from './004-export-jobs';
 import { migration005 } from './005-shot-owners';
 import { migration006 } from './006-chosen-shots';
+import { migration007 } from './007-swatch-repeats';
 
 export type { Migration } from './types';
 
 /** every schema step in order; a library's `PRAGMA user_version` is the last one applied */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

@@ -5,13 +5,31 @@ import { importTree } from '../import/importer';
 import type { ImportReport } from '../import/importer';
 import { createLibrary } from '../library';
 import type { Library } from '../library';
-import { writeSampleTree } from './sample-tree';
+import { getGarment } from '../queries/garments';
+import { setSwatch } from '../queries/swatches';
+import { DEFAULT_SAMPLE_SEED, textileSeed, writeSampleTree } from './sample-tree';
 import type { SampleOptions, SampleTree } from './sample-tree';
+import { COLORWAYS } from './textiles';
+import { trueTile, trueTilePng } from './true-tile';
 
 export interface SampleLibraryResult {
   root: string;
   tree: Omit<SampleTree, 'dir'>;
   report: ImportReport;
+}
+
+/** each periodic colorway's swatch is its textile's true tile: the ground truth of swatch extraction */
+async function storeTrueSwatches(lib: Library, garments: SampleTree['garments'], seed: number): Promise<void> {
+  for (const [gi, g] of garments.entries()) {
+    const detail = getGarment(lib, g.sku);
+    for (const [ci, name] of g.colorways.entries()) {
+      const spec = COLORWAYS.find((c) => c.name === name);
+      const colorway = detail.colorways.find((c) => c.name === name);
+      const tile = spec && trueTile(spec, textileSeed(seed, gi, ci));
+      if (!tile || !colorway) continue;
+      await setSwatch(lib, colorway.id, await trueTilePng(tile), { periodX: tile.periodX, periodY: tile.periodY, origin: 'procedural', confidenceX: null, confidenceY: null });
+    }
+  }
 }
 
 /**
@@ -25,6 +43,7 @@ export async function writeSampleLibrary(dir: string, opts: SampleOptions & { on
   try {
     const { dir: _staged, ...tree } = await writeSampleTree(staging, opts);
     const report = await importTree(lib, staging, { onProgress: opts.onImport });
+    await storeTrueSwatches(lib, tree.garments, opts.seed ?? DEFAULT_SAMPLE_SEED);
     return { root: lib.root, tree, report: { ...report, source: '(procedural sample)' } };
   } finally {
     lib.close();

@@ -59,6 +59,11 @@ const PLAN: CategoryPlan[] = [
   { slug: 'hat', code: 'HT', noun: 'Hat', textiles: ['knit', 'plaid'] },
 ];
 
+export const DEFAULT_SAMPLE_SEED = 7;
+
+/** the seed of the textile of garment `gi`'s colorway `ci`: the true swatch is made with the same */
+export const textileSeed = (seed: number, gi: number, ci: number): number => seed * 1000 + gi * 10 + ci;
+
 const STYLE_WORDS = ['Classic', 'Relaxed', 'Slim', 'Cropped', 'Oversized', 'Tailored', 'Vintage', 'Everyday'];
 
 /**
@@ -67,7 +72,7 @@ const STYLE_WORDS = ['Classic', 'Relaxed', 'Slim', 'Cropped', 'Oversized', 'Tail
  * garment. Deterministic for a seed; no downloads.
  */
 export async function writeSampleTree(dir: string, opts: SampleOptions = {}): Promise<SampleTree> {
-  const seed = opts.seed ?? 7;
+  const seed = opts.seed ?? DEFAULT_SAMPLE_SEED;
   const count = opts.garments ?? 8;
   const perGarment = Math.max(1, Math.min(opts.colorways ?? 2, 4));
   const width = opts.width ?? 512;
@@ -100,7 +105,7 @@ export async function writeSampleTree(dir: string, opts: SampleOptions = {}): Pr
     mkdirSync(gdir, { recursive: true });
     writeFileSync(join(gdir, 'garment.json'), JSON.stringify({ sku, name: garment.name, category: plan.slug, tags: garment.tags, notes: 'procedural sample' }, null, 2) + '\n');
     for (const [ci, cw] of chosen.entries()) {
-      const textile = cw.make(seed * 1000 + gi * 10 + ci);
+      const textile = cw.make(textileSeed(seed, gi, ci));
       const cdir = join(gdir, cw.name);
       mkdirSync(cdir, { recursive: true });
       for (const view of views) {

@@ -20,9 +20,12 @@ export interface TrueTile {
  * pattern and leaves out the yarn noise, which does not repeat. Undefined for a textile
  * without a repeat.
  */
-export function trueTile(spec: ColorwaySpec, seed: number, repeats = 16): TrueTile | undefined {
+export function trueTile(spec: ColorwaySpec, seed: number, repeats?: number): TrueTile | undefined {
   if (!spec.repeat) return undefined;
   const [periodX, periodY] = spec.repeat;
+  // a large repeat averages fewer copies: 8 x 8 of a 100 px plaid already leaves its
+  // per-pixel yarn noise (+-6 %) at about 1 grey level
+  repeats ??= Math.max(4, Math.min(16, Math.floor(Math.sqrt(640_000 / (periodX * periodY)))));
   const textile = spec.make(seed);
   const width = Math.round(periodX);
   const height = Math.round(periodY);

@@ -13,6 +13,7 @@ import { metricsSsimCommand } from './metrics-ssim';
 import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { generateCommand } from './generate';
+import { swatchCommand } from './swatch';
 import { workerCommand } from './worker';
 import { workersCommand } from './workers';
 import { cacheClearCommand, cacheCommand } from './cache';
