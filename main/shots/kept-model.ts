@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { loadR2RModel, type LoadedModel } from '../inference/pipelines/load-r2r-model';
+import { loadedModelIsCurrent, loadR2RModel, type LoadedModel } from '../inference/pipelines/load-r2r-model';
 import { negativeEmbeddingOf, type ShotSettings } from './shot-settings';
 
 // a process keeps one loaded model between shots and jobs: a second shot with the same model
-// skips adaptation checks and session creation
+// skips adaptation and session creation (its files are only stat-checked against their content)
 let kept: { key: string; loaded: LoadedModel } | undefined;
 
 function modelKey(s: ShotSettings): string {
@@ -14,7 +14,7 @@ function modelKey(s: ShotSettings): string {
 /** the kept model for these settings, loading it (and dropping another) when needed */
 export async function modelFor(s: ShotSettings, signal?: AbortSignal, onProgress?: (label: string) => void): Promise<{ loaded: LoadedModel; reused: boolean }> {
   const key = modelKey(s);
-  if (kept?.key === key) return { loaded: kept.loaded, reused: true };
+  if (kept?.key === key && loadedModelIsCurrent(kept.loaded, s.model, s.cacheDir)) return { loaded: kept.loaded, reused: true };
   if (kept) {
     const old = kept.loaded;
     kept = undefined;

@@ -92,6 +92,23 @@ export async function loadR2RModel(dir: string, opts: LoadModelOptions = {}): Pr
 }
 
 /**
+ * Whether `dir` still holds the content `loaded` was made from: a stat per file while nothing
+ * changed (the cache's memo), a re-hash of what did. A process that keeps a model loaded
+ * between shots asks before each one, so an edited model is loaded again, never reused.
+ */
+export function loadedModelIsCurrent(loaded: LoadedModel, dir: string, cacheDir = defaultCacheDir()): boolean {
+  try {
+    const hashes = FileHashMemo.open(cacheDir);
+    // the recorded files bring external data kept outside the folder; one gone since throws
+    const content = modelContentFingerprint(dir, hashes, loaded.adapted.report.sourceFiles);
+    hashes.save();
+    return content.fingerprint === loaded.contentFingerprint;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Registers the embedding file's tokens with the tokenizer (ids from the vocabulary size up,
  * the rows the adapted text encoder reads from extra_token_embeddings) and returns the
  * negative prompt that selects them.

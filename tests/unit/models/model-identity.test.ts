@@ -7,7 +7,9 @@ import { modelContentFiles } from '../../../main/inference/models/fingerprint';
 import { sha256File } from '../../../main/inference/models/fingerprint-memo';
 import { readSourceImage } from '../../../main/inference/image/source-image';
 import { ddimSchedule } from '../../../main/inference/pipelines/ddim-schedule';
-import { loadR2RModel } from '../../../main/inference/pipelines/load-r2r-model';
+import { loadedModelIsCurrent, loadR2RModel } from '../../../main/inference/pipelines/load-r2r-model';
+import { modelFor, releaseCachedModel } from '../../../main/shots/kept-model';
+import { shotSettings } from '../../../main/shots/shot-settings';
 import { DEFAULT_R2R_PARAMS, runR2R } from '../../../main/inference/pipelines/r2r';
 import { ShotCache } from '../../../main/inference/pipelines/shot-cache';
 import { encodePng } from '../pipeline/png-encode';
@@ -131,5 +133,21 @@ describe('model identity by content', () => {
     await again.model.dispose();
     // the touched file is read again, finds the same bytes: same id, the adapted copy kept
     expect([again.filesHashed, again.adapted.built, again.model.id]).toEqual([1, false, loaded.model.id]);
+  }, 120_000);
+
+  it('does not reuse a model a process keeps loaded once its files changed', async () => {
+    const settings = shotSettings({ model: modelDir, provider: 'cpu', cacheDir });
+    try {
+      const first = await modelFor(settings);
+      expect(loadedModelIsCurrent(first.loaded, modelDir, cacheDir)).toBe(true);
+      expect((await modelFor(settings)).reused).toBe(true);
+      editJson('vae_decoder/config.json', (c) => void (c.scaling_factor = 0.3));
+      expect(loadedModelIsCurrent(first.loaded, modelDir, cacheDir)).toBe(false);
+      const after = await modelFor(settings);
+      expect([after.reused, after.loaded.adapted.built]).toEqual([false, true]);
+      expect(after.loaded.model.id).not.toBe(first.loaded.model.id);
+    } finally {
+      await releaseCachedModel();
+    }
   }, 120_000);
 });
