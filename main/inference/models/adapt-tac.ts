@@ -87,6 +87,9 @@ function computeType(ix: GraphIndex, proj: Node): DataTypeId {
  * (the to_q / to_k MatMul outputs, [B,T,C]) are replaced by
  *   Q' = Q + m * (Gather(Q, tac_qk_source, axis 0) - Q)
  * where m is `tac_token_mask` average-pooled to the layer's token grid (m = 1 without a mask).
+ * Fused attention gets the same mixing on the [B,T,C] query and key it is fed: a
+ * MultiHeadAttention's inputs directly; packed QKV is first cut into Q, K, V (Gather on the
+ * packing axis), and an Attention node becomes its projection MatMul plus MultiHeadAttention.
  * Identity indices give Q' = Q bit for bit, whatever the mask. The input model is not changed.
  */
 export function adaptUnetForTac(original: Model, opts: TacOptions = {}): { model: Model; report: TacReport } {
