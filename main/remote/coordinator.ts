@@ -126,8 +126,9 @@ export async function generateOnQueue(req: QueueShotsRequest): Promise<QueueShot
       backoff: { type: 'exponential', delay: req.backoffMs ?? 1000 },
       // a shot that fails for good is recorded failed; the flow goes on with the others
       ignoreDependencyOnFailure: true,
-      removeOnComplete: false,
-      removeOnFail: false,
+      // kept a day: the same shot enqueued again (a second export of it) takes the result, not the work
+      removeOnComplete: { age: 24 * 3600 },
+      removeOnFail: { age: 24 * 3600 },
     });
     // a shot an earlier run saw fail for good is tried again by this run
     for (const id of byJob.keys()) {
@@ -220,8 +221,8 @@ export async function generateOnQueue(req: QueueShotsRequest): Promise<QueueShot
     }
     summary.cancelled = Boolean(req.signal?.aborted) && pending.size > 0;
     if (!summary.cancelled) {
-      // every result is in the library: the flow and its shots leave Redis
-      await (await exports.getJob(req.flowId))?.remove({ removeChildren: true }).catch(() => undefined);
+      // every result is in the library: the flow's parent leaves Redis (its shots expire on their own)
+      await (await exports.getJob(req.flowId))?.remove({ removeChildren: false }).catch(() => undefined);
     }
     return summary;
   } finally {

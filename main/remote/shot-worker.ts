@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { releaseCachedModel } from '../shots/index';
+import { modelFor, releaseCachedModel, shotSettings } from '../shots/index';
 import { HEARTBEAT_EVERY_MS, removeHeartbeat, shotsPerMinute, writeHeartbeat, type WorkerState } from './heartbeat';
 import { checkNoEviction, connectRedis } from './redis-client';
 import { redisOptions } from './redis-url';
@@ -60,6 +60,7 @@ export async function startShotWorker(opts: ShotWorkerOptions): Promise<ShotWork
     updatedAt: new Date().toISOString(),
   };
   const beatClient = new Redis(redisOptions(opts.url));
+  beatClient.on('error', () => undefined); // ioredis reconnects; a missed beat is retried
   const beat = () => {
     state.updatedAt = new Date().toISOString();
     state.shotsPerMin = shotsPerMinute(finished);
@@ -68,7 +69,6 @@ export async function startShotWorker(opts: ShotWorkerOptions): Promise<ShotWork
 
   const process_ = async (job: Job<ShotJobData, ShotJobResult>): Promise<ShotJobResult> => {
     const data = job.data;
-    const started = Date.now();
     const current: WorkerState['current'][number] = { jobId: job.id!, label: data.label };
     state.current.push(current);
     opts.onEvent?.({ event: 'shot-start', jobId: job.id!, label: data.label, attempt: job.attemptsMade + 1 });
@@ -88,7 +88,6 @@ export async function startShotWorker(opts: ShotWorkerOptions): Promise<ShotWork
       state.shotsDone++;
       finished.push(Date.now());
       if (typeof metrics.provider === 'string') state.provider = metrics.provider;
-      opts.onEvent?.({ event: 'shot-done', jobId: job.id!, label: data.label, ms: Date.now() - started });
       return { png: png.toString('base64'), metrics, worker: { id, host: state.host, provider: state.provider } };
     } finally {
       state.current.splice(state.current.indexOf(current), 1);
@@ -106,6 +105,8 @@ export async function startShotWorker(opts: ShotWorkerOptions): Promise<ShotWork
     maxStalledCount: 3,
     autorun: false,
   });
+  // reported once BullMQ took the result: a shot whose lock was lost meanwhile is not counted done
+  worker.on('completed', (job) => opts.onEvent?.({ event: 'shot-done', jobId: job.id!, label: job.data.label, ms: (job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now()) }));
   worker.on('failed', (job, err) => {
     if (!job) return;
     state.shotsFailed++;
@@ -116,6 +117,9 @@ export async function startShotWorker(opts: ShotWorkerOptions): Promise<ShotWork
   worker.on('error', () => undefined);
   const timer = setInterval(beat, HEARTBEAT_EVERY_MS);
   beat();
+  // the model loads before the first job is taken: loading blocks for a while, and a job
+  // claimed meanwhile could miss its lock renewals
+  if (opts.modelDir) await modelFor(shotSettings({ model: opts.modelDir, provider: opts.provider, cacheDir: opts.cacheDir }));
   void worker.run();
   await worker.waitUntilReady();
   opts.onEvent?.({ event: 'ready', id });
