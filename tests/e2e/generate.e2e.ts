@@ -135,16 +135,19 @@ describe('generating in the studio', () => {
     expect(same).toBeLessThan(0.999);
   });
 
-  it('shows the realistic output next to the rasterised render in compare, picked in the history strip', async () => {
+  it('shows the realistic output next to the render it was made from in compare', async () => {
     await page.getByRole('button', { name: 'Compare with the render' }).click();
     await page.getByTestId('compare-view').waitFor();
-    // side by side shows A and B: the rasterised render and, picked in the history strip, the realistic output
-    const realistic = `gen-${(await generations()).find((g) => g.status === 'done')!.id}`;
-    await page.locator(`[data-testid=compare-history] [data-key=${realistic}] [data-testid=history-b]`).click();
+    // side by side shows A and B: the button opens compare on the result (B) and the render it was made from (A)
+    const g = await garment();
+    const made = g.generations.find((x) => x.status === 'done')!;
+    const realistic = `gen-${made.id}`;
+    const from = (g.renders as { id: number; kind: string }[]).find((r) => r.id === made.renderId)!.kind;
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=compare-view] .pane img').length === 2);
+    expect([await page.getByTestId('compare-a').inputValue(), await page.getByTestId('compare-b').inputValue()]).toEqual([from, realistic]);
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=compare-view] .pane img')].every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
     const labels = await page.locator('[data-testid=compare-view] .pane img').evaluateAll((is) => is.map((i) => i.getAttribute('alt')));
-    expect(labels).toEqual(['Rasterised', expect.stringMatching(/^Realistic #\d+$/)]);
+    expect(labels).toEqual([{ raster: 'Rasterised', raytrace: 'Ray-traced', photo: 'Photo' }[from], `Realistic #${made.id}`]);
     await page.screenshot({ path: artifactPath('generate-compare-side.png') });
     await page.locator('[data-mode=slider]').click();
     expect(await page.getByTestId('compare-b').inputValue()).toBe(realistic);

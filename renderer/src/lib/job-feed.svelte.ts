@@ -35,10 +35,10 @@ class JobFeed {
 
 export const jobFeed = new JobFeed();
 
-/** the render a generate job works on (its params name it) */
+/** the render a generate or sweep job works on (its params name it; an outfit's jobs name a combo too) */
 export function renderOfJob(j: JobInfo): number | undefined {
   const p = j.params as { renderId?: unknown } | undefined;
-  return j.kind === 'generate' && typeof p?.renderId === 'number' ? p.renderId : undefined;
+  return (j.kind === 'generate' || j.kind === 'sweep') && typeof p?.renderId === 'number' ? p.renderId : undefined;
 }
 
 /** the catalog generation a finished generate job recorded */
