@@ -1,3 +1,6 @@
+import { lumaOf } from './planes';
+import type { RgbImage } from './planes';
+
 /** x, y, width, height */
 export type Rect = [number, number, number, number];
 
@@ -48,4 +51,53 @@ export function largestInsideRect(mask: Uint8Array, width: number, height: numbe
     }
   }
   return best;
+}
+
+/** the median of the border pixels per channel: the backdrop's colour */
+function borderColour(img: RgbImage): [number, number, number] {
+  const { width: w, height: h } = img;
+  const idx: number[] = [];
+  for (let x = 0; x < w; x++) idx.push(x, (h - 1) * w + x);
+  for (let y = 1; y < h - 1; y++) idx.push(y * w, y * w + w - 1);
+  return img.planes.map((p) => {
+    const v = idx.map((i) => p[i]!).sort((a, b) => a - b);
+    return v[v.length >> 1]!;
+  }) as [number, number, number];
+}
+
+/**
+ * Where a render on a plain backdrop shows cloth. A backdrop pixel is smooth (its luma
+ * varies within a (2r + 1)^2 window by less than `maxStd` grey levels) and has the
+ * backdrop's hue (its colour a multiple of the border's, within `hueTolerance`, so a
+ * soft shadow on it still counts); every other pixel is cloth. Cloth has yarn-scale
+ * detail or a colour of its own, and usually both.
+ */
+export function clothMask(img: RgbImage, radius = 2, maxStd = 1, hueTolerance = 0.03): Uint8Array {
+  const { width, height } = img;
+  const [br, bg, bb] = borderColour(img);
+  const luma = lumaOf(img);
+  const out = new Uint8Array(width * height);
+  const n = (2 * radius + 1) ** 2;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const g = Math.max(1, img.planes[1][i]!);
+      const hueOff = Math.abs(img.planes[0][i]! / g - br / Math.max(1, bg)) > hueTolerance || Math.abs(img.planes[2][i]! / g - bb / Math.max(1, bg)) > hueTolerance;
+      let rough = false;
+      if (!hueOff && x >= radius && y >= radius && x < width - radius && y < height - radius) {
+        let s = 0;
+        let ss = 0;
+        for (let j = -radius; j <= radius; j++) {
+          for (let k = -radius; k <= radius; k++) {
+            const v = luma[(y + j) * width + x + k]!;
+            s += v;
+            ss += v * v;
+          }
+        }
+        rough = ss / n - (s / n) ** 2 > maxStd * maxStd;
+      }
+      out[i] = hueOff || rough ? 1 : 0;
+    }
+  }
+  return out;
 }

@@ -14,6 +14,7 @@ import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { generateCommand } from './generate';
 import { swatchCommand } from './swatch';
+import { evalSwatchesCommand } from './eval-swatches';
 import { workerCommand } from './worker';
 import { workersCommand } from './workers';
 import { cacheClearCommand, cacheCommand } from './cache';
@@ -33,6 +34,8 @@ export const commands: CliCommand[] = [
   modelsOptimizeCommand,
   metricsSsimCommand,
   evalCommand,
+  evalSwatchesCommand,
+  swatchCommand,
   exportCommand,
   workerCommand,
   workersCommand,
