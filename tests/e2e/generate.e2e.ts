@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { writeSampleLibrary } from '../../main/catalog/index';
 import { writeDemoModel } from '../../main/inference/models/demo/demo-model';
-import { addModel, artifactPath, openStudio, type Served, type Studio } from './support';
+import { addModel, artifactPath, collectConsoleErrors, openStudio, type Served, type Studio } from './support';
 
 interface Generation {
   id: number;
@@ -53,6 +53,8 @@ describe('generating in the studio', () => {
     }, [`/files/asset/${a}`, `/files/asset/${b}`] as const);
   }
 
+  let consoleErrors: string[] = [];
+
   beforeAll(async () => {
     studio = await openStudio('r2r-generate-e2e-', async (dir) => {
       await writeSampleLibrary(join(dir, 'lib'), { garments: 2, width: 384, height: 480 });
@@ -60,6 +62,7 @@ describe('generating in the studio', () => {
       process.env.R2R_CACHE_DIR = join(dir, 'cache');
     });
     ({ dir, served, page } = studio);
+    consoleErrors = collectConsoleErrors(page);
   });
 
   afterAll(async () => {
@@ -238,5 +241,9 @@ describe('generating in the studio', () => {
     // one seed for the whole outfit, the parameters panel's settings
     expect(new Set(made.map((m) => m.gen.params.seed)).size).toBe(1);
     expect(made[0]!.gen.params).toMatchObject({ steps: 20, strength: 0.4, maxSide: 128 });
+  });
+
+  it('logged no console errors', () => {
+    expect(consoleErrors).toEqual([]);
   });
 });

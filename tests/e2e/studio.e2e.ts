@@ -7,7 +7,7 @@ import { runCli } from '../../main/cli/index';
 import sharp from 'sharp';
 import { assetRelativePath, insertGeneration, openLibrary, searchGarments, storeGenerationOutput } from '../../main/catalog/index';
 import type { GarmentDetailRecord } from '../../preload/api/library-types';
-import { artifactPath, openStudio, type Served, type Studio } from './support';
+import { artifactPath, collectConsoleErrors, openStudio, type Served, type Studio } from './support';
 
 async function cli(args: string[]): Promise<unknown> {
   const stdout = new PassThrough();
@@ -32,9 +32,12 @@ describe('the studio in a browser', () => {
   let page: Page;
   let dir: string;
 
+  let consoleErrors: string[] = [];
+
   beforeAll(async () => {
     studio = await openStudio('r2r-studio-e2e-', (dir) => cli(['sample-library', join(dir, 'lib'), '--garments', '6', '--width', '384', '--height', '480']), { width: 1400, height: 860 });
     ({ dir, served, page } = studio);
+    consoleErrors = collectConsoleErrors(page);
   });
 
   afterAll(async () => {
@@ -395,5 +398,10 @@ describe('the studio in a browser', () => {
     await page.screenshot({ path: artifactPath('studio-help.png') });
     await page.keyboard.press('Escape');
     await page.getByTestId('help-overlay').waitFor({ state: 'detached' });
+  });
+
+  it('logged no console errors but the two refusals it provoked', () => {
+    // the browser logs an API answer of 400 itself: the pair of different sizes and the folder that is no library
+    expect(consoleErrors).toEqual([expect.stringMatching(/status of 400 .*\/api\/metrics\/comparePair\)$/), expect.stringMatching(/status of 400 .*\/api\/library\/open\)$/)]);
   });
 });
