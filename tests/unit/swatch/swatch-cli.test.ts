@@ -1,0 +1,58 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { encodeRgbPng } from '../../../main/swatch/png';
+import { physicalCm } from '../../../main/swatch/u3m';
+import { runCliCaptured } from '../support/cli-io';
+import { periodicTexture } from './synthetic';
+
+const dir = mkdtempSync(join(tmpdir(), 'r2r-swatch-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('r2r swatch', () => {
+  it('writes the swatch at --size, a U3M with its physical size, and reports the repeat as JSON', async () => {
+    const picture = join(dir, 'cloth.png');
+    await sharp(await encodeRgbPng(periodicTexture(200, 160, 25, 20, { shading: true }))).toFile(picture);
+    const out = join(dir, 'swatch.png');
+    const u3m = join(dir, 'cloth.u3m');
+    const r = await runCliCaptured(['swatch', picture, '--region', '10,10,180,140', '--out', out, '--size', '200', '--u3m', u3m, '--dpi', '100', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report.repeat).toEqual({ periodX: 25, periodY: 20 });
+    expect(report.size).toEqual({ width: 200, height: 160 });
+    expect(report.patch).toEqual({ width: 180, height: 140 });
+    const meta = await sharp(readFileSync(out)).metadata();
+    expect([meta.width, meta.height, meta.format]).toEqual([200, 160, 'png']);
+    const material = JSON.parse(readFileSync(u3m, 'utf8'));
+    expect(material.schema).toBe('1.0');
+    // one repeat is 25 x 20 px of the picture: at 100 dpi that is 0.635 x 0.508 cm
+    expect(material.material.front.basecolor.texture.image).toMatchObject({ path: 'swatch.png', dpi: 100, width: 0.635, height: 0.508, repeat: { mode: 'normal' } });
+  });
+
+  it('takes a quad and --tile, and refuses a bad region, tile or both region and quad', async () => {
+    const picture = join(dir, 'plain.png');
+    await sharp(await encodeRgbPng(periodicTexture(120, 120, 20, 20))).toFile(picture);
+    const out = join(dir, 'q.png');
+    const ok = await runCliCaptured(['swatch', picture, '--quad', '0,0,100,0,100,100,0,100', '--tile', '20x20', '--size', '0', '--out', out, '--json']);
+    expect(ok.code, ok.err).toBe(0);
+    expect(JSON.parse(ok.out)).toMatchObject({ repeat: { periodX: 20, periodY: 20 }, confidence: { x: null, y: null }, size: { width: 20, height: 20 } });
+    const bad = [
+      [['--region', '1,2,3'], /--region needs 4 comma-separated numbers/],
+      [['--tile', '20by20'], /--tile must be auto or WxH/],
+      [['--region', '0,0,50,50', '--quad', '0,0,1,0,1,1,0,1'], /give one of them/],
+      [['--quad', '0,0,50,50,100,100,150,150'], /do not span an area/],
+    ] as const;
+    for (const [args, message] of bad) {
+      const r = await runCliCaptured(['swatch', picture, '--out', out, ...args]);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.err).toMatch(message);
+    }
+  });
+
+  it('gives physical sizes in centimetres', () => {
+    expect(physicalCm(150, 150)).toBe(2.54);
+    expect(physicalCm(300, 600)).toBe(1.27);
+  });
+});
