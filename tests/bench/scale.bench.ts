@@ -1,0 +1,120 @@
+// the same 40-shot export on the tiny demo model three ways, in one run: the in-process queue
+// (`r2r export --generate`), one `r2r worker` and two (separate processes) behind
+// `r2r export --queue` on a real redis-server: shots per second as ratios, and the queue's own
+// cost per shot (enqueue to a free worker starting it, the worker's result to the row written).
+// run: npm run bench scale
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { writeSampleLibrary } from '../../main/catalog/sample/sample-library';
+import { projectRoot } from '../../main/common/version';
+import { writeDemoModel } from '../../main/inference/models/demo/demo-model';
+import { freePort, RedisServer, WorkerProcess } from '../unit/remote/redis-fixture';
+
+const GARMENTS = 8; // x 5 views = 40 shots
+const SHOTS = GARMENTS * 5;
+
+type Line = Record<string, unknown>;
+
+function runExport(args: string[]): Promise<Line[]> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(process.execPath, [join(projectRoot(), 'bin/r2r.js'), 'export', ...args, '--json'], { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: Line[] = [];
+    let buffered = '';
+    let err = '';
+    // each line stamped when it arrives: the generation phase is timed from its own lines
+    child.stdout!.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      let nl;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const text = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (text.startsWith('{')) lines.push({ ...(JSON.parse(text) as Line), at: performance.now() });
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => (code === 0 ? resolve(lines) : reject(new Error(`export exited ${code}: ${err}`))));
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(tmpdir(), 'r2r-bench-scale-'));
+  const model = join(dir, 'tiny-demo');
+  const cache = join(dir, 'cache');
+  writeDemoModel(model, { seed: 5 });
+  const redis = new RedisServer(await freePort());
+  await redis.start();
+  const workers: WorkerProcess[] = [];
+  try {
+    // three libraries of different renders: no run reuses another's inversions
+    const libs = await Promise.all([1, 2, 3].map(async (seed) => {
+      const lib = join(dir, `lib-${seed}`);
+      await writeSampleLibrary(lib, { garments: GARMENTS, colorways: 1, width: 64, height: 80, seed });
+      return lib;
+    }));
+    const args = (lib: string, queue?: string) => ['--library', lib, '--out', join(lib, 'out'), '--size', '1000', '--generate', 'missing', '--model', model, '--gen-size', '64', '--steps', '10', '--cache-dir', cache, ...(queue ? ['--queue', queue] : [])];
+    // adapts the model into the cache once, so no timed run pays for it
+    const warm = join(dir, 'warm');
+    await writeSampleLibrary(warm, { garments: 1, colorways: 1, width: 64, height: 80, seed: 9 });
+    await runExport(args(warm));
+
+    /** the generation phase: the plan line (the model is loaded, or the shots are about to be queued) to the last shot recorded */
+    const timed = async (lib: string, queue?: string) => {
+      const lines = await runExport(args(lib, queue));
+      const plan = lines.find((l) => l.event === 'generate-plan')!;
+      const generated = lines.filter((l) => l.event === 'generated');
+      if (generated.length !== SHOTS || generated.some((l) => l.status !== 'done')) throw new Error(`expected ${SHOTS} generated shots, got ${generated.length}`);
+      return { lines: generated, seconds: ((generated.at(-1)!.at as number) - (plan.at as number)) / 1000 };
+    };
+    const inProcess = await timed(libs[0]!);
+
+    const startWorkers = async (n: number) => {
+      while (workers.length < n) workers.push(new WorkerProcess(['--redis', redis.url, '--model', model, '--cache-dir', cache]));
+      await Promise.all(workers.map((w) => w.waitFor((l) => l.event === 'ready', 120_000)));
+    };
+    await startWorkers(1);
+    const one = await timed(libs[1]!, redis.url);
+    await startWorkers(2);
+    const two = await timed(libs[2]!, redis.url);
+
+    // queue overhead per shot: from the later of its enqueue and its worker's previous shot ending, to its start
+    const overheads = (lines: Line[]) => {
+      const byWorker = new Map<string, Line[]>();
+      for (const l of lines) byWorker.set(l.worker as string, [...(byWorker.get(l.worker as string) ?? []), l]);
+      return [...byWorker.values()].flatMap((ls) => {
+        const sorted = ls.sort((a, b) => (a.startedAt as number) - (b.startedAt as number));
+        return sorted.map((l, i) => {
+          const enqueued = (l.startedAt as number) - (l.queueMs as number);
+          const free = i === 0 ? enqueued : Math.max(enqueued, sorted[i - 1]!.finishedAt as number);
+          return (l.startedAt as number) - free;
+        });
+      });
+    };
+    const queued = [...one.lines, ...two.lines];
+    const rate = (r: { seconds: number }) => SHOTS / r.seconds;
+    return {
+      shots: SHOTS,
+      canvas: '64 px, 10 steps, tiny demo model',
+      cores: availableParallelism(),
+      loadAverage: Number(loadavg()[0]!.toFixed(2)),
+      note: 'rates over the generation phase: the plan line to the last shot recorded (in-process: the model loads after the plan line, from the warm cache)',
+      shotsPerSecond: { inProcess: Number(rate(inProcess).toFixed(2)), oneWorker: Number(rate(one).toFixed(2)), twoWorkers: Number(rate(two).toFixed(2)) },
+      ratios: { oneWorkerOverInProcess: Number((rate(one) / rate(inProcess)).toFixed(2)), twoWorkersOverOne: Number((rate(two) / rate(one)).toFixed(2)) },
+      queueOverheadMs: { enqueueToStartMedian: median(overheads(queued)), resultToWrittenMedian: median(queued.map((l) => l.writeMs as number)) },
+      shotsByWorker: Object.fromEntries([...new Set(two.lines.map((l) => l.worker as string))].map((w) => [w, two.lines.filter((l) => l.worker === w).length])),
+    };
+  } finally {
+    await Promise.all(workers.map((w) => w.kill('SIGTERM')));
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) console.log(JSON.stringify(await run(), null, 2));
