@@ -14,22 +14,23 @@ function parseProvider(v: string | undefined): ProviderName | undefined {
 export const modelsOptimizeCommand: CliCommand = {
   name: 'models optimize',
   summary: 'write a copy of a model folder with attention fused into MultiHeadAttention (the fast kernel; TAC still adapts it)',
-  usage: '<folder> --out <folder> [--provider cpu|cuda|dml|webgpu] [--json]',
+  usage: '<folder> --out <folder> [--provider cpu|cuda|dml|webgpu] [--fp16] [--json]',
   options: {
     out: { type: 'string', help: 'folder for the optimized copy (new or empty; must not overlap the source); required' },
     provider: { type: 'string', help: 'the provider the copy is for; refused when it has no MultiHeadAttention kernel (default cpu)' },
+    fp16: { type: 'boolean', help: 'float16 weights and compute, float32 kept for the text encoder\'s final LayerNorm and the VAE\'s GroupNorms' },
     json: { type: 'boolean', help: 'print the report (fused and skipped attention per component) as JSON' },
   },
   async run(ctx) {
     const src = needPositional(ctx, 0, 'the model folder');
     const out = needString(ctx, 'out');
-    const report = optimizeModelFolder(src, out, { provider: parseProvider(optString(ctx, 'provider')), signal: ctx.signal });
+    const report = optimizeModelFolder(src, out, { provider: parseProvider(optString(ctx, 'provider')), fp16: Boolean(ctx.values.fp16), signal: ctx.signal });
     printResult(ctx, report, () =>
       [
-        `optimized ${report.source} -> ${report.out} (for ${report.provider})`,
+        `optimized ${report.source} -> ${report.out} (for ${report.provider}${report.fp16 ? ', float16' : ''})`,
         ...Object.entries(report.components).map(([c, r]) =>
           [
-            `  ${c}: ${r.fused.length ? `${r.fused.length} attention layers fused into MultiHeadAttention` : 'copied unchanged'}`,
+            `  ${c}: ${r.fused.length ? `${r.fused.length} attention layers fused into MultiHeadAttention` : 'attention unchanged'}${r.fp16 ? `, ${r.fp16.converted} weights to float16${r.fp16.keptFloat32.length ? `, ${r.fp16.keptFloat32.length} nodes kept float32` : ''}` : ''}`,
             ...r.skipped.slice(0, 3).map((s) => `    left unfused: ${s.name} (${s.why})`),
             ...(r.skipped.length > 3 ? [`    ... and ${r.skipped.length - 3} more left unfused`] : []),
           ].join('\n'),

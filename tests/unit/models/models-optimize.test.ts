@@ -6,7 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../main/cli/index';
 import { writeDemoModel } from '../../../main/inference/models/demo/demo-model';
 import { readSourceImage } from '../../../main/inference/image/source-image';
+import * as ort from 'onnxruntime-node';
 import { readModel } from '../../../main/inference/onnx/read-model';
+import { DataType } from '../../../main/inference/onnx/model';
+import { floatToHalfBits, halfBitsToFloat } from '../../../main/inference/onnx/float16';
+import { maxAbsDiff, session, unetFeeds } from '../onnx/ort-helpers';
 import { encodePng } from '../pipeline/png-encode';
 
 const dir = mkdtempSync(join(tmpdir(), 'r2r-optimize-'));
@@ -56,6 +60,45 @@ describe('r2r models optimize', () => {
     for (let i = 0; i < imgA.data.length; i++) worst = Math.max(worst, Math.abs(imgA.data[i]! - imgB.data[i]!));
     expect(imgA.data.length).toBe(imgB.data.length);
     expect(worst).toBeLessThanOrEqual(1);
+  }, 120_000);
+
+  it('--fp16: float16 weights and compute with float32 kept where SD needs it; the shot stays close to float32', async () => {
+    const half = join(dir, 'tiny-fp16');
+    const r = await cli(['models', 'optimize', plain, '--out', half, '--fp16', '--json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.components.text_encoder.fp16.keptFloat32).toHaveLength(1);
+    expect(report.components.vae_decoder.fp16.keptFloat32.length).toBeGreaterThan(0);
+    for (const c of ['unet', 'text_encoder', 'vae_encoder', 'vae_decoder']) {
+      const m = readModel(join(half, c, 'model.onnx'));
+      const floats = m.graph.initializers.filter((t) => t.dataType === DataType.FLOAT);
+      const halves = m.graph.initializers.filter((t) => t.dataType === DataType.FLOAT16);
+      expect(halves.length).toBeGreaterThan(floats.length);
+      expect(m.graph.inputs.filter((v) => v.elemType === DataType.FLOAT)).toEqual([]);
+    }
+    const te = readModel(join(half, 'text_encoder', 'model.onnx'));
+    const finalNorm = te.graph.nodes.filter((n) => n.opType === 'LayerNormalization').at(-1)!;
+    expect(te.graph.initializers.find((t) => t.name === finalNorm.inputs[1])!.dataType).toBe(DataType.FLOAT);
+
+    const unet32 = await session(join(plain, 'unet', 'model.onnx'));
+    const unet16 = await session(join(half, 'unet', 'model.onnx'));
+    const feeds = unetFeeds(2, 8, 8, 9);
+    const toHalf = (t: ort.Tensor) => new ort.Tensor('float16', Uint16Array.from(t.data as Float32Array, floatToHalfBits), t.dims);
+    const want = (await unet32.run(feeds)).out_sample!.data as Float32Array;
+    const got = (await unet16.run({ ...feeds, sample: toHalf(feeds.sample!), encoder_hidden_states: toHalf(feeds.encoder_hidden_states!) })).out_sample!;
+    expect(got.type).toBe('float16');
+    const gotF = Array.from(got.data as Uint16Array, halfBitsToFloat);
+    const scale = Math.max(...Array.from(want, Math.abs));
+    expect(maxAbsDiff(gotF, want) / scale).toBeLessThan(1e-2);
+
+    const shot = await cli(['generate', '--model', half, '--input', join(dir, 'render.png'), '--out', join(dir, 'half.png'), '--width', '64', '--height', '64', '--steps', '10', '--cache-dir', join(dir, 'cache-half'), '--provider', 'cpu', '--json']);
+    expect(shot.code).toBe(0);
+    const a = await readSourceImage(join(dir, 'plain.png'));
+    const b = await readSourceImage(join(dir, 'half.png'));
+    let sum = 0;
+    for (let i = 0; i < a.data.length; i++) sum += Math.abs(a.data[i]! - b.data[i]!);
+    console.log(`fp16 vs fp32 shot: mean abs diff ${(sum / a.data.length).toFixed(3)} of 255`);
+    expect(sum / a.data.length).toBeLessThan(2);
   }, 120_000);
 
   it('refuses a provider without a MultiHeadAttention kernel, naming both, and writes nothing', async () => {

@@ -3,13 +3,14 @@ import { basename, join, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../../../common/atomic-write';
 import { UserError } from '../../../common/errors';
 import { assertWritableInside } from '../../../common/inside-root';
-import { FileRange, type Model } from '../../onnx/model';
+import { DataType, FileRange, type Model, type Node } from '../../onnx/model';
 import { saveModel } from '../../onnx/write-model';
 import type { ProviderName } from '../../runtime/providers';
 import { copyModelFiles } from '../copy-model-files';
 import { checkModelComponents } from '../model-checks';
 import { COMPONENT_NAMES, type ComponentName } from '../model-folder';
-import { fuseAttention, type FuseReport } from './fuse-attention';
+import { fuseAttention, removeDeadNodes, type FuseReport } from './fuse-attention';
+import { convertToFloat16, type Fp16Report } from './fp16';
 
 export const OPTIMIZED_MARKER = 'r2r_optimized.json';
 
@@ -23,6 +24,8 @@ export const MHA_PROVIDERS: readonly ProviderName[] = ['cpu', 'cuda', 'dml', 'we
 export interface OptimizeFolderOptions {
   /** the provider the copy is meant for; refused when it cannot run the fused op */
   provider?: ProviderName;
+  /** store and compute in float16, keeping float32 where SD needs it (the text encoder's final LayerNorm, the VAE's GroupNorms) */
+  fp16?: boolean;
   signal?: AbortSignal;
 }
 
@@ -30,7 +33,8 @@ export interface OptimizeFolderReport {
   source: string;
   out: string;
   provider: ProviderName;
-  components: Record<ComponentName, FuseReport>;
+  fp16: boolean;
+  components: Record<ComponentName, FuseReport & { fp16?: Fp16Report }>;
 }
 
 /** the external data files a model's weights are read from */
@@ -38,6 +42,20 @@ function dataFiles(model: Model, modelPath: string): string[] {
   const files = new Set<string>();
   for (const t of model.graph.initializers) if (t.data instanceof FileRange && t.data.path !== resolve(modelPath)) files.add(t.data.path);
   return [...files];
+}
+
+function alreadyHalf(model: Model): boolean {
+  return !model.graph.initializers.some((t) => t.dataType === DataType.FLOAT && t.data.byteLength > 4096);
+}
+
+/** where float16 costs SD visible quality: the text encoder's final LayerNorm, the VAE's GroupNorm statistics */
+function keepFloat32For(component: ComponentName, model: Model): (n: Node) => boolean {
+  if (component === 'text_encoder') {
+    const last = model.graph.nodes.filter((n) => n.opType === 'LayerNormalization').at(-1);
+    return (n) => n.name === last?.name;
+  }
+  if (component === 'vae_encoder' || component === 'vae_decoder') return (n) => n.opType === 'InstanceNormalization' || n.opType === 'GroupNormalization';
+  return () => false;
 }
 
 function overlaps(a: string, b: string): boolean {
@@ -72,11 +90,16 @@ export function optimizeModelFolder(src: string, out: string, opts: OptimizeFold
   }
   // every rewrite first, in memory: nothing is written when a component fails
   const rewritten = new Map<ComponentName, Model>();
-  const components = {} as Record<ComponentName, FuseReport>;
+  const components = {} as OptimizeFolderReport['components'];
   for (const c of COMPONENT_NAMES) {
     const { model, report } = fuseAttention(folder.models[c]);
     components[c] = report;
-    if (report.fused.length > 0) rewritten.set(c, model);
+    if (opts.fp16 && !alreadyHalf(model)) {
+      const half = convertToFloat16(model, keepFloat32For(c, model));
+      removeDeadNodes(half.model);
+      components[c] = { ...report, fp16: half.report };
+      rewritten.set(c, half.model);
+    } else if (report.fused.length > 0) rewritten.set(c, model);
   }
   mkdirSync(out, { recursive: true });
   const skip = new Set<string>();
@@ -94,7 +117,7 @@ export function optimizeModelFolder(src: string, out: string, opts: OptimizeFold
     mkdirSync(join(out, c), { recursive: true });
     saveModel(model, path, { externalData: external ? 'always' : 'auto', signal: opts.signal });
   }
-  const report: OptimizeFolderReport = { source: a, out: b, provider, components };
+  const report: OptimizeFolderReport = { source: a, out: b, provider, fp16: Boolean(opts.fp16), components };
   writeFileAtomic(join(out, OPTIMIZED_MARKER), JSON.stringify(report, null, 2) + '\n', { insideRoot: b });
   return report;
 }
