@@ -1,6 +1,9 @@
 import { basename, dirname, relative } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic-write';
 import { UserError } from '../../common/errors';
+import { openLibrary } from '../../catalog/library';
+import { getGarment } from '../../catalog/queries/garments';
+import { setSwatch } from '../../catalog/queries/swatches';
 import { loadRgb } from '../../metrics/image';
 import { extractSwatch } from '../../swatch/extract';
 import type { SwatchRequest } from '../../swatch/extract';
@@ -26,10 +29,33 @@ function parseTile(text: string | undefined): [number, number] | undefined {
   return [Number(m[1]), Number(m[2])];
 }
 
+/** stores the swatch as the colorway's, with the repeat it holds in source pixels */
+async function storeInLibrary(dir: string, ref: string, png: Uint8Array, swatch: ReturnType<typeof extractSwatch>): Promise<{ library: string; colorwayId: number }> {
+  const cut = ref.indexOf('/');
+  if (cut <= 0 || cut === ref.length - 1) throw new UserError('bad-option', `--colorway must be <sku>/<colorway name>, got '${ref}'`);
+  const lib = openLibrary(dir);
+  try {
+    const garment = getGarment(lib, ref.slice(0, cut));
+    const name = ref.slice(cut + 1);
+    const colorway = garment.colorways.find((c) => c.name === name);
+    if (!colorway) throw new UserError('unknown-colorway', `${garment.sku} has no colorway '${name}'`, `Its colorways: ${garment.colorways.map((c) => c.name).join(', ') || 'none'}.`);
+    await setSwatch(lib, colorway.id, png, {
+      periodX: swatch.repeat.periodX,
+      periodY: swatch.repeat.periodY,
+      origin: 'extracted',
+      confidenceX: swatch.confidence.x,
+      confidenceY: swatch.confidence.y,
+    });
+    return { library: lib.root, colorwayId: colorway.id };
+  } finally {
+    lib.close();
+  }
+}
+
 export const swatchCommand: CliCommand = {
   name: 'swatch',
   summary: 'a tileable fabric swatch from a patch of a garment picture: rectify, find the repeat, remove the shading, cut it seamless',
-  usage: '<image> [--region x,y,w,h | --quad x1,y1,...,x4,y4] --out <swatch.png> [--tile auto|WxH] [--size 1024] [--u3m <file.u3m> --dpi 150] [--json]',
+  usage: '<image> [--region x,y,w,h | --quad x1,y1,...,x4,y4] --out <swatch.png> [--tile auto|WxH] [--size 1024] [--u3m <file.u3m> --dpi 150] [--library <lib> --colorway <sku>/<name>] [--json]',
   options: {
     region: { type: 'string', help: 'the patch as a rectangle x,y,w,h in pixels (default: the whole image)' },
     quad: { type: 'string', help: 'the patch as four corners x1,y1,...,x4,y4 (top-left, top-right, bottom-right, bottom-left), rectified by homography' },
@@ -38,6 +64,8 @@ export const swatchCommand: CliCommand = {
     size: { type: 'string', help: 'longer side of the written swatch in pixels, 8-8192 (default 1024); 0 keeps the native repeat' },
     u3m: { type: 'string', help: 'also write a minimal U3M material (.u3m JSON) with the swatch as its basecolor texture' },
     dpi: { type: 'string', help: "pixels per inch of the source picture on the cloth, for the U3M's physical size (default 150)" },
+    library: { type: 'string', help: 'also store the swatch in this library as the colorway\'s swatch (needs --colorway)' },
+    colorway: { type: 'string', help: 'the colorway to store it for, as <sku>/<colorway name>' },
     json: { type: 'boolean', help: 'print the repeat, its confidence and the files written as JSON' },
   },
   async run(ctx) {
@@ -55,9 +83,15 @@ export const swatchCommand: CliCommand = {
       const q = numbers('quad', quadText, 8);
       req.quad = [0, 1, 2, 3].map((i) => [q[2 * i]!, q[2 * i + 1]!] as Point) as SwatchRequest['quad'];
     }
+    const libraryDir = optString(ctx, 'library');
+    const colorwayRef = optString(ctx, 'colorway');
+    if (Boolean(libraryDir) !== Boolean(colorwayRef)) throw new UserError('bad-option', '--library and --colorway go together', 'Give both to store the swatch in a library, or neither.');
     const img = await loadRgb(file);
     const swatch = extractSwatch(img, req);
-    writeFileAtomic(out, await encodeRgbPng(swatch.image));
+    const png = await encodeRgbPng(swatch.image);
+    writeFileAtomic(out, png);
+    let stored: { library: string; colorwayId: number } | undefined;
+    if (libraryDir && colorwayRef) stored = await storeInLibrary(libraryDir, colorwayRef, png, swatch);
     const u3mFile = optString(ctx, 'u3m');
     // the physical size is that of one repeat on the cloth, whatever the written resolution
     const physical = { widthCm: physicalCm(swatch.repeat.periodX, dpi), heightCm: physicalCm(swatch.repeat.periodY, dpi) };
@@ -75,6 +109,7 @@ export const swatchCommand: CliCommand = {
       image: file,
       out,
       ...(u3mFile ? { u3m: u3mFile } : {}),
+      ...(stored ? { stored } : {}),
       repeat: swatch.repeat,
       confidence: swatch.confidence,
       patch: swatch.patch,
@@ -86,6 +121,7 @@ export const swatchCommand: CliCommand = {
       return [
         `Repeat ${swatch.repeat.periodX} x ${swatch.repeat.periodY} px (x ${conf(swatch.confidence.x)}, y ${conf(swatch.confidence.y)}) in a ${swatch.patch.width}x${swatch.patch.height} patch`,
         `Wrote ${out} (${swatch.image.width}x${swatch.image.height})${u3mFile ? ` and ${u3mFile} (${physical.widthCm} x ${physical.heightCm} cm at ${dpi} dpi)` : ''}`,
+        ...(stored ? [`Stored as the swatch of ${colorwayRef} in ${stored.library}`] : []),
       ].join('\n');
     });
     return 0;

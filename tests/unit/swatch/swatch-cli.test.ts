@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openLibrary } from '../../../main/catalog/library';
+import { getGarment } from '../../../main/catalog/queries/garments';
+import { getSwatch } from '../../../main/catalog/queries/swatches';
+import { writeSampleLibrary } from '../../../main/catalog/sample/sample-library';
 import { encodeRgbPng } from '../../../main/swatch/png';
 import { physicalCm } from '../../../main/swatch/u3m';
 import { runCliCaptured } from '../support/cli-io';
@@ -49,6 +53,30 @@ describe('r2r swatch', () => {
       expect(r.code, args.join(' ')).not.toBe(0);
       expect(r.err).toMatch(message);
     }
+  });
+
+  it("stores the extracted swatch as a library colorway's, with its repeat and confidence", async () => {
+    const libDir = join(dir, 'lib');
+    const { tree } = await writeSampleLibrary(libDir, { garments: 1, colorways: 1, width: 48, height: 60, views: ['front'] });
+    const g = tree.garments[0]!;
+    const picture = join(dir, 'cloth2.png');
+    await sharp(await encodeRgbPng(periodicTexture(160, 160, 16, 20))).toFile(picture);
+    const r = await runCliCaptured(['swatch', picture, '--out', join(dir, 's2.png'), '--size', '64', '--library', libDir, '--colorway', `${g.sku}/${g.colorways[0]}`, '--json']);
+    expect(r.code, r.err).toBe(0);
+    const lib = openLibrary(libDir);
+    try {
+      const colorway = getGarment(lib, g.sku).colorways[0]!;
+      const stored = getSwatch(lib, colorway.id)!;
+      expect(stored).toMatchObject({ periodX: 16, periodY: 20, origin: 'extracted', width: 51, height: 64 });
+      expect(stored.confidenceX).toBeGreaterThan(0.8);
+    } finally {
+      lib.close();
+    }
+    const unknown = await runCliCaptured(['swatch', picture, '--out', join(dir, 's3.png'), '--library', libDir, '--colorway', `${g.sku}/no-such`]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.err).toMatch(/has no colorway 'no-such'/);
+    const half = await runCliCaptured(['swatch', picture, '--out', join(dir, 's3.png'), '--library', libDir]);
+    expect(half.err).toMatch(/--library and --colorway go together/);
   });
 
   it('gives physical sizes in centimetres', () => {
