@@ -13,6 +13,9 @@ export const MAX_LAG_SHARE = 0.6;
  */
 export const HARMONIC_TOLERANCE = 0.15;
 
+/** products summed per axis at most (about a second of work) */
+const WORK_BUDGET = 3e8;
+
 export interface PeriodEstimate {
   /** the repeat in pixels, sub-pixel */
   period: number;
@@ -27,6 +30,9 @@ export interface PeriodEstimate {
  */
 export function autocorrelation(img: RgbImage, axis: Axis, maxLag: number): Float64Array {
   const { width, height } = img;
+  // on a large patch only every stride-th line across the axis is summed: the lags along
+  // the axis keep full resolution, and the cost stays near WORK_BUDGET products
+  const stride = Math.max(1, Math.ceil((width * height * maxLag * 3) / WORK_BUDGET));
   const r = new Float64Array(maxLag + 1);
   r[0] = 1;
   for (let lag = 1; lag <= maxLag; lag++) {
@@ -43,9 +49,11 @@ export function autocorrelation(img: RgbImage, axis: Axis, maxLag: number): Floa
       const w = axis === 'x' ? width - lag : width;
       const h = axis === 'y' ? height - lag : height;
       const step = axis === 'x' ? lag : lag * width;
-      for (let y = 0; y < h; y++) {
+      const ys = axis === 'x' ? stride : 1;
+      const xs = axis === 'y' ? stride : 1;
+      for (let y = 0; y < h; y += ys) {
         const row = y * width;
-        for (let x = 0; x < w; x++) {
+        for (let x = 0; x < w; x += xs) {
           const a = plane[row + x]!;
           const b = plane[row + x + step]!;
           sa += a;
@@ -53,8 +61,8 @@ export function autocorrelation(img: RgbImage, axis: Axis, maxLag: number): Floa
           saa += a * a;
           sbb += b * b;
           sab += a * b;
+          n++;
         }
-        n += w;
       }
       num += sab - (sa * sb) / n;
       da += saa - (sa * sa) / n;

@@ -146,3 +146,13 @@ describe('tile comparison', () => {
     expect(compareTiles(back, tile).ssim).toBeGreaterThan(0.6);
   });
 });
+
+describe('a large patch', () => {
+  it('is measured on a subset of lines, still to the exact repeat, in reasonable time', () => {
+    const img = periodicTexture(1200, 900, 14, 33, { shading: true });
+    const t0 = performance.now();
+    expect(estimatePeriod(img, 'x').period).toBe(14);
+    expect(estimatePeriod(img, 'y').period).toBe(33);
+    expect(performance.now() - t0).toBeLessThan(8000);
+  });
+});
