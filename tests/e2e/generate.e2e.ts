@@ -30,7 +30,7 @@ describe('generating in the studio', () => {
 
   let sku = '';
   /** the catalog's generations of the garment in the shot editor, oldest first */
-  async function garment(): Promise<{ generations: Generation[]; renders: { id: number; asset: string }[] }> {
+  async function garment(): Promise<{ generations: Generation[]; renders: { id: number; asset: string; kind: string }[] }> {
     const page1 = await call<{ garments: { id: number }[] }>('library/search', [{ text: sku }]);
     return call('library/garment', [page1.garments[0]!.id]);
   }
@@ -145,7 +145,7 @@ describe('generating in the studio', () => {
     const g = await garment();
     const made = g.generations.find((x) => x.status === 'done')!;
     const realistic = `gen-${made.id}`;
-    const from = (g.renders as { id: number; kind: string }[]).find((r) => r.id === made.renderId)!.kind;
+    const from = g.renders.find((r) => r.id === made.renderId)!.kind;
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=compare-view] .pane img').length === 2);
     expect([await page.getByTestId('compare-a').inputValue(), await page.getByTestId('compare-b').inputValue()]).toEqual([from, realistic]);
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=compare-view] .pane img')].every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
