@@ -14,6 +14,7 @@ import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { generateCommand } from './generate';
 import { swatchCommand } from './swatch';
+import { swatchExportCommand } from './swatch-export';
 import { evalSwatchesCommand } from './eval-swatches';
 import { workerCommand } from './worker';
 import { workersCommand } from './workers';
@@ -36,6 +37,7 @@ export const commands: CliCommand[] = [
   evalCommand,
   evalSwatchesCommand,
   swatchCommand,
+  swatchExportCommand,
   exportCommand,
   workerCommand,
   workersCommand,

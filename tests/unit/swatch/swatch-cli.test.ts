@@ -79,6 +79,24 @@ describe('r2r swatch', () => {
     expect(half.err).toMatch(/--library and --colorway go together/);
   });
 
+  it('exports a stored true swatch as PNG and U3M with the physical size of its sub-pixel repeat', async () => {
+    const libDir = join(dir, 'lib-export');
+    const { tree } = await writeSampleLibrary(libDir, { garments: 6, colorways: 1, width: 48, height: 60, views: ['front'] });
+    // garment 5 is a hoodie: knit only
+    const hoodie = tree.garments.find((g) => g.category === 'hoodie')!;
+    const out = join(dir, 'knit.png');
+    const u3m = join(dir, 'knit.u3m');
+    const r = await runCliCaptured(['swatch', 'export', '--library', libDir, '--colorway', `${hoodie.sku}/${hoodie.colorways[0]}`, '--out', out, '--u3m', u3m, '--dpi', '90', '--json']);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ origin: 'procedural', repeat: { periodX: 9, periodY: 6.75 }, size: { width: 9, height: 7 } });
+    const meta = await sharp(readFileSync(out)).metadata();
+    expect([meta.width, meta.height]).toEqual([9, 7]);
+    // 9 x 6.75 px at 90 dpi: 0.1 x 0.075 inch = 0.254 x 0.1905 cm
+    expect(JSON.parse(readFileSync(u3m, 'utf8')).material.front.basecolor.texture.image).toMatchObject({ path: 'knit.png', dpi: 90, width: 0.254, height: 0.1905 });
+    const none = await runCliCaptured(['swatch', 'export', '--library', libDir, '--colorway', `${hoodie.sku}/nope`, '--out', out]);
+    expect(none.err).toMatch(/has no colorway 'nope'/);
+  });
+
   it('gives physical sizes in centimetres', () => {
     expect(physicalCm(150, 150)).toBe(2.54);
     expect(physicalCm(300, 600)).toBe(1.27);
