@@ -57,6 +57,9 @@ export interface QueueShotsSummary {
 }
 
 const SWEEP_MS = 1000;
+// results arrive by event; the sweep (for events missed while Redis or this process was away)
+// looks at this many pending shots per second, in turn, so a season's export stays cheap
+const SWEEP_BATCH = 200;
 const WORKERS_EVERY_MS = 2000;
 
 async function jobDataFor(lib: Library, shot: QueuedShot, settings: ShotSettings, fingerprint: string): Promise<ShotJobData> {
@@ -201,8 +204,12 @@ export async function generateOnQueue(req: QueueShotsRequest): Promise<QueueShot
     events.on('completed', onFinished);
     events.on('failed', onFinished);
     let lastWorkers = 0;
+    let sweepAt = 0;
     while (pending.size > 0 && !req.signal?.aborted) {
-      await Promise.all([...pending].map((id) => settle(id)));
+      const ids = [...pending];
+      const from = sweepAt % ids.length;
+      sweepAt = from + SWEEP_BATCH;
+      await Promise.all([...ids.slice(from, from + SWEEP_BATCH), ...ids.slice(0, Math.max(0, from + SWEEP_BATCH - ids.length))].map((id) => settle(id)));
       if (req.onWorkers && Date.now() - lastWorkers >= WORKERS_EVERY_MS) {
         lastWorkers = Date.now();
         req.onWorkers(await listWorkers(client), pending.size);

@@ -6,6 +6,8 @@ import { openLibrary } from '../../../main/catalog/library';
 import { listGenerations } from '../../../main/catalog/queries/generations';
 import { writeSampleLibrary } from '../../../main/catalog/sample/sample-library';
 import { writeDemoModel } from '../../../main/inference/models/demo/demo-model';
+import { modelFor, releaseCachedModel } from '../../../main/shots/kept-model';
+import { shotSettings } from '../../../main/shots/shot-settings';
 import { tempDir } from '../export/fixtures';
 import { runExport } from '../support/run-export';
 import { freePort, RedisServer, WorkerProcess } from './redis-fixture';
@@ -58,9 +60,12 @@ describe('r2r export --queue with r2r worker on a real redis-server', () => {
     modelDir = join(dir, 'tiny-demo');
     cacheDir = join(dir, 'cache');
     writeDemoModel(modelDir, { seed: 5 });
+    // the model adapted into the cache once here, so no worker in a test pays for it
+    await modelFor(shotSettings({ model: modelDir, cacheDir }));
+    await releaseCachedModel();
     redis = new RedisServer(await freePort());
     await redis.start();
-  });
+  }, 120_000);
 
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((w) => w.kill()));
@@ -103,7 +108,7 @@ describe('r2r export --queue with r2r worker on a real redis-server', () => {
     expect(second.done()).toContain(started.jobId);
     expect(new Set([...first.done(), ...second.done()]).size).toBe(TOTAL);
     expectEachOutputOnce(library, join(dir, 'out'));
-  });
+  }, 90_000);
 
   it('the coordinator killed and started again re-attaches to its flow and finishes without redoing shots', async () => {
     const { library, dir, args } = await newLibrary();
@@ -117,7 +122,7 @@ describe('r2r export --queue with r2r worker on a real redis-server', () => {
     // shots the worker made while no coordinator ran were recorded, not made again
     expect(worker.done()).toHaveLength(TOTAL);
     expect(new Set(worker.done()).size).toBe(TOTAL);
-  });
+  }, 90_000);
 
   it('Redis restarted mid-run (its data gone): workers and coordinator reconnect and the export completes', async () => {
     const { library, dir, args } = await newLibrary();
