@@ -21,6 +21,8 @@ export async function checkNoEviction(client: Redis, url: string): Promise<void>
 /** a connected client, or a clear error when Redis cannot be reached within a few seconds */
 export async function connectRedis(url: string): Promise<Redis> {
   const client = new Redis({ ...redisOptions(url), lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: (times) => (times > 3 ? null : 300) });
+  // the failure reaches the caller through connect() and ping(); the event would only be noise
+  client.on('error', () => undefined);
   try {
     await client.connect();
     await client.ping();

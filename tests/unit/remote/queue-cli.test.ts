@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../main/cli/index';
+import { cliIo as io } from '../support/cli-io';
+import { freePort } from './redis-fixture';
+
+describe('r2r worker, r2r workers and export --queue options', () => {
+  it('r2r worker needs --redis', async () => {
+    const t = io();
+    expect(await runCli(['worker'], t.io)).not.toBe(0);
+    expect(t.err()).toMatch(/--redis is required/);
+  });
+
+  it('refuses a URL that is not Redis before opening anything', async () => {
+    const t = io();
+    expect(await runCli(['export', '--library', '/nowhere', '--out', '/tmp/x', '--generate', 'missing', '--model', '/m', '--queue', 'http://h:6379'], t.io)).not.toBe(0);
+    expect(t.err()).toMatch(/'http:\/\/h:6379' is not a Redis URL: the scheme is http/);
+  });
+
+  it('takes --attempts only with --queue', async () => {
+    const t = io();
+    expect(await runCli(['export', '--library', '/nowhere', '--out', '/tmp/x', '--generate', 'missing', '--model', '/m', '--attempts', '2'], t.io)).not.toBe(0);
+    expect(t.err()).toMatch(/--attempts goes with --queue/);
+  });
+
+  it('r2r workers says when Redis is not there, hiding the password', async () => {
+    const port = await freePort();
+    const t = io();
+    expect(await runCli(['workers', '--redis', `redis://:hunter2@127.0.0.1:${port}`], t.io)).not.toBe(0);
+    expect(t.err()).toMatch(new RegExp(`cannot reach Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}`));
+    expect(t.err()).not.toContain('hunter2');
+  });
+});
