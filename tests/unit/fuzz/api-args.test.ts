@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,11 @@ beforeAll(async () => {
   const src = join(dir, 'src');
   writeFile(src, 'hat/HT-1/red/front_raster.png', await png(16, 16, 1));
   writeFile(src, 'hat/HT-2/blue/back_raytrace.png', await png(16, 16, 2));
+  // a real textual-inversion file (one 768-wide row, safetensors) so models.add has something to accept
+  const header = Buffer.from(JSON.stringify({ emb_params: { dtype: 'F32', shape: [1, 768], data_offsets: [0, 768 * 4] } }));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(header.length));
+  writeFileSync(join(dir, 'negative.safetensors'), Buffer.concat([length, header, Buffer.from(new Float32Array(768).fill(0.01).buffer)]));
   const lib = createLibrary(libDir);
   await importTree(lib, src);
   const hashes = lib.raw.prepare('SELECT hash FROM assets ORDER BY id').pluck().all() as string[];
@@ -82,6 +87,12 @@ const SEEDS: Record<string, unknown[][]> = {
   'combos.remove': [[999]],
   'generations.choose': [[1]],
   'generations.discard': [[1]],
+  // folders and files that are not models: add reads and refuses them, nothing is written outside the config folder
+  'models.list': [[]],
+  'models.add': [['embedding', join(dir, 'negative.safetensors')], ['model', join(dir, 'not-a-model')], ['embedding', join(dir, 'not-an-embedding.safetensors')], ['model', libDir]],
+  'models.remove': [['model', join(dir, 'not-a-model')], ['embedding', '/tmp/none.pt']],
+  'models.choice': [[]],
+  'models.choose': [['model', null], ['embedding', join(dir, 'not-an-embedding.safetensors')]],
   'studio.capabilities': [[]],
   'exports.presets': [[]],
   'metrics.comparePair': [[{ a: HASH, b: HASH }], [{ a: HASH, b: HASH, mask: { renderId: 1, purpose: 'edit' } }]],
