@@ -40,14 +40,16 @@ export const DDIM_DEFAULTS: DdimConfig = {
 
 type Check = (value: unknown) => boolean;
 const isBool: Check = (v) => typeof v === 'boolean';
-const isCount: Check = (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+// SD trains on 1000 timesteps; the cap keeps a hostile config from sizing the alpha tables at billions of entries
+const MAX_TRAIN_TIMESTEPS = 100_000;
+const isTrainTimesteps: Check = (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_TRAIN_TIMESTEPS;
 const isOffset: Check = (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const isBeta: Check = (v) => typeof v === 'number' && v >= 0 && v < 1;
 const isPositive: Check = (v) => typeof v === 'number' && Number.isFinite(v) && v > 0;
 const oneOf = (...values: string[]): Check => (v) => typeof v === 'string' && values.includes(v);
 
 const KEYS: { json: string; key: keyof DdimConfig; check: Check; expect: string }[] = [
-  { json: 'num_train_timesteps', key: 'numTrainTimesteps', check: isCount, expect: 'a whole number of at least 1' },
+  { json: 'num_train_timesteps', key: 'numTrainTimesteps', check: isTrainTimesteps, expect: `a whole number from 1 to ${MAX_TRAIN_TIMESTEPS}` },
   { json: 'beta_start', key: 'betaStart', check: isBeta, expect: 'a number in [0, 1)' },
   { json: 'beta_end', key: 'betaEnd', check: isBeta, expect: 'a number in [0, 1)' },
   { json: 'beta_schedule', key: 'betaSchedule', check: oneOf('linear', 'scaled_linear', 'squaredcos_cap_v2'), expect: 'linear, scaled_linear or squaredcos_cap_v2' },

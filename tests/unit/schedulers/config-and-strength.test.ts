@@ -48,6 +48,8 @@ describe('scheduler_config.json', () => {
     expectUserError(() => parseSchedulerConfig({ prediction_type: 'flow' }), /prediction_type/);
     expectUserError(() => parseSchedulerConfig({ timestep_spacing: 'karras' }), /timestep_spacing/);
     expectUserError(() => parseSchedulerConfig({ num_train_timesteps: 0 }), /num_train_timesteps/);
+    // refused before any table of that size is allocated
+    expectUserError(() => parseSchedulerConfig({ num_train_timesteps: 1e9 }), /num_train_timesteps.*from 1 to 100000/);
     expectUserError(() => parseSchedulerConfig({ steps_offset: -1 }), /steps_offset/);
     expectUserError(() => parseSchedulerConfig({ clip_sample: 'no' }), /clip_sample/);
     expectUserError(() => parseSchedulerConfig({ beta_end: 2 }), /beta_end/);
