@@ -1,28 +1,17 @@
 import { resolve } from 'node:path';
-import { GENERATION_DEFAULTS, type InversionOrder } from '../inference/generation-defaults';
+import type { GenerateJobParams } from '../../preload/api/generation-types';
+import { GENERATION_DEFAULTS } from '../inference/generation-defaults';
 import type { R2RParams } from '../inference/pipelines/r2r';
 
-export type NegativeSetting = { kind: 'embedding'; path: string } | { kind: 'prompt'; text: string };
+export type NegativeSetting = GenerateJobParams['negative'];
 
 /**
  * How a shot is made, whoever asks for it (the studio's Generate and Sweep, outfits,
  * `r2r export --generate`): the same settings give the same engine call and the same record.
+ * The fields the studio's job params carry mean the same here (preload/api/generation-types.ts).
  */
-export interface ShotSettings {
-  /** the Stable Diffusion ONNX folder */
-  model: string;
-  steps: number;
-  strength: number;
-  tacRatio: number;
-  tacLevels: number;
-  /** the DDIM inversion's order; default the reference code's ('official') */
-  inversion?: InversionOrder;
-  guidance: number;
-  seed: number;
-  prompt: string;
-  negative: NegativeSetting;
-  /** the model canvas's longer side; the other follows the render's aspect */
-  maxSide?: number;
+export interface ShotSettings
+  extends Pick<GenerateJobParams, 'model' | 'steps' | 'strength' | 'tacRatio' | 'tacLevels' | 'inversion' | 'guidance' | 'seed' | 'prompt' | 'negative' | 'maxSide'> {
   /** an exact model canvas (`r2r export --gen-size WxH`); wins over maxSide */
   width?: number;
   height?: number;
