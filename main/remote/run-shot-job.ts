@@ -12,6 +12,8 @@ export interface WorkerModel {
   modelDir?: string;
   provider?: string;
   cacheDir?: string;
+  /** onnxruntime threads per session; default onnxruntime's (one per core) */
+  threads?: number;
 }
 
 /** the worker's model folder for a job, refused (without retries) when its content differs from the coordinator's */
@@ -33,7 +35,7 @@ export function modelDirFor(data: ShotJobData, own: WorkerModel): string {
 
 /** runs one queued shot through the shot service on this machine: the output PNG and the shot's numbers */
 export async function runShotJob(data: ShotJobData, own: WorkerModel, opts: { signal?: AbortSignal; onStep?: (e: R2RStepEvent) => void } = {}): Promise<{ png: Buffer; metrics: Record<string, unknown> }> {
-  const settings: ShotSettings = { ...data.settings, model: modelDirFor(data, own), ...(own.provider ? { provider: own.provider } : {}), ...(own.cacheDir ? { cacheDir: own.cacheDir } : {}) };
+  const settings: ShotSettings = { ...data.settings, model: modelDirFor(data, own), ...(own.provider ? { provider: own.provider } : {}), ...(own.cacheDir ? { cacheDir: own.cacheDir } : {}), ...(own.threads ? { threads: own.threads } : {}) };
   const { loaded } = await modelFor(settings, opts.signal);
   const dir = await mkdtemp(join(tmpdir(), 'r2r-remote-shot-'));
   try {

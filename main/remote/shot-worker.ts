@@ -119,7 +119,7 @@ export async function startShotWorker(opts: ShotWorkerOptions): Promise<ShotWork
   beat();
   // the model loads before the first job is taken: loading blocks for a while, and a job
   // claimed meanwhile could miss its lock renewals
-  if (opts.modelDir) await modelFor(shotSettings({ model: opts.modelDir, provider: opts.provider, cacheDir: opts.cacheDir }));
+  if (opts.modelDir) await modelFor(shotSettings({ model: opts.modelDir, provider: opts.provider, cacheDir: opts.cacheDir, threads: opts.threads }));
   void worker.run();
   await worker.waitUntilReady();
   opts.onEvent?.({ event: 'ready', id });

@@ -8,7 +8,7 @@ let kept: { key: string; loaded: LoadedModel } | undefined;
 
 function modelKey(s: ShotSettings): string {
   const embedding = negativeEmbeddingOf(s);
-  return JSON.stringify([resolve(s.model), s.provider ?? 'auto', s.tacLevels, embedding ? resolve(embedding) : '', s.cacheDir ? resolve(s.cacheDir) : '']);
+  return JSON.stringify([resolve(s.model), s.provider ?? 'auto', s.tacLevels, embedding ? resolve(embedding) : '', s.cacheDir ? resolve(s.cacheDir) : '', s.threads ?? 0]);
 }
 
 /** the kept model for these settings, loading it (and dropping another) when needed */
@@ -20,7 +20,7 @@ export async function modelFor(s: ShotSettings, signal?: AbortSignal, onProgress
     kept = undefined;
     await old.model.dispose();
   }
-  const loaded = await loadR2RModel(s.model, { provider: s.provider, tacLevels: s.tacLevels, cacheDir: s.cacheDir, negativeEmbedding: negativeEmbeddingOf(s), onProgress, signal });
+  const loaded = await loadR2RModel(s.model, { provider: s.provider, tacLevels: s.tacLevels, cacheDir: s.cacheDir, threads: s.threads, negativeEmbedding: negativeEmbeddingOf(s), onProgress, signal });
   kept = { key, loaded };
   return { loaded, reused: false };
 }

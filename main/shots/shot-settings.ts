@@ -19,6 +19,8 @@ export interface ShotSettings
   provider?: string;
   /** adapted models, inversions and trajectories; default the engine's cache folder */
   cacheDir?: string;
+  /** onnxruntime's threads per session (intra-op); default onnxruntime's (one per core); not recorded */
+  threads?: number;
 }
 
 /** settings a caller leaves out take the method's defaults (the studio's panel starts from the same) */

@@ -1,18 +1,20 @@
 import { resolve } from 'node:path';
 import type { ShotWorkerEvent } from '../../remote/shot-worker';
 import { redact, redisOptions } from '../../remote/redis-url';
+import { UserError } from '../../common/errors';
 import type { CliCommand } from '../command';
 import { needString, optNumber, optString } from '../command';
 
 export const workerCommand: CliCommand = {
   name: 'worker',
   summary: 'make queued shots for exports on other machines (`r2r export --queue`), until stopped',
-  usage: '--redis redis://host:6379 [--model <dir>] [--concurrency 1] [--provider P] [--cache-dir <dir>] [--lock-ms 30000] [--json]',
+  usage: '--redis redis://host:6379 [--model <dir>] [--concurrency 1] [--provider P] [--threads N] [--cache-dir <dir>] [--lock-ms 30000] [--json]',
   options: {
     redis: { type: 'string', help: 'Redis URL: redis://[:password@]host:6379[/db], or rediss:// for TLS; required' },
     model: { type: 'string', help: "this machine's copy of the exports' model folder (default: the coordinator's path, if it exists here)" },
     concurrency: { type: 'string', help: 'shots run at once, 1-16 (default 1)' },
     provider: { type: 'string', help: 'execution provider: auto (default), tensorrt, cuda, dml, coreml, webgpu, cpu' },
+    threads: { type: 'string', help: "onnxruntime threads per model session, 1-256 (default onnxruntime's: one per core); two workers on one machine take a share each" },
     'cache-dir': { type: 'string', help: 'adapted models and inversions (default $R2R_CACHE_DIR or ~/.cache/r2r-studio)' },
     'lock-ms': { type: 'string', help: 'how long a shot stays claimed by a worker that stopped answering, 1000-600000 ms (default 30000)' },
     json: { type: 'boolean', help: 'print one JSON line per event (ready, shot-start, shot-done, shot-failed, stopped)' },
@@ -22,6 +24,8 @@ export const workerCommand: CliCommand = {
     redisOptions(url);
     const model = optString(ctx, 'model');
     const json = Boolean(ctx.values.json);
+    const threads = optNumber(ctx, 'threads', 0, 1, 256);
+    if (!Number.isInteger(threads)) throw new UserError('bad-option', `--threads must be a whole number, got ${threads}`);
     const say = (e: ShotWorkerEvent | { event: 'stopped'; id: string }) => {
       if (json) ctx.stdout.write(JSON.stringify(e) + '\n');
       else if (e.event === 'ready') ctx.stdout.write(`worker ${e.id} takes shots from ${redact(url)}; Ctrl+C (SIGTERM) finishes the running shot and stops\n`);
@@ -36,6 +40,7 @@ export const workerCommand: CliCommand = {
       ...(model ? { modelDir: resolve(model) } : {}),
       concurrency: optNumber(ctx, 'concurrency', 1, 1, 16),
       provider: optString(ctx, 'provider'),
+      ...(threads ? { threads } : {}),
       ...(optString(ctx, 'cache-dir') ? { cacheDir: resolve(optString(ctx, 'cache-dir')!) } : {}),
       lockMs: optNumber(ctx, 'lock-ms', 30_000, 1000, 600_000),
       onEvent: say,

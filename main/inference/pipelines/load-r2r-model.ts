@@ -29,6 +29,8 @@ export interface LoadModelOptions {
   negativeEmbedding?: string;
   /** stops a first-use adaptation (its partial copy is removed) */
   signal?: AbortSignal;
+  /** onnxruntime's threads per session (intra-op); default onnxruntime's, one per core. Processes sharing a machine take a share each */
+  threads?: number;
   /** how sessions are created (the session manager's seam; benchmarks stand in for session.run) */
   createSession?: SessionManagerOptions['create'];
 }
@@ -72,7 +74,7 @@ export async function loadR2RModel(dir: string, opts: LoadModelOptions = {}): Pr
     capacity: opts.sessionCapacity ?? 4,
     create: opts.createSession,
     // the manager's defaults add no spin-waiting between runs: the CPU is shared with the UI and other work
-    sessionOptions: { graphOptimizationLevel: 'all' },
+    sessionOptions: { graphOptimizationLevel: 'all', ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}) },
   });
   const paths = {
     text_encoder: join(adapted.dir, 'text_encoder', 'model.onnx'),

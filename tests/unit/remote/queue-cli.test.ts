@@ -10,6 +10,16 @@ describe('r2r worker, r2r workers and export --queue options', () => {
     expect(t.err()).toMatch(/--redis is required/);
   });
 
+  it('r2r worker takes --threads as a whole number from 1 to 256, before connecting', async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    for (const [value, message] of [['0', /--threads must be a number between 1 and 256, got '0'/], ['1.5', /--threads must be a whole number, got 1.5/], ['many', /--threads must be a number between 1 and 256, got 'many'/]] as const) {
+      const t = io();
+      expect(await runCli(['worker', '--redis', url, '--threads', value], t.io)).not.toBe(0);
+      expect(t.err()).toMatch(message);
+      expect(t.err()).not.toMatch(/cannot reach Redis/);
+    }
+  });
+
   it('refuses a URL that is not Redis before opening anything', async () => {
     const t = io();
     expect(await runCli(['export', '--library', '/nowhere', '--out', '/tmp/x', '--generate', 'missing', '--model', '/m', '--queue', 'http://h:6379'], t.io)).not.toBe(0);

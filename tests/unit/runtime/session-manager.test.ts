@@ -1,9 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectUserErrorAsync as expectUserError } from '../support/user-error';
+import { writeDemoModel } from '../../../main/inference/models/demo/demo-model';
+import { loadR2RModel } from '../../../main/inference/pipelines/load-r2r-model';
 import { SessionManager, type SessionEvent } from '../../../main/inference/runtime/session-manager';
 import { floatOutput, typedFeeds } from '../../../main/inference/runtime/typed-feeds';
 import { tinyModel, tinyTextEncoder, tinyUnet } from './tiny-models';
@@ -106,5 +108,40 @@ describe('session manager', () => {
     expect(Array.from((await s.run({ x: new ort.Tensor('float32', new Float32Array([1, 2, 3, 4]), [4]) })).y!.data as Float32Array)).toEqual([2, 4, 6, 8]);
     await custom.close();
     expect(seen[1]).toMatchObject({ graphOptimizationLevel: 'basic', extra: { session: { intra_op: { allow_spinning: '1' }, inter_op: { allow_spinning: '0' } }, memory: { enable_memory_arena_shrinkage: 'cpu:0' } } });
+  });
+});
+
+describe('session threads', () => {
+  /** the OS threads of this process now (Linux) */
+  const osThreads = () => Number(/^Threads:\s+(\d+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
+
+  it('onnxruntime takes intraOpNumThreads from the manager: N threads hold N-1 pool threads while loaded, none after release', async () => {
+    const m = new SessionManager({ sessionOptions: { intraOpNumThreads: 4 } });
+    await (await new SessionManager().get(double, 'cpu')).release(); // the addon's own threads start first
+    const before = osThreads();
+    const s = await m.get(double, 'cpu');
+    expect(osThreads() - before).toBe(3);
+    await m.close();
+    expect(s.disposed).toBe(true);
+    expect(osThreads()).toBe(before);
+  });
+
+  it('loadR2RModel gives every session the threads asked for, and leaves onnxruntime its default otherwise', async () => {
+    const model = path.join(tmp, 'demo');
+    writeDemoModel(model, { seed: 3 });
+    const seen: ort.InferenceSession.SessionOptions[] = [];
+    const create = async (p: string, o: ort.InferenceSession.SessionOptions) => {
+      seen.push(o);
+      return ort.InferenceSession.create(p, o);
+    };
+    const one = await loadR2RModel(model, { cacheDir: path.join(tmp, 'cache'), provider: 'cpu', threads: 1, createSession: create });
+    await one.model.dispose();
+    const opened = seen.length;
+    expect(opened).toBeGreaterThan(0);
+    expect(seen.map((o) => o.intraOpNumThreads)).toEqual(Array(opened).fill(1));
+    const plain = await loadR2RModel(model, { cacheDir: path.join(tmp, 'cache'), provider: 'cpu', createSession: create });
+    await plain.model.dispose();
+    expect(seen.slice(opened).map((o) => 'intraOpNumThreads' in o)).toEqual(Array(seen.length - opened).fill(false));
+    expect(seen.length).toBe(opened * 2);
   });
 });
