@@ -4,6 +4,7 @@ import { appVersion } from '../../common/version';
 import { openLibrary } from '../../catalog/library';
 import { comboIdFor, EXPORT_SOURCES, type ExportSelection, type ExportSource } from '../../export/catalog-candidates';
 import { exportFromLibrary } from '../../export/library-export';
+import { queueProgress, queueProgressLines } from '../../remote/queue-progress';
 import { redisOptions } from '../../remote/redis-url';
 import type { CliCommand, CliContext } from '../command';
 import { needString, optNumber, optString } from '../command';
@@ -111,10 +112,8 @@ export const exportCommand: CliCommand = {
           else genProgress!.update(p.done, p.total, `${p.item.sku} ${p.item.view}`);
         },
         onWorkers: (workers, remaining) => {
-          const perMin = workers.reduce((n, w) => n + w.shotsPerMin, 0);
-          const etaS = perMin > 0 ? Math.round((remaining / perMin) * 60) : null;
-          if (json) line({ event: 'workers', remaining, etaS, workers });
-          else ctx.stderr.write(`${workers.length} worker(s), ${perMin} shots/min, ${remaining} left${etaS === null ? '' : `, about ${etaS} s`}: ${workers.map((w) => `${w.host} ${w.provider} ${w.current.map((c) => c.label).join(', ') || 'idle'}`).join('; ')}\n`);
+          if (json) line({ event: 'workers', remaining, etaS: queueProgress(workers, remaining).etaS, workers });
+          else ctx.stderr.write(queueProgressLines(workers, remaining).join('\n') + '\n');
         },
         onPlan: (p) => (json ? line({ event: 'plan', ...p }) : undefined),
         onProgress: (p) => {
