@@ -8,7 +8,7 @@ export const EXPORT_QUEUE = 'r2r-exports';
 export const QUEUE_PREFIX = 'r2r';
 
 /** what a worker needs of the shot settings: the rest (model folder, provider, cache) is its own */
-export type PortableSettings = Omit<ShotSettings, 'model' | 'provider' | 'cacheDir'>;
+export type PortableSettings = Omit<ShotSettings, 'model' | 'provider' | 'cacheDir' | 'threads'>;
 
 /** everything a worker on another machine needs for one shot: the library stays with the coordinator */
 export interface ShotJobData {
@@ -36,7 +36,7 @@ export interface ShotJobResult {
 
 /** the settings a job carries: the machine-specific ones are left out */
 export function portableSettings(s: ShotSettings): PortableSettings {
-  const { model: _model, provider: _provider, cacheDir: _cacheDir, ...rest } = s;
+  const { model: _model, provider: _provider, cacheDir: _cacheDir, threads: _threads, ...rest } = s;
   return rest;
 }
 

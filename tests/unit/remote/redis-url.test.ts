@@ -28,14 +28,15 @@ describe('Redis URLs for --redis and --queue', () => {
 });
 
 describe('queued shot ids', () => {
-  const base = { renderSha: 'a'.repeat(64), settings: portableSettings(shotSettings({ model: '/m', provider: 'cuda', cacheDir: '/c' })), model: { name: 'm', fingerprint: 'f'.repeat(32), dir: '/m' } };
+  const base = { renderSha: 'a'.repeat(64), settings: portableSettings(shotSettings({ model: '/m', provider: 'cuda', cacheDir: '/c', threads: 3 })), model: { name: 'm', fingerprint: 'f'.repeat(32), dir: '/m' } };
 
   it('are <render sha>_<params hash> without ":", the same for the same shot from any machine', () => {
     const id = shotJobId(base);
     expect(id).toMatch(/^a{64}_[0-9a-f]{32}$/);
-    // the model path, provider and cache are the machine's, not the shot's
+    // the model path, provider, cache and threads are the machine's, not the shot's
     expect(shotJobId({ ...base, settings: portableSettings(shotSettings({ model: '/elsewhere/m' })), model: { ...base.model, dir: '/elsewhere/m' } })).toBe(id);
     expect(base.settings).not.toHaveProperty('provider');
+    expect(base.settings).not.toHaveProperty('threads');
   });
 
   it('change with the settings, the masks and the model content', () => {
