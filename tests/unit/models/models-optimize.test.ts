@@ -46,7 +46,13 @@ describe('r2r models optimize', () => {
     const report = JSON.parse(r.stdout);
     expect(report.components.unet.fused).toHaveLength(14);
     expect(report.components.text_encoder.fused).toEqual([]);
-    expect(readModel(join(fused, 'unet', 'model.onnx')).graph.nodes.filter((n) => n.opType === 'MultiHeadAttention')).toHaveLength(14);
+    // the demo exports LayerNormalization already; its GEGLUs' erf GELUs are fused
+    expect(report.components.unet.norms).toMatchObject({ layerNorms: 0, gelus: 7, skipped: [] });
+    expect(report.components.vae_decoder.norms.groupNorms.left).toBeGreaterThan(0);
+    const fusedUnet = readModel(join(fused, 'unet', 'model.onnx'));
+    expect(fusedUnet.graph.nodes.filter((n) => n.opType === 'MultiHeadAttention')).toHaveLength(14);
+    expect(fusedUnet.graph.nodes.filter((n) => n.domain === 'com.microsoft' && n.opType === 'Gelu')).toHaveLength(7);
+    expect(fusedUnet.graph.nodes.some((n) => n.opType === 'Erf')).toBe(false);
     expect(readModel(join(plain, 'unet', 'model.onnx')).graph.nodes.some((n) => n.opType === 'MultiHeadAttention')).toBe(false);
     expect(readdirSync(fused).sort()).toEqual([...readdirSync(plain), 'r2r_optimized.json'].sort());
 
@@ -100,6 +106,22 @@ describe('r2r models optimize', () => {
     console.log(`fp16 vs fp32 shot: mean abs diff ${(sum / a.data.length).toFixed(3)} of 255`);
     expect(sum / a.data.length).toBeLessThan(2);
   }, 120_000);
+
+  it('fuses the torch export\'s decomposed LayerNorms and GELUs, and says why its GroupNorms stay', async () => {
+    const out = join(dir, 'torch-fused');
+    const r = await cli(['models', 'optimize', 'tests/fixtures/torch-reference/model', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ {2}unet: attention unchanged, 15 LayerNorms fused into LayerNormalization, 5 GELUs fused into Gelu\n/);
+    expect(r.stdout).toMatch(/ {2}text_encoder: attention unchanged, 3 LayerNorms fused into LayerNormalization\n/);
+    expect(r.stdout).toMatch(/ {4}18 GroupNorms left as Reshape\/InstanceNormalization\/Reshape \(com\.microsoft GroupNorm has no CPU kernel/);
+    const te = readModel(join(out, 'text_encoder', 'model.onnx'));
+    expect(te.graph.nodes.filter((n) => n.opType === 'LayerNormalization').map((n) => n.name)).toEqual([
+      '/text_model/layers.0/layer_norm1/LayerNormalization',
+      '/text_model/layers.0/layer_norm2/LayerNormalization',
+      '/text_model/final_layer_norm/LayerNormalization',
+    ]);
+  });
 
   it('refuses a provider without a MultiHeadAttention kernel, naming both, and writes nothing', async () => {
     const out = join(dir, 'coreml');

@@ -11,6 +11,7 @@ import { checkModelComponents } from '../model-checks';
 import { COMPONENT_NAMES, type ComponentName } from '../model-folder';
 import { fuseAttention, removeDeadNodes, type FuseReport } from './fuse-attention';
 import { convertToFloat16, type Fp16Report } from './fp16';
+import { fuseNorms, type NormFuseReport } from './fuse-norms';
 
 export const OPTIMIZED_MARKER = 'r2r_optimized.json';
 
@@ -34,7 +35,7 @@ export interface OptimizeFolderReport {
   out: string;
   provider: ProviderName;
   fp16: boolean;
-  components: Record<ComponentName, FuseReport & { fp16?: Fp16Report }>;
+  components: Record<ComponentName, FuseReport & { norms: NormFuseReport; fp16?: Fp16Report }>;
 }
 
 /** the external data files a model's weights are read from */
@@ -73,8 +74,9 @@ export function checkProviderRunsFusedAttention(provider: ProviderName): void {
 
 /**
  * Writes a copy of an optimum Stable Diffusion folder into `out` with attention fused into
- * MultiHeadAttention in every component where the layout allows (see fuseAttention); the
- * other files are copied. The source is only read; every write stays inside `out`.
+ * MultiHeadAttention in every component where the layout allows (see fuseAttention), and
+ * decomposed LayerNorms and erf GELUs into single nodes (see fuseNorms); the other files are
+ * copied. The source is only read; every write stays inside `out`.
  */
 export function optimizeModelFolder(src: string, out: string, opts: OptimizeFolderOptions = {}): OptimizeFolderReport {
   const provider = opts.provider ?? 'cpu';
@@ -92,14 +94,16 @@ export function optimizeModelFolder(src: string, out: string, opts: OptimizeFold
   const rewritten = new Map<ComponentName, Model>();
   const components = {} as OptimizeFolderReport['components'];
   for (const c of COMPONENT_NAMES) {
-    const { model, report } = fuseAttention(folder.models[c]);
+    const attention = fuseAttention(folder.models[c]);
+    const { model, report: norms } = fuseNorms(attention.model);
+    const report = { ...attention.report, norms };
     components[c] = report;
     if (opts.fp16 && !alreadyHalf(model)) {
       const half = convertToFloat16(model, keepFloat32For(c, model));
       removeDeadNodes(half.model);
       components[c] = { ...report, fp16: half.report };
       rewritten.set(c, half.model);
-    } else if (report.fused.length > 0) rewritten.set(c, model);
+    } else if (report.fused.length > 0 || norms.layerNorms > 0 || norms.gelus > 0) rewritten.set(c, model);
   }
   mkdirSync(out, { recursive: true });
   const skip = new Set<string>();
