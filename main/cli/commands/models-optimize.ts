@@ -13,7 +13,7 @@ function parseProvider(v: string | undefined): ProviderName | undefined {
 }
 
 function normsLine(n: NormFuseReport): string {
-  const parts = [n.layerNorms ? `${n.layerNorms} LayerNorms fused into LayerNormalization` : '', n.gelus ? `${n.gelus} GELUs fused into Gelu` : ''];
+  const parts = [n.layerNorms ? `${n.layerNorms} LayerNorms fused into LayerNormalization` : '', n.gelus ? `${n.gelus} GELUs fused into Gelu` : '', n.fastGelus ? `${n.fastGelus} tanh GELUs fused into FastGelu` : ''];
   return parts.filter(Boolean).map((p) => `, ${p}`).join('');
 }
 

@@ -50,7 +50,7 @@ describe('fuseNorms (decomposed LayerNorm -> LayerNormalization, erf GELU -> com
   it('fuses both patterns of a tiny opset-14 block and computes the same output on the CPU provider', async () => {
     const plain = tinyBlock();
     const { model, report } = fuseNorms(plain);
-    expect(report).toMatchObject({ layerNorms: 1, gelus: 1, skipped: [] });
+    expect(report).toMatchObject({ layerNorms: 1, gelus: 1, fastGelus: 0, skipped: [] });
     expect(model.graph.nodes.map((n) => `${n.domain}:${n.opType}:${n.name}`).filter((s) => !s.includes(':Constant:'))).toEqual([
       ':LayerNormalization:/norm1/LayerNormalization',
       'com.microsoft:Gelu:/ff/Gelu',
@@ -85,6 +85,34 @@ describe('fuseNorms (decomposed LayerNorm -> LayerNormalization, erf GELU -> com
     expect(notGelu.report.skipped).toEqual([{ name: '/ff/Erf', why: 'the erf input is not x / sqrt(2)' }]);
     expect(ops(notGelu.model, 'Erf')).toHaveLength(1);
     expect(ops(notGelu.model, 'Gelu')).toHaveLength(0);
+  });
+
+  it('fuses the tanh GELU in both of its written forms into FastGelu with the same output, and leaves a wrong cubic term', async () => {
+    const tanhGelu = (form: 'pow-last-half' | 'cube-half-first', kappa = 0.044715): Model => {
+      const b = new GraphBuilder(DataType.FLOAT, 3);
+      const x = b.input('x', DataType.FLOAT, [2, 5, WIDTH]);
+      const y = b.scope('act', () => {
+        const cube = form === 'pow-last-half' ? b.op('Pow', [x, b.constFloats([3])]) : b.op('Mul', [x, b.op('Mul', [x, x])]);
+        const inner = b.op('Mul', [b.constFloats([Math.sqrt(2 / Math.PI)]), b.op('Add', [x, b.op('Mul', [b.constFloats([kappa]), cube])])]);
+        const onePlus = b.op('Add', [b.constFloats([1]), b.op('Tanh', [inner])]);
+        return form === 'pow-last-half'
+          ? b.op('Mul', [b.op('Mul', [x, onePlus]), b.constFloats([0.5])])
+          : b.op('Mul', [b.op('Mul', [x, b.constFloats([0.5])]), onePlus]);
+      });
+      b.output('out', y, DataType.FLOAT, [2, 5, WIDTH]);
+      return b.model('tanh-gelu', 14);
+    };
+    const feeds = { x: f32(randomFloats(2 * 5 * WIDTH, 9, 4), [2, 5, WIDTH]) };
+    for (const form of ['pow-last-half', 'cube-half-first'] as const) {
+      const plain = tanhGelu(form);
+      const { model, report } = fuseNorms(plain);
+      expect(report).toMatchObject({ fastGelus: 1, gelus: 0, skipped: [] });
+      expect(model.graph.nodes.filter((n) => n.opType !== 'Constant').map((n) => `${n.domain}:${n.opType}:${n.name}`)).toEqual(['com.microsoft:FastGelu:/act/FastGelu', ':Identity:/out/Identity']);
+      expect(maxAbsDiff((await outputs(model, feeds))[0]!, (await outputs(plain, feeds))[0]!)).toBeLessThanOrEqual(1e-5);
+    }
+    const wrong = fuseNorms(tanhGelu('pow-last-half', 0.05));
+    expect(wrong.report.fastGelus).toBe(0);
+    expect(wrong.report.skipped).toEqual([{ name: '/act/Tanh', why: 'the tanh input is not sqrt(2/pi) (x + 0.044715 x^3)' }]);
   });
 
   it('fuses the torch export (opset 14) of the reference UNet and text encoder without changing their outputs', async () => {

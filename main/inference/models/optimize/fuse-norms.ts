@@ -8,6 +8,8 @@ export interface NormFuseReport {
   layerNorms: number;
   /** erf GELUs (x * 0.5 * (1 + erf(x / sqrt 2))) now one com.microsoft Gelu */
   gelus: number;
+  /** tanh GELUs (0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))) now one com.microsoft FastGelu */
+  fastGelus: number;
   /** candidates that start like a pattern but differ from it, with why */
   skipped: { name: string; why: string }[];
   /** GroupNorm decompositions (Reshape, InstanceNormalization, Reshape) left as they are */
@@ -23,7 +25,7 @@ export const GROUP_NORM_WHY = 'com.microsoft GroupNorm has no CPU kernel in onnx
 
 class Skip extends Error {}
 
-const near = (a: number | undefined, b: number, tol = 1e-4) => a !== undefined && Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+const near = (a: number | undefined, b: number, tol = 1e-6) => a !== undefined && Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
 const scopeOf = (name: string) => name.slice(0, Math.max(0, name.lastIndexOf('/')));
 
 class Matcher {
@@ -108,14 +110,54 @@ function geluAt(m: Matcher, erf: Node): { replaces: Node; node: Node } {
   if (!byRootTwo) throw new Skip('the erf input is not x / sqrt(2)');
   m.only(scaled.outputs[0]!, 'Erf');
   const plusOne = m.only(erf.outputs[0]!, 'Add');
-  if (!near(m.scalarBeside(plusOne, erf.outputs[0]!), 1, 1e-7)) throw new Skip('erf is not shifted by 1');
+  if (!near(m.scalarBeside(plusOne, erf.outputs[0]!), 1)) throw new Skip('erf is not shifted by 1');
   const times = m.only(plusOne.outputs[0]!, 'Mul');
   const other = times.inputs[0] === plusOne.outputs[0] ? times.inputs[1] : times.inputs[0];
   if (other !== x) throw new Skip('1 + erf does not multiply x');
   const half = m.only(times.outputs[0]!, 'Mul');
-  if (!near(m.scalarBeside(half, times.outputs[0]!), 0.5, 1e-7)) throw new Skip('the product is not halved');
+  if (!near(m.scalarBeside(half, times.outputs[0]!), 0.5)) throw new Skip('the product is not halved');
   const node: Node = { name: `${scopeOf(erf.name)}/Gelu`, opType: 'Gelu', domain: 'com.microsoft', inputs: [x], outputs: [half.outputs[0]!], attributes: [] };
   return { replaces: half, node };
+}
+
+/** x^3 written as Pow(x, 3) or x * (x * x) */
+function isCube(m: Matcher, t: string, x: string): boolean {
+  const p = m.ix.producer.get(t);
+  if (p?.opType === 'Pow') return p.inputs[0] === x && m.ix.constFloats(p.inputs[1]!)?.[0] === 3;
+  if (p?.opType !== 'Mul' || !p.inputs.includes(x)) return false;
+  const sq = m.ix.producer.get(p.inputs[0] === x ? p.inputs[1]! : p.inputs[0]!);
+  return sq?.opType === 'Mul' && sq.inputs[0] === x && sq.inputs[1] === x && (m.ix.consumers.get(sq.outputs[0]!) ?? []).length === 1;
+}
+
+function fastGeluAt(m: Matcher, tanh: Node): { replaces: Node; node: Node } {
+  const scaled = m.ix.producer.get(tanh.inputs[0]!);
+  const inner = scaled?.opType === 'Mul' ? scaled.inputs.find((i) => m.ix.producer.get(i)?.opType === 'Add') : undefined;
+  if (!scaled || !inner || !near(m.scalarBeside(scaled, inner), Math.sqrt(2 / Math.PI))) throw new Skip('the tanh input is not sqrt(2/pi) (x + 0.044715 x^3)');
+  m.only(inner, 'Mul');
+  m.only(scaled.outputs[0]!, 'Tanh');
+  const sum = m.ix.producer.get(inner)!;
+  const x = sum.inputs.find((cand) => {
+    const k = m.ix.producer.get(sum.inputs[0] === cand ? sum.inputs[1]! : sum.inputs[0]!);
+    if (k?.opType !== 'Mul') return false;
+    const cube = k.inputs.find((i) => isCube(m, i, cand));
+    return cube !== undefined && near(m.scalarBeside(k, cube), 0.044715) && (m.ix.consumers.get(cube) ?? []).length === 1 && (m.ix.consumers.get(k.outputs[0]!) ?? []).length === 1;
+  });
+  if (x === undefined) throw new Skip('the tanh input is not sqrt(2/pi) (x + 0.044715 x^3)');
+  const plusOne = m.only(tanh.outputs[0]!, 'Add');
+  if (!near(m.scalarBeside(plusOne, tanh.outputs[0]!), 1)) throw new Skip('tanh is not shifted by 1');
+  const times = m.only(plusOne.outputs[0]!, 'Mul');
+  const other = times.inputs[0] === plusOne.outputs[0] ? times.inputs[1]! : times.inputs[0]!;
+  let replaces: Node;
+  if (other === x) {
+    replaces = m.only(times.outputs[0]!, 'Mul');
+    if (!near(m.scalarBeside(replaces, times.outputs[0]!), 0.5)) throw new Skip('the product is not halved');
+  } else {
+    const halfX = m.ix.producer.get(other);
+    if (halfX?.opType !== 'Mul' || !near(m.scalarBeside(halfX, x), 0.5) || m.only(other, 'Mul') !== times) throw new Skip('1 + tanh does not multiply x / 2');
+    replaces = times;
+  }
+  const node: Node = { name: `${scopeOf(tanh.name)}/FastGelu`, opType: 'FastGelu', domain: 'com.microsoft', inputs: [x], outputs: [replaces.outputs[0]!], attributes: [] };
+  return { replaces, node };
 }
 
 function countGroupNorms(ix: GraphIndex): number {
@@ -129,8 +171,8 @@ function countGroupNorms(ix: GraphIndex): number {
 
 /**
  * Rewrites torch's opset<17 LayerNorm decomposition into LayerNormalization (onnxruntime runs
- * it on every provider, at any opset, through its own schema) and the erf GELU into
- * com.microsoft Gelu (CPU, CUDA, DirectML kernels). Only exact matches are rewritten; the new
+ * it on every provider, at any opset, through its own schema), the erf GELU into com.microsoft
+ * Gelu and the tanh GELU into com.microsoft FastGelu (CPU, CUDA, DirectML kernels). Only exact matches are rewritten; the new
  * nodes are named by the module the pattern came from (`.../norm1/LayerNormalization`), as
  * an opset-17 export names them.
  */
@@ -138,17 +180,17 @@ export function fuseNorms(original: Model): { model: Model; report: NormFuseRepo
   const model = cloneModel(original);
   const ix = new GraphIndex(model.graph);
   const m = new Matcher(ix);
-  const report: NormFuseReport = { layerNorms: 0, gelus: 0, skipped: [], groupNorms: { left: countGroupNorms(ix), why: GROUP_NORM_WHY } };
+  const report: NormFuseReport = { layerNorms: 0, gelus: 0, fastGelus: 0, skipped: [], groupNorms: { left: countGroupNorms(ix), why: GROUP_NORM_WHY } };
   const replacement = new Map<Node, Node>();
   for (const n of model.graph.nodes) {
     const isNormStart = n.opType === 'ReduceMean' && reducesLastAxis(n) && (ix.consumers.get(n.outputs[0]!) ?? []).some((c) => c.opType === 'Sub');
-    if (!isNormStart && n.opType !== 'Erf') continue;
+    const kind = isNormStart ? 'layerNorms' : n.opType === 'Erf' ? 'gelus' : n.opType === 'Tanh' ? 'fastGelus' : undefined;
+    if (!kind) continue;
     try {
-      const { replaces, node } = isNormStart ? layerNormAt(m, n) : geluAt(m, n);
+      const { replaces, node } = kind === 'layerNorms' ? layerNormAt(m, n) : kind === 'gelus' ? geluAt(m, n) : fastGeluAt(m, n);
       if (replacement.has(replaces)) throw new Skip('overlaps another match');
       replacement.set(replaces, node);
-      if (isNormStart) report.layerNorms++;
-      else report.gelus++;
+      report[kind]++;
     } catch (err) {
       if (!(err instanceof Skip)) throw err;
       report.skipped.push({ name: n.name, why: err.message });
@@ -156,6 +198,6 @@ export function fuseNorms(original: Model): { model: Model; report: NormFuseRepo
   }
   model.graph.nodes = model.graph.nodes.map((n) => replacement.get(n) ?? n);
   if (replacement.size > 0) removeDeadNodes(model);
-  if (report.gelus > 0 && !model.opsetImport.some((o) => o.domain === 'com.microsoft')) model.opsetImport.push({ domain: 'com.microsoft', version: 1 });
+  if (report.gelus + report.fastGelus > 0 && !model.opsetImport.some((o) => o.domain === 'com.microsoft')) model.opsetImport.push({ domain: 'com.microsoft', version: 1 });
   return { model, report };
 }

@@ -75,7 +75,7 @@ export function checkProviderRunsFusedAttention(provider: ProviderName): void {
 /**
  * Writes a copy of an optimum Stable Diffusion folder into `out` with attention fused into
  * MultiHeadAttention in every component where the layout allows (see fuseAttention), and
- * decomposed LayerNorms and erf GELUs into single nodes (see fuseNorms); the other files are
+ * decomposed LayerNorms and GELUs into single nodes (see fuseNorms); the other files are
  * copied. The source is only read; every write stays inside `out`.
  */
 export function optimizeModelFolder(src: string, out: string, opts: OptimizeFolderOptions = {}): OptimizeFolderReport {
@@ -103,7 +103,7 @@ export function optimizeModelFolder(src: string, out: string, opts: OptimizeFold
       removeDeadNodes(half.model);
       components[c] = { ...report, fp16: half.report };
       rewritten.set(c, half.model);
-    } else if (report.fused.length > 0 || norms.layerNorms > 0 || norms.gelus > 0) rewritten.set(c, model);
+    } else if (report.fused.length > 0 || norms.layerNorms + norms.gelus + norms.fastGelus > 0) rewritten.set(c, model);
   }
   mkdirSync(out, { recursive: true });
   const skip = new Set<string>();
