@@ -121,7 +121,17 @@ describe('r2r models optimize', () => {
       '/text_model/layers.0/layer_norm2/LayerNormalization',
       '/text_model/final_layer_norm/LayerNormalization',
     ]);
-  });
+    const shot = (model: string, name: string) =>
+      cli(['generate', '--model', model, '--input', 'tests/fixtures/torch-reference/render.png', '--out', join(dir, name), '--width', '64', '--height', '64', '--steps', '4', '--cache-dir', join(dir, `cache-${name}`), '--provider', 'cpu', '--json']);
+    const [a, b] = [await shot('tests/fixtures/torch-reference/model', 'torch-plain.png'), await shot(out, 'torch-fused.png')];
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const imgA = await readSourceImage(join(dir, 'torch-plain.png'));
+    const imgB = await readSourceImage(join(dir, 'torch-fused.png'));
+    expect(imgB.data.length).toBe(imgA.data.length);
+    let worst = 0;
+    for (let i = 0; i < imgA.data.length; i++) worst = Math.max(worst, Math.abs(imgA.data[i]! - imgB.data[i]!));
+    expect(worst).toBeLessThanOrEqual(1);
+  }, 60_000);
 
   it('refuses a provider without a MultiHeadAttention kernel, naming both, and writes nothing', async () => {
     const out = join(dir, 'coreml');
