@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { buildDemoComponent } from '../../../main/inference/models/demo/demo-model';
 import { fuseNorms } from '../../../main/inference/models/optimize/fuse-norms';
-import { GraphBuilder } from '../../../main/inference/onnx/graph-builder';
+import { A, GraphBuilder } from '../../../main/inference/onnx/graph-builder';
 import { gelu } from '../../../main/inference/onnx/layers';
 import { DataType, type Model } from '../../../main/inference/onnx/model';
 import { readModel } from '../../../main/inference/onnx/read-model';
@@ -139,6 +139,18 @@ describe('fuseNorms (decomposed LayerNorm -> LayerNormalization, erf GELU -> com
     const [got] = await outputs(fused.model, feeds);
     expect(maxAbsDiff(got!, want!)).toBeLessThanOrEqual(1e-5);
     expect(Math.max(...Array.from(want!, Math.abs))).toBeGreaterThan(1e-2);
+  });
+
+  it('the reason GroupNorms stay holds: the CPU provider refuses com.microsoft GroupNorm', async () => {
+    const b = new GraphBuilder(DataType.FLOAT, 1);
+    const x = b.input('x', DataType.FLOAT, [1, 2, 2, 4]);
+    const gamma = b.weight('gamma', [4], { kind: 'const', value: 1 });
+    const beta = b.weight('beta', [4], { kind: 'const', value: 0 });
+    const y = b.opN('GroupNorm', [x, gamma, beta], 1, { groups: A.i(2), epsilon: A.f(1e-5), activation: A.i(0) }, 'com.microsoft')[0]!;
+    b.output('y', y, DataType.FLOAT, [1, 2, 2, 4]);
+    const m = b.model('group-norm', 14);
+    m.opsetImport.push({ domain: 'com.microsoft', version: 1 });
+    await expect(session(m)).rejects.toThrow(/Could not find an implementation for GroupNorm/);
   });
 
   it('fuses the GEGLU GELUs of the demo UNet (its LayerNorms are already fused) and leaves its GroupNorms', () => {

@@ -17,9 +17,9 @@ export interface NormFuseReport {
 }
 
 /**
- * onnxruntime 1.30 registers com.microsoft GroupNorm for CUDA and DirectML only (the CPU
- * provider refuses the model), and ONNX GroupNormalization needs opset 18, where ReduceMean and
- * other ops of an opset-14 export change their signature.
+ * onnxruntime 1.30's CPU provider has no com.microsoft GroupNorm kernel (a session refuses the
+ * model), and ONNX GroupNormalization needs opset 18, where ReduceMean and other ops of an
+ * opset-14 export change their signature.
  */
 export const GROUP_NORM_WHY = 'com.microsoft GroupNorm has no CPU kernel in onnxruntime 1.30 and ONNX GroupNormalization needs opset 18';
 
