@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeDemoModel } from '../../../main/inference/models/demo/demo-model';
+import { modelFor, releaseCachedModel } from '../../../main/shots/kept-model';
+import { shotSettings } from '../../../main/shots/shot-settings';
+import { tempDir } from '../export/fixtures';
+import { freePort, RedisServer, WorkerProcess } from './redis-fixture';
+
+/** the OS threads of a process now (Linux) */
+function osThreads(pid: number): number {
+  return Number(/^Threads:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+}
+
+describe('r2r worker --threads', () => {
+  let redis: RedisServer;
+  let modelDir = '';
+  let cacheDir = '';
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    const dir = tempDir('r2r-worker-threads-');
+    modelDir = join(dir, 'tiny-demo');
+    cacheDir = join(dir, 'cache');
+    writeDemoModel(modelDir, { seed: 5 });
+    await modelFor(shotSettings({ model: modelDir, cacheDir }));
+    await releaseCachedModel();
+    redis = new RedisServer(await freePort());
+    await redis.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.kill()));
+    await redis.stop();
+  });
+
+  it("reaches the worker's onnxruntime sessions: each session of a 3-thread worker holds 2 more pool threads than a 1-thread worker's", async () => {
+    const start = (threads: number) => new WorkerProcess(['--redis', redis.url, '--model', modelDir, '--cache-dir', cacheDir, '--threads', String(threads)]);
+    workers.push(start(1), start(3));
+    // ready: the model (its sessions) is loaded before the worker takes shots
+    await Promise.all(workers.map((w) => w.waitFor((l) => l.event === 'ready', 120_000)));
+    const [one, three] = workers.map((w) => osThreads(w.proc.pid!));
+    // the same code otherwise: the difference is the pools of the four sessions (text encoder, UNet, VAE encoder and decoder)
+    expect(three! - one!).toBe(4 * 2);
+  }, 180_000);
+});
