@@ -6,7 +6,7 @@
 // whose sessions each take every core contend for them, which measures the machine, not the queue.
 // run: npm run bench scale
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,10 +20,14 @@ const SHOTS = GARMENTS * 5;
 // the queued cases run in turn this many times and each keeps its fastest run: a shared machine's
 // other load comes and goes, and a case measured only while it peaks would look slower than it is
 const ROUNDS = 2;
+// R2R_SCALE_SIZE=128 R2R_SCALE_STEPS=20: longer shots, so the coordinator's own work (recording
+// and exporting each shot, on the same cores here) weighs less against the workers'
+const GEN_SIZE = Number(process.env.R2R_SCALE_SIZE ?? 64);
+const STEPS = Number(process.env.R2R_SCALE_STEPS ?? 10);
 
 type Line = Record<string, unknown>;
 
-function runExport(args: string[]): Promise<Line[]> {
+function runExport(args: string[], onLine?: (line: Line) => void): Promise<Line[]> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [join(projectRoot(), 'bin/r2r.js'), 'export', ...args, '--json'], { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: Line[] = [];
@@ -36,12 +40,21 @@ function runExport(args: string[]): Promise<Line[]> {
       while ((nl = buffered.indexOf('\n')) >= 0) {
         const text = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
-        if (text.startsWith('{')) lines.push({ ...(JSON.parse(text) as Line), at: performance.now() });
+        if (!text.startsWith('{')) continue;
+        const line = { ...(JSON.parse(text) as Line), at: performance.now() };
+        lines.push(line);
+        onLine?.(line);
       }
     });
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => (code === 0 ? resolve(lines) : reject(new Error(`export exited ${code}: ${err}`))));
   });
+}
+
+/** CPU seconds (user + system) a process used so far, from /proc (Linux; 100 ticks a second) */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function median(xs: number[]): number {
@@ -65,15 +78,15 @@ export async function run(): Promise<Record<string, unknown>> {
       await writeSampleLibrary(lib, { garments: GARMENTS, colorways: 1, width: 64, height: 80, seed });
       return lib;
     }));
-    const args = (lib: string, queue?: string) => ['--library', lib, '--out', join(lib, 'out'), '--size', '1000', '--generate', 'missing', '--model', model, '--gen-size', '64', '--steps', '10', '--cache-dir', cache, ...(queue ? ['--queue', queue] : [])];
+    const args = (lib: string, queue?: string) => ['--library', lib, '--out', join(lib, 'out'), '--size', '1000', '--generate', 'missing', '--model', model, '--gen-size', String(GEN_SIZE), '--steps', String(STEPS), '--cache-dir', cache, ...(queue ? ['--queue', queue] : [])];
     // adapts the model into the cache once, so no timed run pays for it
     const warm = join(dir, 'warm');
     await writeSampleLibrary(warm, { garments: 1, colorways: 1, width: 64, height: 80, seed: 9 });
     await runExport(args(warm));
 
     /** the generation phase: the plan line (the model is loaded, or the shots are about to be queued) to the last shot recorded */
-    const timed = async (lib: string, queue?: string) => {
-      const lines = await runExport(args(lib, queue));
+    const timed = async (lib: string, queue?: string, onLine?: (line: Line) => void) => {
+      const lines = await runExport(args(lib, queue), onLine);
       const plan = lines.find((l) => l.event === 'generate-plan')!;
       const generated = lines.filter((l) => l.event === 'generated');
       if (generated.length !== SHOTS || generated.some((l) => l.status !== 'done')) throw new Error(`expected ${SHOTS} generated shots, got ${generated.length}`);
@@ -87,19 +100,31 @@ export async function run(): Promise<Record<string, unknown>> {
     };
     const stopWorkers = () => Promise.all(workers.splice(0).map((w) => w.kill('SIGTERM')));
     type Timed = Awaited<ReturnType<typeof timed>>;
-    const fastest = (a: Timed | undefined, b: Timed) => (a && a.seconds <= b.seconds ? a : b);
-    let one: Timed | undefined;
-    let two: Timed | undefined;
-    let oneTwoThreads: Timed | undefined;
+    type Queued = Timed & { workersCpuShare: number };
+    const fastest = (a: Queued | undefined, b: Queued) => (a && a.seconds <= b.seconds ? a : b);
+    /** a queued run, with the share of the machine's cores its workers used over its generation phase */
+    const timedOnQueue = async (lib: string): Promise<Queued> => {
+      const cpu = () => workers.reduce((n, w) => n + cpuSeconds(w.proc.pid!), 0);
+      let atPlan = 0;
+      let atLast = 0;
+      const r = await timed(lib, redis.url, (l) => {
+        if (l.event === 'generate-plan') atPlan = cpu();
+        else if (l.event === 'generated') atLast = cpu();
+      });
+      return { ...r, workersCpuShare: Number(((atLast - atPlan) / (r.seconds * availableParallelism())).toFixed(2)) };
+    };
+    let one: Queued | undefined;
+    let two: Queued | undefined;
+    let oneTwoThreads: Queued | undefined;
     const queuedLibs = libs.slice(1);
     for (let round = 0; round < ROUNDS; round++) {
       await startWorkers(1, 1);
-      one = fastest(one, await timed(queuedLibs.shift()!, redis.url));
+      one = fastest(one, await timedOnQueue(queuedLibs.shift()!));
       await startWorkers(2, 1);
-      two = fastest(two, await timed(queuedLibs.shift()!, redis.url));
+      two = fastest(two, await timedOnQueue(queuedLibs.shift()!));
       await stopWorkers();
       await startWorkers(1, 2);
-      oneTwoThreads = fastest(oneTwoThreads, await timed(queuedLibs.shift()!, redis.url));
+      oneTwoThreads = fastest(oneTwoThreads, await timedOnQueue(queuedLibs.shift()!));
       await stopWorkers();
     }
     if (!one || !two || !oneTwoThreads) throw new Error('no queued run was timed');
@@ -121,7 +146,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const rate = (r: { seconds: number }) => SHOTS / r.seconds;
     return {
       shots: SHOTS,
-      canvas: '64 px, 10 steps, tiny demo model',
+      canvas: `${GEN_SIZE} px, ${STEPS} steps, tiny demo model`,
       cores: availableParallelism(),
       loadAverage: { atStart: Number(loadAtStart.toFixed(2)), atEnd: Number(loadavg()[0]!.toFixed(2)) },
       rounds: ROUNDS,
@@ -137,6 +162,8 @@ export async function run(): Promise<Record<string, unknown>> {
         twoWorkersOverOne1Thread: Number((rate(two) / rate(one)).toFixed(2)),
         twoWorkersOverOne2Threads: Number((rate(two) / rate(oneTwoThreads)).toFixed(2)),
       },
+      // over the generation phase; the rest of the cores went to the coordinator (recording and exporting each shot), Redis and the machine's other load
+      workersCpuShareOfMachine: { oneWorker1Thread: one.workersCpuShare, twoWorkers1ThreadEach: two.workersCpuShare, oneWorker2Threads: oneTwoThreads.workersCpuShare },
       queueOverheadMs: { enqueueToStartMedian: median(overheads(queued)), resultToWrittenMedian: median(queued.map((l) => l.writeMs as number)) },
       shotsByWorker: Object.fromEntries([...new Set(two.lines.map((l) => l.worker as string))].map((w) => [w, two.lines.filter((l) => l.worker === w).length])),
     };
