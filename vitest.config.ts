@@ -15,6 +15,7 @@ export default defineConfig({
           include: ['tests/unit/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -25,6 +26,9 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          // after the unit tests, not beside them: the browser's timings must not share two cores with
+          // the unit suite's worker processes (a live preview once took over 60 s instead of 7 s there)
+          sequence: { groupOrder: 1 },
         },
       },
     ],

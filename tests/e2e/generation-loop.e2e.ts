@@ -80,7 +80,8 @@ describe('the generation loop in the shot editor', () => {
     await page.getByTestId('param-strength').fill('0.5');
     await page.getByTestId('generate').click();
     const live = page.locator('[data-testid=staging-run] img');
-    await live.waitFor({ timeout: 60_000 });
+    // the first preview comes after the model's checks, adaptation and hashing into a fresh cache
+    await live.waitFor({ timeout: 120_000 });
     await page.locator('[data-testid=canvas-staged][data-what="live preview"]').waitFor();
     expect(await page.getByTestId('canvas-staged').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
     await page.screenshot({ path: artifactPath('loop-live-preview.png') });
