@@ -5,12 +5,9 @@ import { Redis } from 'ioredis';
 import { openLibrary } from '../../../main/catalog/library';
 import { listGenerations } from '../../../main/catalog/queries/generations';
 import { writeSampleLibrary } from '../../../main/catalog/sample/sample-library';
-import { writeDemoModel } from '../../../main/inference/models/demo/demo-model';
-import { modelFor, releaseCachedModel } from '../../../main/shots/kept-model';
-import { shotSettings } from '../../../main/shots/shot-settings';
 import { tempDir } from '../export/fixtures';
 import { runExport } from '../support/run-export';
-import { freePort, RedisServer, WorkerProcess } from './redis-fixture';
+import { adaptedDemoModel, freePort, RedisServer, WorkerProcess } from './redis-fixture';
 
 const VIEWS = ['front', 'back'];
 const TOTAL = 2 * VIEWS.length;
@@ -56,13 +53,7 @@ describe('r2r export --queue with r2r worker on a real redis-server', () => {
   }
 
   beforeAll(async () => {
-    const dir = tempDir('r2r-queue-model-');
-    modelDir = join(dir, 'tiny-demo');
-    cacheDir = join(dir, 'cache');
-    writeDemoModel(modelDir, { seed: 5 });
-    // the model adapted into the cache once here, so no worker in a test pays for it
-    await modelFor(shotSettings({ model: modelDir, cacheDir }));
-    await releaseCachedModel();
+    ({ modelDir, cacheDir } = await adaptedDemoModel('r2r-queue-model-'));
     redis = new RedisServer(await freePort());
     await redis.start();
   }, 120_000);

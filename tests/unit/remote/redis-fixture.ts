@@ -2,6 +2,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from '../../../main/common/version';
+import { writeDemoModel } from '../../../main/inference/models/demo/demo-model';
+import { modelFor, releaseCachedModel } from '../../../main/shots/kept-model';
+import { shotSettings } from '../../../main/shots/shot-settings';
+import { tempDir } from '../export/fixtures';
+
+/** the tiny demo model, adapted into its cache once here so no worker process in a test pays for it */
+export async function adaptedDemoModel(prefix: string): Promise<{ modelDir: string; cacheDir: string }> {
+  const dir = tempDir(prefix);
+  const modelDir = join(dir, 'tiny-demo');
+  const cacheDir = join(dir, 'cache');
+  writeDemoModel(modelDir, { seed: 5 });
+  await modelFor(shotSettings({ model: modelDir, cacheDir }));
+  await releaseCachedModel();
+  return { modelDir, cacheDir };
+}
 
 /** a port nothing listens on now */
 export function freePort(): Promise<number> {

@@ -1,11 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeDemoModel } from '../../../main/inference/models/demo/demo-model';
-import { modelFor, releaseCachedModel } from '../../../main/shots/kept-model';
-import { shotSettings } from '../../../main/shots/shot-settings';
-import { tempDir } from '../export/fixtures';
-import { freePort, RedisServer, WorkerProcess } from './redis-fixture';
+import { adaptedDemoModel, freePort, RedisServer, WorkerProcess } from './redis-fixture';
 
 /** the OS threads of a process now (Linux) */
 function osThreads(pid: number): number {
@@ -19,12 +14,7 @@ describe('r2r worker --threads', () => {
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    const dir = tempDir('r2r-worker-threads-');
-    modelDir = join(dir, 'tiny-demo');
-    cacheDir = join(dir, 'cache');
-    writeDemoModel(modelDir, { seed: 5 });
-    await modelFor(shotSettings({ model: modelDir, cacheDir }));
-    await releaseCachedModel();
+    ({ modelDir, cacheDir } = await adaptedDemoModel('r2r-worker-threads-'));
     redis = new RedisServer(await freePort());
     await redis.start();
   }, 120_000);
