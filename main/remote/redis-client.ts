@@ -18,17 +18,37 @@ export async function checkNoEviction(client: Redis, url: string): Promise<void>
   }
 }
 
-/** a connected client, or a clear error when Redis cannot be reached within a few seconds */
+/** a connected client, or a clear error when Redis cannot be reached or refuses us within a few seconds */
 export async function connectRedis(url: string): Promise<Redis> {
   const client = new Redis({ ...redisOptions(url), lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: (times) => (times > 3 ? null : 300) });
-  // the failure reaches the caller through connect() and ping(); the event would only be noise
-  client.on('error', () => undefined);
+  // connect() and ping() fail with "Connection is closed" once ioredis gives up: the cause
+  // (refused connection, wrong password) only reaches the error event
+  let cause: Error | undefined;
+  client.on('error', (err: Error) => {
+    cause = err;
+  });
   try {
     await client.connect();
     await client.ping();
   } catch (err) {
     client.disconnect();
-    throw new UserError('redis-unreachable', `cannot reach Redis at ${redact(url)}: ${(err as Error).message}`, 'Start it (`redis-server --port 6379`) or check the host, port and password.');
+    throw connectionError(url, cause ?? (err as Error));
   }
   return client;
+}
+
+/** the user's error for a failed connection: what Redis or the network said, and what to change */
+export function connectionError(url: string, cause: Error): UserError {
+  const at = redact(url);
+  const said = cause.message;
+  if (/WRONGPASS|invalid password|invalid username-password/i.test(said)) {
+    return new UserError('redis-auth', `Redis at ${at} refused the password: ${said}`, 'Put the right password in the URL: redis://:<password>@host:port, or redis://<user>:<password>@host:port for an ACL user.');
+  }
+  if (/NOAUTH|Authentication required/i.test(said)) {
+    return new UserError('redis-auth', `Redis at ${at} needs a password: ${said}`, 'Put it in the URL: redis://:<password>@host:port, or redis://<user>:<password>@host:port for an ACL user.');
+  }
+  if (/ECONNREFUSED/.test(said)) {
+    return new UserError('redis-unreachable', `cannot reach Redis at ${at}: nothing accepts connections there (${said})`, 'Start it (`redis-server --port 6379`) or check the host and port.');
+  }
+  return new UserError('redis-unreachable', `cannot reach Redis at ${at}: ${said}`, 'Start it (`redis-server --port 6379`) or check the host, port and password.');
 }
