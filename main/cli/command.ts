@@ -55,6 +55,13 @@ export function optNumber(ctx: CliContext, name: string, fallback: number, min =
   return n;
 }
 
+/** a whole-number option (counts, sizes, seeds): `--steps 2.5` is refused, not truncated */
+export function optInteger(ctx: CliContext, name: string, fallback: number, min = -Infinity, max = Infinity): number {
+  const n = optNumber(ctx, name, fallback, min, max);
+  if (!Number.isInteger(n)) throw new UserError('bad-option', `--${name} must be a whole number between ${min} and ${max}, got '${optString(ctx, name)}'`);
+  return n;
+}
+
 /** the positional argument at `index`, named `what` in the error when missing */
 export function needPositional(ctx: CliContext, index: number, what: string): string {
   const v = ctx.positionals[index];

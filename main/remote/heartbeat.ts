@@ -13,6 +13,8 @@ export interface WorkerState {
   provider: string;
   model: string;
   concurrency: number;
+  /** onnxruntime threads per session (`--threads`); absent: onnxruntime's default, one per core */
+  threads?: number;
   /** the shots it runs now */
   current: { jobId: string; label: string; step?: number; of?: number }[];
   shotsDone: number;

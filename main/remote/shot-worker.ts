@@ -52,6 +52,7 @@ export async function startShotWorker(opts: ShotWorkerOptions): Promise<ShotWork
     provider: opts.provider ?? 'auto',
     model: opts.modelDir ? basename(opts.modelDir) : '(the coordinator\'s)',
     concurrency: opts.concurrency ?? 1,
+    ...(opts.threads ? { threads: opts.threads } : {}),
     current: [],
     shotsDone: 0,
     shotsFailed: 0,

@@ -7,7 +7,7 @@ import { exportFromLibrary } from '../../export/library-export';
 import { queueProgress, queueProgressLines } from '../../remote/queue-progress';
 import { redisOptions } from '../../remote/redis-url';
 import type { CliCommand, CliContext } from '../command';
-import { needString, optNumber, optString } from '../command';
+import { needString, optInteger, optString } from '../command';
 import { createProgress } from '../progress';
 
 const GENERATE_MODES = ['none', 'missing', 'all'] as const;
@@ -56,7 +56,7 @@ export const exportCommand: CliCommand = {
     const size = optString(ctx, 'size');
     const source = oneOf<ExportSource>(optString(ctx, 'source'), EXPORT_SOURCES, 'realistic', 'source');
     const generate = oneOf(optString(ctx, 'generate'), GENERATE_MODES, 'none', 'generate');
-    const concurrency = optNumber(ctx, 'concurrency', 2, 1, 64);
+    const concurrency = optInteger(ctx, 'concurrency', 2, 1, 64);
     const modelDir = optString(ctx, 'model');
     if (generate !== 'none' && modelDir === undefined) {
       throw new UserError('bad-option', `--generate ${generate} needs --model <dir>`, 'Give a Stable Diffusion ONNX folder (e.g. one written by `r2r demo-model`), or export what the library has with --generate none.');
@@ -85,7 +85,7 @@ export const exportCommand: CliCommand = {
         outDir,
         preset: optString(ctx, 'preset') ?? 'amazon',
         format: optString(ctx, 'format'),
-        size: size === undefined ? undefined : optNumber(ctx, 'size', 0, 16, 16384),
+        size: size === undefined ? undefined : optInteger(ctx, 'size', 0, 16, 16384),
         source,
         selection,
         generate,
@@ -95,7 +95,7 @@ export const exportCommand: CliCommand = {
             : {
                 modelDir: modelDir!,
                 ...(genSize === undefined ? {} : parseSize(genSize)),
-                ...(optString(ctx, 'steps') === undefined ? {} : { steps: optNumber(ctx, 'steps', 50, 1, 1000) }),
+                ...(optString(ctx, 'steps') === undefined ? {} : { steps: optInteger(ctx, 'steps', 50, 1, 1000) }),
                 provider: optString(ctx, 'provider'),
                 negativeEmbedding: optString(ctx, 'negative-embedding'),
                 cacheDir: optString(ctx, 'cache-dir'),
@@ -153,7 +153,7 @@ function queueSettings(ctx: CliContext): { queue?: string; attempts?: number } {
   }
   // a malformed URL is refused here, before the library is opened
   redisOptions(queue);
-  return { queue, attempts: optNumber(ctx, 'attempts', 3, 1, 20) };
+  return { queue, attempts: optInteger(ctx, 'attempts', 3, 1, 20) };
 }
 
 /** `--gen-size 128x160`: the model canvas of generated shots; `--gen-size 160`: its longer side, the other following each render */

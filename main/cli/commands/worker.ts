@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import type { ShotWorkerEvent } from '../../remote/shot-worker';
 import { redact, redisOptions } from '../../remote/redis-url';
-import { UserError } from '../../common/errors';
 import type { CliCommand } from '../command';
-import { needString, optNumber, optString } from '../command';
+import { needString, optInteger, optString } from '../command';
 
 export const workerCommand: CliCommand = {
   name: 'worker',
@@ -24,8 +23,7 @@ export const workerCommand: CliCommand = {
     redisOptions(url);
     const model = optString(ctx, 'model');
     const json = Boolean(ctx.values.json);
-    const threads = optNumber(ctx, 'threads', 0, 1, 256);
-    if (!Number.isInteger(threads)) throw new UserError('bad-option', `--threads must be a whole number, got ${threads}`);
+    const threads = optInteger(ctx, 'threads', 0, 1, 256);
     const say = (e: ShotWorkerEvent | { event: 'stopped'; id: string }) => {
       if (json) ctx.stdout.write(JSON.stringify(e) + '\n');
       else if (e.event === 'ready') ctx.stdout.write(`worker ${e.id} takes shots from ${redact(url)}; Ctrl+C (SIGTERM) finishes the running shot and stops\n`);
@@ -38,11 +36,11 @@ export const workerCommand: CliCommand = {
     const worker = await startShotWorker({
       url,
       ...(model ? { modelDir: resolve(model) } : {}),
-      concurrency: optNumber(ctx, 'concurrency', 1, 1, 16),
+      concurrency: optInteger(ctx, 'concurrency', 1, 1, 16),
       provider: optString(ctx, 'provider'),
       ...(threads ? { threads } : {}),
       ...(optString(ctx, 'cache-dir') ? { cacheDir: resolve(optString(ctx, 'cache-dir')!) } : {}),
-      lockMs: optNumber(ctx, 'lock-ms', 30_000, 1000, 600_000),
+      lockMs: optInteger(ctx, 'lock-ms', 30_000, 1000, 600_000),
       onEvent: say,
     });
     await new Promise<void>((done) => {

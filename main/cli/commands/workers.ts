@@ -4,7 +4,7 @@ import { needString, printResult } from '../command';
 
 export const workersCommand: CliCommand = {
   name: 'workers',
-  summary: 'list the queue workers (`r2r worker`) that are alive: host, provider, current shot, shots/min',
+  summary: 'list the queue workers (`r2r worker`) that are alive: host, provider, threads, current shot, shots/min',
   usage: '--redis redis://host:6379 [--json]',
   options: {
     redis: { type: 'string', help: 'Redis URL the workers use; required' },
@@ -20,7 +20,7 @@ export const workersCommand: CliCommand = {
       printResult(ctx, workers, () =>
         workers.length === 0
           ? `no workers on ${redact(url)} (start one with \`r2r worker --redis ${redact(url)} --model <dir>\`)`
-          : workers.map((w) => `${w.id}  ${w.provider}  ${w.shotsPerMin} shots/min  ${w.shotsDone} done  ${w.current.map((c) => `${c.label}${c.step ? ` ${c.step}/${c.of}` : ''}`).join(', ') || 'idle'}`).join('\n'),
+          : workers.map((w) => `${w.id}  ${w.provider}  ${w.threads ? `${w.threads} thread(s)` : 'all cores'}  ${w.shotsPerMin} shots/min  ${w.shotsDone} done  ${w.current.map((c) => `${c.label}${c.step ? ` ${c.step}/${c.of}` : ''}`).join(', ') || 'idle'}`).join('\n'),
       );
     } finally {
       client.disconnect();

@@ -12,12 +12,22 @@ describe('r2r worker, r2r workers and export --queue options', () => {
 
   it('r2r worker takes --threads as a whole number from 1 to 256, before connecting', async () => {
     const url = `redis://127.0.0.1:${await freePort()}`;
-    for (const [value, message] of [['0', /--threads must be a number between 1 and 256, got '0'/], ['1.5', /--threads must be a whole number, got 1.5/], ['many', /--threads must be a number between 1 and 256, got 'many'/]] as const) {
+    for (const [value, message] of [['0', /--threads must be a number between 1 and 256, got '0'/], ['1.5', /--threads must be a whole number between 1 and 256, got '1.5'/], ['many', /--threads must be a number between 1 and 256, got 'many'/]] as const) {
       const t = io();
       expect(await runCli(['worker', '--redis', url, '--threads', value], t.io)).not.toBe(0);
       expect(t.err()).toMatch(message);
       expect(t.err()).not.toMatch(/cannot reach Redis/);
     }
+  });
+
+  it('counts are whole numbers: r2r worker --concurrency, r2r export --concurrency', async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    const w = io();
+    expect(await runCli(['worker', '--redis', url, '--concurrency', '2.5'], w.io)).not.toBe(0);
+    expect(w.err()).toMatch(/--concurrency must be a whole number between 1 and 16, got '2.5'/);
+    const e = io();
+    expect(await runCli(['export', '--library', '/nowhere', '--out', '/tmp/x', '--concurrency', '1.5'], e.io)).not.toBe(0);
+    expect(e.err()).toMatch(/--concurrency must be a whole number between 1 and 64, got '1.5'/);
   });
 
   it('refuses a URL that is not Redis before opening anything', async () => {

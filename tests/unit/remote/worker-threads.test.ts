@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { runCli } from '../../../main/cli/index';
+import { cliIo as io } from '../support/cli-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adaptedDemoModel, freePort, RedisServer, WorkerProcess } from './redis-fixture';
 
@@ -32,5 +34,12 @@ describe('r2r worker --threads', () => {
     const [one, three] = workers.map((w) => osThreads(w.proc.pid!));
     // the same code otherwise: the difference is the pools of the four sessions (text encoder, UNet, VAE encoder and decoder)
     expect(three! - one!).toBe(4 * 2);
+    // and `r2r workers` tells them apart
+    const t = io();
+    expect(await runCli(['workers', '--redis', redis.url], t.io)).toBe(0);
+    const lines = t.out().trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines.filter((l) => /  1 thread\(s\)  /.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => /  3 thread\(s\)  /.test(l))).toHaveLength(1);
   }, 180_000);
 });
