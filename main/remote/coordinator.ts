@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { FlowProducer, Queue, QueueEvents, type Job, type JobsOptions } from 'bullmq';
@@ -10,7 +11,7 @@ import { listWorkers, type WorkerState } from './heartbeat';
 import { modelFingerprint } from './model-fingerprint';
 import { checkNoEviction, connectRedis } from './redis-client';
 import { redisOptions } from './redis-url';
-import { EXPORT_QUEUE, portableSettings, QUEUE_PREFIX, SHOT_QUEUE, shotJobId, type ShotJobData, type ShotJobResult } from './shot-job';
+import { EXPORT_QUEUE, MAX_QUEUED_EMBEDDING_BYTES, portableSettings, QUEUE_PREFIX, SHOT_QUEUE, shotJobId, type QueuedEmbedding, type ShotJobData, type ShotJobResult } from './shot-job';
 
 export interface QueuedShot {
   renderId: number;
@@ -62,7 +63,25 @@ const SWEEP_MS = 1000;
 const SWEEP_BATCH = 200;
 const WORKERS_EVERY_MS = 2000;
 
-async function jobDataFor(lib: Library, shot: QueuedShot, settings: ShotSettings, fingerprint: string): Promise<ShotJobData> {
+/** the negative embedding file, read once for all the shots of a run */
+async function queuedEmbedding(path: string): Promise<QueuedEmbedding> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new UserError('negative-embedding-unreadable', `cannot read the negative embedding ${path}: ${(err as Error).message}`, 'Check the --negative-embedding path.');
+  }
+  if (bytes.length > MAX_QUEUED_EMBEDDING_BYTES) {
+    throw new UserError(
+      'queue-embedding-too-big',
+      `the negative embedding ${path} is ${(bytes.length / 2 ** 20).toFixed(1)} MiB: more than the ${MAX_QUEUED_EMBEDDING_BYTES / 2 ** 20} MiB a queued shot may carry`,
+      'A textual-inversion embedding is a few kilobytes: check that this is the right file.',
+    );
+  }
+  return { name: basename(path), sha256: createHash('sha256').update(bytes).digest('hex'), base64: bytes.toString('base64') };
+}
+
+async function jobDataFor(lib: Library, shot: QueuedShot, settings: ShotSettings, fingerprint: string, embedding: QueuedEmbedding | undefined): Promise<ShotJobData> {
   const files = renderInputs(lib, shot.renderId);
   const row = lib.sql<[number], { hash: string; ext: string }>('SELECT a.hash, a.ext FROM renders r JOIN assets a ON a.id = r.asset_id WHERE r.id = ?').get(shot.renderId)!;
   return {
@@ -75,8 +94,9 @@ async function jobDataFor(lib: Library, shot: QueuedShot, settings: ShotSettings
     ...(files.textureLock ? { textureLock: (await readFile(files.textureLock)).toString('base64') } : {}),
     width: files.width,
     height: files.height,
-    settings: portableSettings(settings),
+    settings: portableSettings(settings, embedding),
     model: { name: basename(settings.model), fingerprint, dir: settings.model },
+    ...(embedding ? { negativeEmbedding: embedding } : {}),
   };
 }
 
@@ -89,9 +109,8 @@ async function jobDataFor(lib: Library, shot: QueuedShot, settings: ShotSettings
  */
 export async function generateOnQueue(req: QueueShotsRequest): Promise<QueueShotsSummary> {
   const { lib, settings } = req;
-  if (negativeEmbeddingOf(settings)) {
-    throw new UserError('queue-negative-embedding', 'a negative embedding cannot be sent to queue workers yet', 'Generate these shots locally (leave out --queue), or without --negative-embedding.');
-  }
+  const embeddingPath = negativeEmbeddingOf(settings);
+  const embedding = embeddingPath ? await queuedEmbedding(embeddingPath) : undefined;
   const check = await connectRedis(req.url);
   try {
     await checkNoEviction(check, req.url);
@@ -117,7 +136,7 @@ export async function generateOnQueue(req: QueueShotsRequest): Promise<QueueShot
     // shots with the same content (the same render bytes twice) share one job
     const byJob = new Map<string, { data: ShotJobData; shots: QueuedShot[] }>();
     for (const shot of req.shots) {
-      const data = await jobDataFor(lib, shot, settings, fingerprint);
+      const data = await jobDataFor(lib, shot, settings, fingerprint, embedding);
       const id = shotJobId(data);
       const entry = byJob.get(id);
       if (entry) entry.shots.push(shot);

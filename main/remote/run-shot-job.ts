@@ -1,11 +1,15 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { UnrecoverableError } from 'bullmq';
+import { writeFileAtomic } from '../common/atomic-write';
 import type { R2RStepEvent } from '../inference/pipelines/r2r';
+import { defaultCacheDir } from '../inference/pipelines/shot-cache';
 import { engineParams, makeFileShot, modelFor, shotMetrics, type ShotSettings } from '../shots/index';
 import { modelFingerprint } from './model-fingerprint';
-import type { ShotJobData } from './shot-job';
+import type { QueuedEmbedding, ShotJobData } from './shot-job';
 
 export interface WorkerModel {
   /** the worker's own model folder; absent: the coordinator's path, when this machine has it */
@@ -33,9 +37,31 @@ export function modelDirFor(data: ShotJobData, own: WorkerModel): string {
   return dir;
 }
 
+/**
+ * The job's negative embedding as a file on this machine, kept under its content address in
+ * the cache so every shot of a run (and the kept model) uses the same path. Bytes that do not
+ * match their hash were damaged on the way: the shot is refused without retries.
+ */
+export function embeddingFileFor(embedding: QueuedEmbedding, cacheDir: string): string {
+  const bytes = Buffer.from(embedding.base64, 'base64');
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  if (sha !== embedding.sha256) throw new UnrecoverableError(`the negative embedding ${embedding.name} arrived damaged (sha256 ${sha.slice(0, 12)}, expected ${embedding.sha256.slice(0, 12)})`);
+  const dir = join(cacheDir, 'queued-embeddings', sha);
+  const file = join(dir, basename(embedding.name));
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileAtomic(file, bytes, { insideRoot: cacheDir });
+  }
+  return file;
+}
+
 /** runs one queued shot through the shot service on this machine: the output PNG and the shot's numbers */
 export async function runShotJob(data: ShotJobData, own: WorkerModel, opts: { signal?: AbortSignal; onStep?: (e: R2RStepEvent) => void } = {}): Promise<{ png: Buffer; metrics: Record<string, unknown> }> {
   const settings: ShotSettings = { ...data.settings, model: modelDirFor(data, own), ...(own.provider ? { provider: own.provider } : {}), ...(own.cacheDir ? { cacheDir: own.cacheDir } : {}), ...(own.threads ? { threads: own.threads } : {}) };
+  if (settings.negative.kind === 'embedding') {
+    if (!data.negativeEmbedding) throw new UnrecoverableError(`shot ${data.label} names a negative embedding but carries none: the coordinator is older than this worker`);
+    settings.negative = { kind: 'embedding', path: embeddingFileFor(data.negativeEmbedding, settings.cacheDir ?? defaultCacheDir()) };
+  }
   const { loaded } = await modelFor(settings, opts.signal);
   const dir = await mkdtemp(join(tmpdir(), 'r2r-remote-shot-'));
   try {

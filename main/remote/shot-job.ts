@@ -25,7 +25,20 @@ export interface ShotJobData {
   height: number;
   settings: PortableSettings;
   model: { name: string; fingerprint: string; dir: string };
+  /** the negative embedding's bytes when the settings name one: the worker has no copy of the coordinator's file */
+  negativeEmbedding?: QueuedEmbedding;
 }
+
+/** a textual-inversion file carried in a job; its content address names it on the worker */
+export interface QueuedEmbedding {
+  /** the coordinator's file name (its extension says the format) */
+  name: string;
+  sha256: string;
+  base64: string;
+}
+
+/** embeddings are kilobytes; a file this big is not one, and would bloat every queued shot */
+export const MAX_QUEUED_EMBEDDING_BYTES = 16 * 2 ** 20;
 
 export interface ShotJobResult {
   /** the output PNG, base64 */
@@ -34,9 +47,16 @@ export interface ShotJobResult {
   worker: { id: string; host: string; provider: string };
 }
 
-/** the settings a job carries: the machine-specific ones are left out */
-export function portableSettings(s: ShotSettings): PortableSettings {
+/**
+ * The settings a job carries: the machine-specific ones are left out, and a negative
+ * embedding is named by its content (`sha256:<hex>`), not by the coordinator's path.
+ */
+export function portableSettings(s: ShotSettings, embedding?: Pick<QueuedEmbedding, 'sha256'>): PortableSettings {
   const { model: _model, provider: _provider, cacheDir: _cacheDir, threads: _threads, ...rest } = s;
+  if (rest.negative.kind === 'embedding') {
+    if (!embedding) throw new Error('portableSettings: the settings name a negative embedding; pass its content hash');
+    return { ...rest, negative: { kind: 'embedding', path: `sha256:${embedding.sha256}` } };
+  }
   return rest;
 }
 

@@ -10,6 +10,15 @@ import { runExport } from '../support/run-export';
 import { adaptedDemoModel, freePort, RedisServer, WorkerProcess } from './redis-fixture';
 
 const VIEWS = ['front', 'back'];
+
+/** a textual-inversion file: u64 header length, JSON header, little-endian float32 rows */
+function safetensorsEmbedding(rows: number, width: number): Buffer {
+  const data = new Float32Array(rows * width).map((_, i) => Math.sin(i * 0.37) * 0.5);
+  const header = Buffer.from(JSON.stringify({ emb_params: { dtype: 'F32', shape: [rows, width], data_offsets: [0, data.byteLength] } }));
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(header.length));
+  return Buffer.concat([len, header, Buffer.from(data.buffer)]);
+}
 const TOTAL = 2 * VIEWS.length;
 // a worker that stops answering loses its shot after this: short so the retry comes quickly,
 // long enough that a busy 2-core machine never delays a lock renewal past it
@@ -168,6 +177,31 @@ describe('r2r export --queue with r2r worker on a real redis-server', () => {
     expect(done).toHaveLength(2 * TOTAL);
     expect(new Set(done.map((g) => g.output)).size).toBe(TOTAL);
   });
+
+  it('a negative embedding travels with the shots: the queued images equal local ones made with the same file', async () => {
+    startWorker();
+    const { dir, library, args } = await newLibrary();
+    const embedding = join(dir, 'render-domain.safetensors');
+    writeFileSync(embedding, safetensorsEmbedding(2, 768));
+    const queued = await runExport([...args(), '--negative-embedding', embedding]);
+    expect(queued.code, queued.stderr).toBe(0);
+    const local = await newLibrary();
+    const plain = await runExport([...local.args().filter((a, i, all) => a !== '--queue' && all[i - 1] !== '--queue' && a !== '--attempts' && all[i - 1] !== '--attempts'), '--negative-embedding', embedding]);
+    expect(plain.code, plain.stderr).toBe(0);
+    const outputs = (lib: string) => new Map(generations(lib).filter((g) => g.status === 'done').map((g) => [g.renderId, g]));
+    const [q, l] = [outputs(library), outputs(local.library)];
+    expect(q.size).toBe(TOTAL);
+    for (const [renderId, g] of q) {
+      expect(g.params).toMatchObject({ negative: { kind: 'embedding', path: embedding } });
+      expect(g.output, `render ${renderId}`).toBe(l.get(renderId)!.output);
+    }
+    // and differ from shots without it: the embedding was used, not dropped
+    const none = await newLibrary();
+    expect((await runExport(none.args())).code).toBe(0);
+    expect([...outputs(none.library).values()].map((g) => g.output)).not.toContain(q.get(q.keys().next().value!)!.output);
+    // the worker keeps the file under its content address, not the coordinator's path
+    expect(readdirSync(join(cacheDir, 'queued-embeddings'))).toHaveLength(1);
+  }, 240_000);
 
   it('r2r workers --json lists the running workers with host, provider and shots done', async () => {
     const worker = startWorker();

@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { embeddingFileFor } from '../../../main/remote/run-shot-job';
 import { redact, redisOptions } from '../../../main/remote/redis-url';
 import { portableSettings, shotJobId } from '../../../main/remote/shot-job';
 import { shotSettings } from '../../../main/shots/shot-settings';
@@ -48,5 +53,34 @@ describe('queued shot ids', () => {
       shotJobId({ ...base, model: { ...base.model, fingerprint: 'e'.repeat(32) } }),
     ];
     expect(new Set([id, ...others]).size).toBe(5);
+  });
+});
+
+describe('a negative embedding in a queued shot', () => {
+  const withEmbedding = (path: string) => shotSettings({ model: '/m', negative: { kind: 'embedding', path } });
+  const job = (path: string, sha256: string) => ({ renderSha: 'a'.repeat(64), settings: portableSettings(withEmbedding(path), { sha256 }), model: { name: 'm', fingerprint: 'f'.repeat(32), dir: '/m' } });
+
+  it('is named by its content: the same file at two paths is one shot, other bytes another', () => {
+    expect(job('/a/neg.safetensors', '1'.repeat(64)).settings.negative).toEqual({ kind: 'embedding', path: `sha256:${'1'.repeat(64)}` });
+    expect(shotJobId(job('/a/neg.safetensors', '1'.repeat(64)))).toBe(shotJobId(job('/b/other-name.pt', '1'.repeat(64))));
+    expect(shotJobId(job('/a/neg.safetensors', '1'.repeat(64)))).not.toBe(shotJobId(job('/a/neg.safetensors', '2'.repeat(64))));
+    expect(() => portableSettings(withEmbedding('/a/neg.safetensors'))).toThrow(/pass its content hash/);
+  });
+
+  it('reaches the worker as a file under its hash in the cache; damaged bytes are refused for good', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'r2r-queued-embedding-'));
+    const bytes = Buffer.from('not really an embedding, but bytes with a hash');
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const file = embeddingFileFor({ name: '../../neg.safetensors', sha256, base64: bytes.toString('base64') }, cache);
+    expect(file).toBe(join(cache, 'queued-embeddings', sha256, 'neg.safetensors'));
+    expect(readFileSync(file)).toEqual(bytes);
+    let err: Error | undefined;
+    try {
+      embeddingFileFor({ name: 'neg.safetensors', sha256, base64: Buffer.from('other bytes').toString('base64') }, cache);
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err?.name).toBe('UnrecoverableError');
+    expect(err?.message).toMatch(/the negative embedding neg\.safetensors arrived damaged \(sha256 [0-9a-f]{12}, expected [0-9a-f]{12}\)/);
   });
 });
