@@ -3,6 +3,7 @@ import { generateJob } from '../jobs/kinds/generate-job';
 import { measurePairJob } from '../jobs/kinds/measure-pair-job';
 import { probeProvidersJob } from '../jobs/kinds/probe-providers-job';
 import { sweepJob } from '../jobs/kinds/sweep-job';
+import { samEmbedJob } from '../jobs/kinds/sam-embed-job';
 import { exportJob } from '../export/export-job-kind';
 
 /**
@@ -17,4 +18,4 @@ export const jobKinds: readonly AnyJobKind[] = [probeProvidersJob as AnyJobKind,
  * Kinds the job worker also runs but the jobs API does not offer: the backend submits them
  * itself on queues of their own (their params name files, which no UI should choose).
  */
-export const internalJobKinds: readonly AnyJobKind[] = [measurePairJob as AnyJobKind];
+export const internalJobKinds: readonly AnyJobKind[] = [measurePairJob as AnyJobKind, samEmbedJob as AnyJobKind];
