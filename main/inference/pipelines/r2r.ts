@@ -19,6 +19,8 @@ import { decodeLatent, describeVae, encodeImage } from './tiled';
 import { allFinite, blendOutsideMask, guideInto } from './latent-math';
 import type { GenerationTrajectory, InversionKey, InvertedLatents, ShotCache, TrajectoryKey } from './shot-cache';
 import { cacheKeyHash, reusableSteps } from './shot-cache';
+import type { RegionCost, RegionSpec } from './regions';
+import { generateRegions, regionCompositeWeight } from './region-loop';
 
 /** The knobs of one R2R shot (defaults: the paper's). */
 export interface R2RParams {
@@ -72,6 +74,8 @@ export interface R2RInputs {
   editMask?: Mask;
   /** where textures are locked to the render by TAC (1) and where not (0), at the source's size */
   textureLock?: Mask;
+  /** parts of the shot with their own settings, layered in order; the rest takes the shot's settings */
+  regions?: RegionSpec[];
 }
 
 export type R2RStage = 'prepare' | 'encode' | 'inversion' | 'text' | 'generation' | 'decode' | 'composite' | 'write';
@@ -92,6 +96,8 @@ export interface R2ROptions {
   cache?: ShotCache;
   /** written atomically (temp file + rename) when given */
   outputPath?: string;
+  /** the schedule for another strength of the same steps and scheduler: regions with their own strengths need it */
+  scheduleFor?: (strength: number) => DdimSchedule;
 }
 
 export interface UnetCallRecord {
@@ -130,6 +136,8 @@ export interface R2RResult {
   sampleEvaluations: number;
   /** the published code's schedule: batch 2 inversion + batch 4 generation */
   referenceSampleEvaluations: number;
+  /** with regions: each layer's K, TAC steps and UNet rows, the rest first */
+  regions?: RegionCost[];
 }
 
 function checkParams(p: R2RParams): void {
@@ -254,35 +262,62 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
   checkFinite(emptyText, 'text encoder', 'for the empty prompt');
   lap('text');
 
-  let inverted: InvertedLatents | undefined = await cache?.getInversion(key);
-  const inversionCached = inverted !== undefined && inverted.latents.length === K + 1 && inverted.latents[0]!.length === perLatent;
-  if (!inversionCached) {
-    // 2. VAE encode: latent mean, scaled by the VAE's scaling factor
-    signal?.throwIfAborted();
+  // DDIM inversion of one K (a region with its own strength inverts to its own depth)
+  const invertTrajectory = async (sched: DdimSchedule, invKey: InversionKey, k: number): Promise<{ latents: Float32Array[]; cached: boolean }> => {
+    let inverted: InvertedLatents | undefined = await cache?.getInversion(invKey);
+    const cached = inverted !== undefined && inverted.latents.length === k + 1 && inverted.latents[0]!.length === perLatent;
+    if (!cached) {
+      // 2. VAE encode: latent mean, scaled by the VAE's scaling factor
+      signal?.throwIfAborted();
+      const x0 = encodedX0 ?? (await encodeX0());
+      lap('encode');
+
+      // 3. DDIM inversion (batch 1, empty prompt, no guidance), storing every intermediate latent in
+      //    the order it ran: [x0, after inversion[0], ..., after inversion[K-1]] (the reference code's
+      //    latents_list, utils/diffuser_utils.py invert). The official order runs t_K ... t_1, the
+      //    ddim order t_1 ... t_K; schedule.inversion holds the one asked for.
+      const latents: Float32Array[] = [x0];
+      let x: Float32Array = x0;
+      for (let i = 0; i < k; i++) {
+        const t = sched.inversion[i]!;
+        const eps = await callUnet('inversion', { batch: 1, width: lw, height: lh, latents: x, timestep: t, text: emptyText, tacQkSource: model.supportsTac ? [0] : undefined }, false);
+        x = sched.invert(eps, t, x);
+        latents.push(x);
+        onStep?.({ stage: 'inversion', step: i + 1, total: k, timestep: t });
+      }
+      inverted = { channels: C, width: lw, height: lh, latents };
+      lap('inversion');
+      // a cache that cannot be written (full disk, read-only folder) costs the next re-tune, not this shot
+      await cache?.putInversion(invKey, inverted).catch(() => undefined);
+    }
+    return { latents: inverted!.latents, cached };
+  };
+  let encodedX0: Float32Array | undefined;
+  const encodeX0 = async (): Promise<Float32Array> => {
     const latent = await encodeImage(model, { channels: 3, width: plan.width, height: plan.height, data: imageNchw }, params.vaeTiles, signal);
     checkFinite(latent.data, 'VAE encoder', 'for the input image');
-    const x0 = latent.data.map((v) => v * model.scalingFactor);
-    lap('encode');
+    encodedX0 = latent.data.map((v) => v * model.scalingFactor);
+    return encodedX0;
+  };
 
-    // 3. DDIM inversion (batch 1, empty prompt, no guidance), storing every intermediate latent in
-    //    the order it ran: [x0, after inversion[0], ..., after inversion[K-1]] (the reference code's
-    //    latents_list, utils/diffuser_utils.py invert). The official order runs t_K ... t_1, the
-    //    ddim order t_1 ... t_K; schedule.inversion holds the one asked for.
-    const latents: Float32Array[] = [x0];
-    let x: Float32Array = x0;
-    for (let i = 0; i < K; i++) {
-      const t = schedule.inversion[i]!;
-      const eps = await callUnet('inversion', { batch: 1, width: lw, height: lh, latents: x, timestep: t, text: emptyText, tacQkSource: model.supportsTac ? [0] : undefined }, false);
-      x = schedule.invert(eps, t, x);
-      latents.push(x);
-      onStep?.({ stage: 'inversion', step: i + 1, total: K, timestep: t });
-    }
-    inverted = { channels: C, width: lw, height: lh, latents };
-    lap('inversion');
-    // a cache that cannot be written (full disk, read-only folder) costs the next re-tune, not this shot
-    await cache?.putInversion(key, inverted).catch(() => undefined);
+  if (inputs.regions && inputs.regions.length > 0) {
+    const gen = await generateRegions({
+      model, params, plan, schedule, scheduleFor: opts.scheduleFor, regions: inputs.regions, editMask: inputs.editMask, lockLatent,
+      emptyText, latentShape: { channels: C, width: lw, height: lh },
+      invert: (sched, strength, k) => invertTrajectory(sched, { ...key, strength }, k),
+      callUnet,
+      failNonFinite: (data, component, where) => {
+        checkFinite(data, component, where);
+        throw new Error(`${component} output was expected to hold a non-finite value ${where}`);
+      },
+      lap,
+      onStep,
+    });
+    const weight = () => regionCompositeWeight(gen.keptInImage, source.width, source.height, inputs.editMask, params.featherPx);
+    return finish(gen.latent, weight, { k: gen.k, tacSteps: gen.tacSteps, inversionCached: gen.inversionCached, generationStepsReused: 0, regions: gen.costs });
   }
-  const inv = inverted!.latents;
+
+  const { latents: inv, cached: inversionCached } = await invertTrajectory(schedule, key, K);
 
   // 4. text: rows [reference, negative, conditional]; the reference row is the inversion's prompt
   const negText = params.negative === '' ? emptyText : await model.encodeText(params.negative);
@@ -365,44 +400,49 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
   await saveTrajectory();
   lap('generation');
 
-  // 6. VAE decode: the whole canvas unless tiles were asked for
-  signal?.throwIfAborted();
-  const unscaled = x.map((v) => v / model.scalingFactor);
-  const decoded = await decodeLatent(model, { channels: C, width: lw, height: lh, data: unscaled }, params.vaeTiles, signal);
-  checkFinite(decoded.data, 'VAE decoder', 'for the final latent');
-  lap('decode');
+  const weight = () => (inputs.editMask ? featherMask(inputs.editMask, params.featherPx) : undefined);
+  return finish(x, weight, { k: K, tacSteps, inversionCached, generationStepsReused: resume });
 
-  // 7. back to the source's size, composited with the source outside the (feathered) edit mask
-  const rgb = await mapModelOutputToSource(nchwToRgb(decoded.data, plan.width, plan.height), plan);
-  const weight = inputs.editMask ? featherMask(inputs.editMask, params.featherPx) : undefined;
-  const image = compositeOnSource(source, rgb, weight);
-  lap('composite');
-
-  // 8. write the PNG whole or not at all
-  if (opts.outputPath) {
+  async function finish(
+    final: Float32Array,
+    compositeWeight: () => Mask | undefined,
+    counts: Pick<R2RResult, 'k' | 'tacSteps' | 'inversionCached' | 'generationStepsReused' | 'regions'>,
+  ): Promise<R2RResult> {
+    // 6. VAE decode: the whole canvas unless tiles were asked for
     signal?.throwIfAborted();
-    await writePngAtomic(opts.outputPath, image);
-    lap('write');
+    const unscaled = final.map((v) => v / model.scalingFactor);
+    const decoded = await decodeLatent(model, { channels: C, width: lw, height: lh, data: unscaled }, params.vaeTiles, signal);
+    checkFinite(decoded.data, 'VAE decoder', 'for the final latent');
+    lap('decode');
+
+    // 7. back to the source's size, composited with the source outside the (feathered) edit mask
+    const rgb = await mapModelOutputToSource(nchwToRgb(decoded.data, plan.width, plan.height), plan);
+    const image = compositeOnSource(source, rgb, compositeWeight());
+    lap('composite');
+
+    // 8. write the PNG whole or not at all
+    if (opts.outputPath) {
+      signal?.throwIfAborted();
+      await writePngAtomic(opts.outputPath, image);
+      lap('write');
+    }
+    const sampleEvaluations = unetCalls.reduce((a, c) => a + c.batch, 0);
+    return {
+      image,
+      outputPath: opts.outputPath,
+      plan,
+      ...counts,
+      inversion: schedule.inversionOrder,
+      vae: describeVae(params.vaeTiles),
+      notes: schedule.adjustments ?? [],
+      provider: model.provider,
+      timings,
+      modelTimings,
+      totalMs: performance.now() - t0,
+      modelMs: model.runMs() - modelMs0,
+      unetCalls,
+      sampleEvaluations,
+      referenceSampleEvaluations: 2 * counts.k + 4 * counts.k,
+    };
   }
-  const sampleEvaluations = unetCalls.reduce((a, c) => a + c.batch, 0);
-  return {
-    image,
-    outputPath: opts.outputPath,
-    plan,
-    k: K,
-    tacSteps,
-    inversion: schedule.inversionOrder,
-    vae: describeVae(params.vaeTiles),
-    notes: schedule.adjustments ?? [],
-    inversionCached,
-    generationStepsReused: resume,
-    provider: model.provider,
-    timings,
-    modelTimings,
-    totalMs: performance.now() - t0,
-    modelMs: model.runMs() - modelMs0,
-    unetCalls,
-    sampleEvaluations,
-    referenceSampleEvaluations: 2 * K + 4 * K,
-  };
 }
