@@ -17,6 +17,7 @@ import { createLibraryService, LibraryHolder } from './library-service';
 import { createMasksService } from './masks-service';
 import { createModelsService } from './models-service';
 import { createMetricsService, type MeasurePair } from './metrics-service';
+import { createEstimatesService } from './estimates-service';
 
 export interface Backend {
   api: R2RApi;
@@ -72,6 +73,7 @@ export function createBackend(opts: BackendOptions = {}): Backend {
     studio: { capabilities: async () => ({ jobKinds: jobs.kindNames() }) },
     exports: { presets: async () => builtinPresetRecords() },
     metrics: createMetricsService(library, measure),
+    estimates: createEstimatesService(library),
   };
   const close = async () => {
     await Promise.all([jobs.close(), metricsLane.close()]);

@@ -11,6 +11,7 @@ import { settleOrphans, startOwnedGeneration } from './ownership';
 import { renderInputs, type RenderInputs } from './render-inputs';
 import { shotMetrics } from './shot-metrics';
 import { engineParams, recordedParams, type ShotSettings } from './shot-settings';
+import { recordShotTimes } from './step-times';
 
 export interface LibraryShotRequest {
   renderId: number;
@@ -59,6 +60,8 @@ export async function makeLibraryShot(lib: Library, req: LibraryShotRequest, opt
     const res = await runShot(settings, files, join(dir, 'out.png'), loaded, opts);
     const metrics = shotMetrics(res);
     const done = await storeGenerationOutput(lib, gen.id, await readFile(join(dir, 'out.png')), metrics);
+    // the next estimate of this provider, model and canvas starts from what this shot took
+    recordShotTimes(lib.root, { provider: res.provider, model: resolve(settings.model), width: res.plan.width, height: res.plan.height, unetCalls: res.unetCalls, timings: res.timings, ...(settings.provider !== undefined ? { requestedProvider: settings.provider } : {}) });
     return { generationId: done.id, output: done.output!, outputPath: done.outputPath!, inversionCached: res.inversionCached, generationStepsReused: res.generationStepsReused, totalMs: res.totalMs };
   } catch (err) {
     updateGeneration(lib, gen.id, opts.signal?.aborted ? { status: 'cancelled' } : { status: 'failed', error: err instanceof Error ? err.message : String(err) });

@@ -16,6 +16,7 @@ import type { AppCommand } from './app-commands';
 import type { ModelChoiceRecord, ModelEntryRecord, ModelKind } from './model-types';
 import type { ExportPresetRecord } from './export-types';
 import type { PairMetricsRecord, PairRequest } from './metrics-types';
+import type { CostEstimateRecord, CostRequestRecord } from './estimate-types';
 
 /**
  * The one API contract. Each service is an interface of async methods; every transport
@@ -123,6 +124,11 @@ export interface ExportsService {
   presets(): Promise<ExportPresetRecord[]>;
 }
 
+/** what a generate, sweep or batch will cost before it is queued (measured step times of this library, else a labelled guess) */
+export interface EstimatesService {
+  cost(request: CostRequestRecord): Promise<CostEstimateRecord>;
+}
+
 export interface R2RApi {
   app: AppService;
   jobs: JobsService;
@@ -134,6 +140,7 @@ export interface R2RApi {
   studio: StudioService;
   exports: ExportsService;
   metrics: MetricsService;
+  estimates: EstimatesService;
 }
 
 export type ServiceName = keyof R2RApi;

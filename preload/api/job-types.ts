@@ -8,6 +8,10 @@ export interface JobProgress {
   message?: string;
   /** the latest preview image, as a `data:image/png;base64,...` URL */
   preview?: string;
+  /** work done and planned, in estimated seconds: a generation step weighs more than an inversion step, the VAE counts too */
+  work?: { done: number; total: number };
+  /** seconds left: elapsed x remaining work / work done (the estimate before the first step) */
+  etaSeconds?: number;
 }
 
 export interface JobFailure {

@@ -97,4 +97,22 @@ export const apiSchemas = {
   exports: {
     presets: z.tuple([]),
   },
+  estimates: {
+    cost: z.tuple([
+      z
+        .object({
+          renderId: z.number().int().positive(),
+          model: z.string().min(1).max(4096),
+          steps: z.number().int().min(1).max(1000),
+          strength: z.number().gt(0).max(1),
+          tacRatio: z.number().min(0).max(1),
+          maxSide: z.number().int().min(16).max(4096).optional(),
+          provider: z.string().max(64).optional(),
+          grid: z.array(z.object({ tacRatio: z.number().min(0).max(1), strength: z.number().gt(0).max(1) }).strict()).min(1).max(64).optional(),
+          shots: z.number().int().min(1).max(100_000).optional(),
+          sides: z.array(z.number().int().min(16).max(4096)).max(16).optional(),
+        })
+        .strict(),
+    ]),
+  },
 } satisfies ArgsSchemas;

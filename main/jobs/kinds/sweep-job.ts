@@ -2,6 +2,7 @@ import type { SweepJobResult } from '../../../preload/api/generation-types';
 import { UserError } from '../../common/errors';
 import type { R2RStepEvent } from '../../inference/pipelines/r2r';
 import { defineJobKind, throwIfCancelled } from '../kind';
+import { costRequestOfJob, ShotWork, WorkMeter } from '../work-progress';
 import { settingsOfJob, sweepParamsSchema, tagOfJob, usedSteps, type SweepCell } from './generate-params';
 
 /** the cells in the order they run: by strength, so each strength's inversion is computed once and reused */
@@ -38,7 +39,12 @@ export const sweepJob = defineJobKind({
     const cells = sweepOrder(p.grid);
     const empty = cells.find((c) => usedSteps(p.steps, c.strength) < 1);
     if (empty) throw new UserError('bad-option', `sweep strength ${empty.strength} with ${p.steps} steps leaves no step to run (steps x strength < 1)`, 'Raise the steps or drop that strength from the sweep grid.');
-    const [{ openLibrary }, { makeLibraryShot, modelFor }, { previewDataUrl }] = await Promise.all([import('../../catalog/index'), import('../../shots/index'), import('../../inference/pipelines/preview-png')]);
+    const [{ openLibrary }, { makeLibraryShot, modelFor }, { previewDataUrl }, { libraryShotCosts }] = await Promise.all([
+      import('../../catalog/index'),
+      import('../../shots/index'),
+      import('../../inference/pipelines/preview-png'),
+      import('../../shots/shot-estimate'),
+    ]);
     // progress counts each strength's inversion once and every cell's generation steps
     const firstOfStrength = cells.map((c, i) => i === 0 || cells[i - 1]!.strength !== c.strength);
     const planned = cells.map((c, i) => usedSteps(p.steps, c.strength) * (firstOfStrength[i] ? 2 : 1));
@@ -47,7 +53,22 @@ export const sweepJob = defineJobKind({
     const lib = openLibrary(p.library);
     try {
       const settings = settingsOfJob(p);
+      // each cell's work in estimated seconds (sweepOrder's order), its inversion counted where the sweep computes it
+      const works = (() => {
+        try {
+          return libraryShotCosts(lib, { ...costRequestOfJob(p), grid: cells }, 'cpu').map((c) => new ShotWork(c));
+        } catch {
+          return undefined;
+        }
+      })();
       await modelFor(settings, ctx.signal, (label) => ctx.progress({ step: 0, total, message: label }));
+      const sum = (ws: ShotWork[]) => ws.reduce((a, w) => a + w.total, 0);
+      const meter = works ? new WorkMeter(sum(works)) : undefined;
+      const workAt = (i: number, within: number) => {
+        if (!works || !meter) return {};
+        meter.setTotal(sum(works));
+        return meter.progress(sum(works.slice(0, i)) + within);
+      };
       const out: SweepCellResult[] = [];
       let base = 0;
       for (const [i, cell] of cells.entries()) {
@@ -56,12 +77,13 @@ export const sweepJob = defineJobKind({
         const label = `cell ${i + 1}/${cells.length} (TAC ${cell.tacRatio}, strength ${cell.strength})`;
         const onStep = (e: R2RStepEvent) => {
           const within = e.stage === 'inversion' ? Math.min(e.step, invPlanned) : invPlanned + e.step;
-          ctx.progress({ step: base + within, total, message: `${label}: ${e.stage} ${e.step}/${e.total}`, ...(e.preview ? { preview: previewDataUrl(e.preview) } : {}) });
+          const work = workAt(i, works?.[i]!.doneAfter(e) ?? 0);
+          ctx.progress({ step: base + within, total, message: `${label}: ${e.stage} ${e.step}/${e.total}`, ...work, ...(e.preview ? { preview: previewDataUrl(e.preview) } : {}) });
         };
         const res = await makeLibraryShot(lib, { renderId: p.renderId, settings: { ...settings, strength: cell.strength, tacRatio: cell.tacRatio }, tag: tagOfJob(p) }, { signal: ctx.signal, onStep });
         base += planned[i]!;
         out.push({ tacRatio: cell.tacRatio, strength: cell.strength, output: res.output, outputPath: res.outputPath, generationId: res.generationId, inversionCached: res.inversionCached });
-        ctx.progress({ step: base, total, message: `${label}: done` });
+        ctx.progress({ step: base, total, message: `${label}: done`, ...workAt(i + 1, 0) });
       }
       return { cells: out };
     } finally {

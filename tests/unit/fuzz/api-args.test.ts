@@ -96,6 +96,12 @@ const SEEDS: Record<string, unknown[][]> = {
   'studio.capabilities': [[]],
   'exports.presets': [[]],
   'metrics.comparePair': [[{ a: HASH, b: HASH }], [{ a: HASH, b: HASH, mask: { renderId: 1, purpose: 'edit' } }]],
+  // a model folder that does not exist: the estimate takes SD 1.5's shape, as documented
+  'estimates.cost': [
+    [{ renderId: 1, model: join(dir, 'model'), steps: 50, strength: 0.3, tacRatio: 0.9 }],
+    [{ renderId: 2, model: join(dir, 'model'), steps: 10, strength: 0.5, tacRatio: 0.5, maxSide: 512, provider: 'cpu', grid: [{ tacRatio: 0.5, strength: 0.3 }], sides: [512, 256] }],
+    [{ renderId: 1, model: join(dir, 'model'), steps: 20, strength: 1, tacRatio: 0, shots: 12 }],
+  ],
 };
 
 const WEIRD: unknown[] = [
