@@ -6,6 +6,8 @@ import type { Library } from '../library';
 import { compileLayout } from './layout';
 import { GarmentBatch, MetadataWriter } from './metadata';
 import type { ColorwayRecord, GarmentRecord, GarmentWriteResult, RenderRecord } from './metadata';
+import { importModels } from './model-import';
+import type { ModelImportReport } from './model-import';
 import { scanTree } from './scan';
 import type { ImportProblem, SourceFile, SourceGarment } from './scan';
 
@@ -29,6 +31,8 @@ export interface ImportReport {
   problems: ImportProblem[];
   /** image files the layout does not describe */
   unmatched: string[];
+  /** `<garment>/<colorway>/model.glb` files: read, and colorways given a model */
+  models: ModelImportReport;
 }
 
 interface ReadyImage {
@@ -97,8 +101,10 @@ export async function importTree(lib: Library, source: string, opts: ImportOptio
     renders: { found: 0, added: 0, existing: 0 },
     problems: [...scan.problems],
     unmatched: scan.unmatched,
+    models: { found: scan.models.length, assigned: 0 },
   };
-  const batch = new GarmentBatch(new MetadataWriter(lib));
+  const writer = new MetadataWriter(lib);
+  const batch = new GarmentBatch(writer);
   const found = new Map<string, number>();
   const tally = (results: GarmentWriteResult[]) => {
     for (const w of results) {
@@ -130,5 +136,8 @@ export async function importTree(lib: Library, source: string, opts: ImportOptio
     // garments already prepared are whole: commit them even when cancelled
     tally(batch.flush());
   }
+  opts.signal?.throwIfAborted();
+  // after the images, so a model's garment takes the name and category its images' details give
+  report.models = await importModels(lib, source, layout, scan.models, writer, report.problems);
   return report;
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { UserError } from '../../common/errors';
 import { slugify, viewSlug } from '../vocabulary';
 import { IMAGE_EXTENSIONS } from './layout';
+import { MODEL_FILE_NAMES } from './model-import';
 import { MAX_SIDECAR_BYTES, parseSidecar, SIDECAR_NAME } from './sidecar';
 import type { GarmentSidecar } from './sidecar';
 import type { Layout, LayoutMatch } from './layout';
@@ -32,9 +33,11 @@ export interface ScanResult {
   /** image files the layout does not describe */
   unmatched: string[];
   problems: ImportProblem[];
+  /** 3D model files (model.glb, model.gltf), sorted */
+  models: string[];
 }
 
-function walk(root: string, rel: string, images: string[], sidecars: string[]): void {
+function walk(root: string, rel: string, images: string[], sidecars: string[], models: string[]): void {
   for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
     if (e.name.startsWith('.')) continue;
     const path = rel ? `${rel}/${e.name}` : e.name;
@@ -46,7 +49,8 @@ function walk(root: string, rel: string, images: string[], sidecars: string[]): 
         // a dangling link: reported when read, like any unreadable file
       }
     }
-    if (isDir) walk(root, path, images, sidecars);
+    if (isDir) walk(root, path, images, sidecars, models);
+    else if (MODEL_FILE_NAMES.includes(e.name.toLowerCase())) models.push(path);
     else if (e.name.toLowerCase() === SIDECAR_NAME) sidecars.push(path);
     else if (IMAGE_EXTENSIONS.includes(e.name.split('.').pop()!.toLowerCase())) images.push(path);
   }
@@ -72,7 +76,8 @@ export function scanTree(root: string, layout: Layout): ScanResult {
   }
   const images: string[] = [];
   const sidecarFiles: string[] = [];
-  walk(root, '', images, sidecarFiles);
+  const models: string[] = [];
+  walk(root, '', images, sidecarFiles, models);
   images.sort();
   const problems: ImportProblem[] = [];
   const sidecars = new Map<string, GarmentSidecar>();
@@ -114,5 +119,5 @@ export function scanTree(root: string, layout: Layout): ScanResult {
     g.files.push({ ...m, rel });
   }
   const garments = [...bySku.values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
-  return { garments, unmatched, problems };
+  return { garments, unmatched, problems, models: models.sort() };
 }
