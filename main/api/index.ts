@@ -17,6 +17,7 @@ import { createLibraryService, LibraryHolder } from './library-service';
 import { createMasksService } from './masks-service';
 import { createModelsService } from './models-service';
 import { createMetricsService, type MeasurePair } from './metrics-service';
+import { createRemoteService } from './remote-service';
 import { createEstimatesService } from './estimates-service';
 
 export interface Backend {
@@ -73,6 +74,7 @@ export function createBackend(opts: BackendOptions = {}): Backend {
     studio: { capabilities: async () => ({ jobKinds: jobs.kindNames() }) },
     exports: { presets: async () => builtinPresetRecords() },
     metrics: createMetricsService(library, measure),
+    remote: createRemoteService(),
     estimates: createEstimatesService(library),
   };
   const close = async () => {

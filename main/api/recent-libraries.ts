@@ -1,8 +1,10 @@
 import { statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { configDir } from '../common/config-dir';
 import { readJsonFile, writeJsonFile } from '../common/json-file';
+
+export { configDir };
 
 export const MAX_RECENT = 10;
 
@@ -22,13 +24,6 @@ const recentSchema = z.union([
 export interface RecentLibrary {
   path: string;
   openedAt: number;
-}
-
-/** where the studio keeps per-user settings; R2R_CONFIG_DIR moves it (tests, portable installs) */
-export function configDir(): string {
-  if (process.env.R2R_CONFIG_DIR) return resolve(process.env.R2R_CONFIG_DIR);
-  const base = process.env.XDG_CONFIG_HOME || (process.platform === 'darwin' ? join(homedir(), 'Library', 'Application Support') : join(homedir(), '.config'));
-  return join(base, 'r2r-studio');
 }
 
 /** the one recent-libraries list: the desktop app's menu, the UI's picker and `r2r serve` share it */

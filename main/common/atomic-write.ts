@@ -27,6 +27,8 @@ export interface AtomicWriteOptions {
    * planted on the way never carries the write outside, and the target is never a link
    */
   insideRoot?: string;
+  /** permission bits of the new file (default 0o666 less the umask); 0o600 for files holding secrets */
+  mode?: number;
 }
 
 /**
@@ -46,7 +48,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, opts: A
   const tag = createHash('sha1').update(basename(path)).digest('hex').slice(0, 12);
   const tmp = join(dir, `.${tag}.${process.pid}.${Math.random().toString(36).slice(2, 8)}${TEMP_SUFFIX}`);
   // 'wx': a name someone planted (a link) is refused rather than written through
-  const fd = openSync(tmp, 'wx');
+  const fd = openSync(tmp, 'wx', opts.mode ?? 0o666);
   try {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let at = 0;

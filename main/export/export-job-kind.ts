@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { ExportJobParamsRecord, ExportJobResultRecord } from '../../preload/api/export-types';
 import { appVersion } from '../common/version';
 import { defineJobKind, JobCancelledError } from '../jobs/kind';
+import { remoteProgress } from '../remote/queue-progress';
+import { requireRemoteUrl } from '../remote/remote-settings';
 
 const absolute = (what: string) => z.string().min(1).max(4096).refine(isAbsolute, `${what} must be an absolute path`);
 const side = z.number().int().min(32).max(4096).multipleOf(8);
@@ -30,13 +32,15 @@ export const exportJobParams = z
     genWidth: side.optional(),
     genHeight: side.optional(),
     steps: z.number().int().min(1).max(1000).optional(),
+    remoteWorkers: z.boolean().optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
     if ((p.generate ?? 'none') === 'none') return;
     if (!p.model) ctx.addIssue({ code: 'custom', path: ['model'], message: `generating ${p.generate} shots needs a model folder` });
     if (p.source !== 'realistic') ctx.addIssue({ code: 'custom', path: ['source'], message: 'generated shots are exported as the realistic source' });
-  }) satisfies z.ZodType<ExportJobParamsRecord>;
+  })
+  .refine((p) => !p.remoteWorkers || (p.generate ?? 'none') !== 'none', { path: ['remoteWorkers'], message: 'remote workers make generated shots: choose generate missing or all' }) satisfies z.ZodType<ExportJobParamsRecord>;
 
 /**
  * `r2r export` as a studio job: the same resumable export (and generation of missing shots),
@@ -50,6 +54,7 @@ export const exportJob = defineJobKind({
   async run(params, ctx): Promise<ExportJobResultRecord> {
     const { exportFromLibrary } = await import('./library-export');
     const generate = params.generate ?? 'none';
+    const queue = params.remoteWorkers ? requireRemoteUrl() : undefined;
     // a status line (loading, generating X) keeps the bar where the last count left it
     let bar = { step: 0, total: 1 };
     const report = (step: number, total: number, message: string) => {
@@ -69,7 +74,13 @@ export const exportJob = defineJobKind({
         generation:
           generate === 'none'
             ? undefined
-            : { modelDir: params.model!, ...(params.genWidth ? { width: params.genWidth } : {}), ...(params.genHeight ? { height: params.genHeight } : {}), ...(params.steps ? { steps: params.steps } : {}) },
+            : {
+                modelDir: params.model!,
+                ...(params.genWidth ? { width: params.genWidth } : {}),
+                ...(params.genHeight ? { height: params.genHeight } : {}),
+                ...(params.steps ? { steps: params.steps } : {}),
+                ...(queue ? { queue } : {}),
+              },
         creatorTool: `R2R Studio ${appVersion()}`,
         // sharp encodes on its own threads; render worker threads would need their own entry in the bundled app
         threads: 'inline',
@@ -77,6 +88,7 @@ export const exportJob = defineJobKind({
       {
         signal: ctx.signal,
         onStatus: (label) => ctx.progress({ ...bar, message: label }),
+        onWorkers: (workers, remaining) => ctx.progress({ ...bar, message: `${remaining} shot(s) on ${workers.length} remote worker(s)`, remote: remoteProgress(workers, remaining) }),
         onGeneratePlan: (p) => report(0, Math.max(1, p.total), `generating ${p.total} shot(s)`),
         onGenerate: (p) => report(p.done, p.total, `generated ${p.item.sku} ${p.item.colorway} ${p.item.view}${p.failed ? ` (${p.failed} failed)` : ''}`),
         onPlan: (p) => report(p.alreadyDone, p.total, p.resumed ? `resuming: ${p.alreadyDone} done earlier` : 'exporting'),

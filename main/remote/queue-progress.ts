@@ -1,3 +1,4 @@
+import type { RemoteProgressRecord, RemoteWorkerRecord } from '../../preload/api/remote-types';
 import type { WorkerState } from './heartbeat';
 
 export interface QueueProgress {
@@ -34,4 +35,24 @@ export function queueProgressLines(workers: WorkerState[], remaining: number): s
   const total = `${remaining} shot(s) left, ${workers.length} worker(s), ${shotsPerMin} shots/min, ETA ${etaS === null ? 'unknown until a shot is made' : formatEta(etaS)}`;
   if (workers.length === 0) return [`${total}; start one with \`r2r worker --redis <url>\``];
   return [total, ...workers.map((w) => `  ${workerPart(w)}`)];
+}
+
+/** a heartbeat as the studio shows it: no pid, model path or timestamps */
+export function remoteWorkerRecord(w: WorkerState): RemoteWorkerRecord {
+  return {
+    id: w.id,
+    host: w.host,
+    provider: w.provider,
+    ...(w.threads ? { threads: w.threads } : {}),
+    concurrency: w.concurrency,
+    current: w.current.map((c) => ({ label: c.label, ...(c.step ? { step: c.step, of: c.of } : {}) })),
+    shotsDone: w.shotsDone,
+    shotsFailed: w.shotsFailed,
+    shotsPerMin: w.shotsPerMin,
+  };
+}
+
+/** an export's progress while workers make its shots */
+export function remoteProgress(workers: WorkerState[], remaining: number): RemoteProgressRecord {
+  return { workers: workers.map(remoteWorkerRecord), remaining, ...queueProgress(workers, remaining) };
 }

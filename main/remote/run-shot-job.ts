@@ -5,6 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UnrecoverableError } from 'bullmq';
 import { writeFileAtomic } from '../common/atomic-write';
+import { isUserError } from '../common/errors';
 import type { R2RStepEvent } from '../inference/pipelines/r2r';
 import { defaultCacheDir } from '../inference/pipelines/shot-cache';
 import { engineParams, makeFileShot, modelFor, shotMetrics, type ShotSettings } from '../shots/index';
@@ -55,6 +56,16 @@ export function embeddingFileFor(embedding: QueuedEmbedding, cacheDir: string): 
   return file;
 }
 
+/** a canvas the model cannot take fails on every worker and every try: refused for good, not retried */
+async function shotOrRefusal<T>(shot: () => Promise<T>): Promise<T> {
+  try {
+    return await shot();
+  } catch (err) {
+    if (isUserError(err) && err.code === 'bad-size') throw new UnrecoverableError(err.message);
+    throw err;
+  }
+}
+
 /** runs one queued shot through the shot service on this machine: the output PNG and the shot's numbers */
 export async function runShotJob(data: ShotJobData, own: WorkerModel, opts: { signal?: AbortSignal; onStep?: (e: R2RStepEvent) => void } = {}): Promise<{ png: Buffer; metrics: Record<string, unknown> }> {
   const settings: ShotSettings = { ...data.settings, model: modelDirFor(data, own), ...(own.provider ? { provider: own.provider } : {}), ...(own.cacheDir ? { cacheDir: own.cacheDir } : {}), ...(own.threads ? { threads: own.threads } : {}) };
@@ -72,10 +83,10 @@ export async function runShotJob(data: ShotJobData, own: WorkerModel, opts: { si
     const textureLock = data.textureLock ? join(dir, 'texture-lock.png') : undefined;
     if (textureLock) await writeFile(textureLock, Buffer.from(data.textureLock!, 'base64'));
     const output = join(dir, 'out.png');
-    const res = await makeFileShot(
+    const res = await shotOrRefusal(() => makeFileShot(
       { modelDir: settings.model, input, output, ...(mask ? { mask } : {}), ...(textureLock ? { textureLock } : {}), params: engineParams(settings, data), tacLevels: settings.tacLevels, ...(settings.cacheDir ? { cacheDir: settings.cacheDir } : {}) },
       { signal: opts.signal, loaded, onStep: opts.onStep },
-    );
+    ));
     return { png: await readFile(output), metrics: shotMetrics(res) };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -16,6 +16,7 @@ import type { AppCommand } from './app-commands';
 import type { ModelChoiceRecord, ModelEntryRecord, ModelKind } from './model-types';
 import type { ExportPresetRecord } from './export-types';
 import type { PairMetricsRecord, PairRequest } from './metrics-types';
+import type { RemoteSettingsRecord, RemoteWorkerRecord } from './remote-types';
 import type { CostEstimateRecord, CostRequestRecord } from './estimate-types';
 
 /**
@@ -129,6 +130,17 @@ export interface EstimatesService {
   cost(request: CostRequestRecord): Promise<CostEstimateRecord>;
 }
 
+/** Settings → Remote workers: queue workers (`r2r worker`) on other machines make an export's shots */
+export interface RemoteWorkersService {
+  settings(): Promise<RemoteSettingsRecord>;
+  /** tests the Redis URL (reachable, password, no eviction), keeps it, and lists the workers there */
+  connect(url: string): Promise<RemoteSettingsRecord & { workers: RemoteWorkerRecord[] }>;
+  /** forgets the URL; false when none was set */
+  forget(): Promise<boolean>;
+  /** the live workers on the kept URL */
+  workers(): Promise<RemoteWorkerRecord[]>;
+}
+
 export interface R2RApi {
   app: AppService;
   jobs: JobsService;
@@ -140,6 +152,7 @@ export interface R2RApi {
   studio: StudioService;
   exports: ExportsService;
   metrics: MetricsService;
+  remote: RemoteWorkersService;
   estimates: EstimatesService;
 }
 

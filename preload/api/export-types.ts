@@ -37,6 +37,8 @@ export interface ExportJobParamsRecord {
   genWidth?: number;
   genHeight?: number;
   steps?: number;
+  /** the shots are made by the remote workers set up in Settings (their Redis URL never travels in the params) */
+  remoteWorkers?: boolean;
 }
 
 /** what a finished export job returns */

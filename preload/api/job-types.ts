@@ -1,5 +1,7 @@
 /** Types of the jobs service, shared by main, preload, renderer, server and CLI. */
 
+import type { RemoteProgressRecord } from './remote-types';
+
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobProgress {
@@ -8,6 +10,8 @@ export interface JobProgress {
   message?: string;
   /** the latest preview image, as a `data:image/png;base64,...` URL */
   preview?: string;
+  /** an export whose shots queue workers make: their state and the ETA */
+  remote?: RemoteProgressRecord;
   /** work done and planned, in estimated seconds: a generation step weighs more than an inversion step, the VAE counts too */
   work?: { done: number; total: number };
   /** seconds left: elapsed x remaining work / work done (the estimate before the first step) */

@@ -97,6 +97,12 @@ export const apiSchemas = {
   exports: {
     presets: z.tuple([]),
   },
+  remote: {
+    settings: z.tuple([]),
+    connect: z.tuple([z.string().min(1).max(4096)]),
+    forget: z.tuple([]),
+    workers: z.tuple([]),
+  },
   estimates: {
     cost: z.tuple([
       z
