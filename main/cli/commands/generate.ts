@@ -7,6 +7,7 @@ import { describeAttempts } from '../../inference/runtime/provider-choice';
 import { DEFAULT_R2R_PARAMS, type R2RParams, type R2RStepEvent } from '../../inference/pipelines/r2r';
 import { INVERSION_ORDERS, type InversionOrder } from '../../inference/pipelines/ddim-schedule';
 import { vaeTilesFor } from '../../inference/pipelines/tiled';
+import { readRegionsFile } from '../../inference/pipelines/regions-file';
 import { stepCounts } from '../../../preload/api/step-counts';
 import { UserError } from '../../common/errors';
 import { makeFileShot } from '../../shots/file-shot';
@@ -28,7 +29,7 @@ export const generateCommand: CliCommand = {
   summary: 'turn a render into a realistic shot with FashionR2R (DDIM inversion + TAC + negative domain embedding)',
   usage:
     '[--mode r2r|img2img|txt2img] --model <dir> --input <image> --out <png> [--steps 50] [--strength 0.3] [--tac 0.9] [--inversion official|ddim] [--tac-levels 2] [--guidance 7.5] [--seed 1] [--prompt ""] ' +
-    '[--negative-embedding <file> | --negative <text>] [--mask <png>] [--texture-lock <png>] [--feather 8] [--width W --height H] [--vae-tiles 512] [--provider P] [--cache-dir <dir>] [--no-cache] [--json]',
+    '[--negative-embedding <file> | --negative <text>] [--mask <png>] [--texture-lock <png>] [--regions <json>] [--feather 8] [--width W --height H] [--vae-tiles 512] [--provider P] [--cache-dir <dir>] [--no-cache] [--json]',
   options: {
     mode: { type: 'string', help: 'r2r (default: inversion + TAC, keeps the render texture), img2img or txt2img (plain SD)' },
     model: { type: 'string', help: 'Stable Diffusion ONNX folder (optimum layout, e.g. from `r2r demo-model`); required' },
@@ -46,6 +47,10 @@ export const generateCommand: CliCommand = {
     'negative-embedding': { type: 'string', help: 'textual-inversion file (.safetensors, .pt, .bin) whose token(s) become the negative prompt' },
     mask: { type: 'string', help: 'edit mask image: white may change, black keeps the input pixels (r2r, img2img)' },
     'texture-lock': { type: 'string', help: 'mask image: TAC locks textures to the render where white, not where black (r2r)' },
+    regions: {
+      type: 'string',
+      help: 'JSON file listing regions with their own settings, e.g. [{"mask": "face.png", "strength": 0.5, "tac": 0, "prompt": "photo of a person"}, {"mask": "bg.png", "strength": 0}]; masks relative to the file, white = the region, unset fields and uncovered pixels take the shot\'s settings (r2r)',
+    },
     feather: { type: 'string', help: 'soft edge of --mask, inside it, in input pixels, 0-512 (default 8)' },
     width: { type: 'string', help: 'model canvas width, multiple of 64 for SD 1.5 (default 768, landscape input 1024, txt2img 512)' },
     height: { type: 'string', help: 'model canvas height (default 1024, landscape input 768, txt2img 512); alone: width follows input' },
@@ -86,6 +91,9 @@ export const generateCommand: CliCommand = {
     if (!Number.isInteger(tacLevels)) throw new UserError('bad-option', `--tac-levels must be a whole number, got ${tacLevels}`);
     const json = Boolean(ctx.values.json);
     const progress = createProgress(ctx, 'generate', { json });
+    const regionsPath = optString(ctx, 'regions');
+    if (mode !== 'r2r' && regionsPath !== undefined) throw new UserError('bad-option', `--regions works with --mode r2r, not ${mode}`, 'Regions follow R2R\'s inverted trajectories; drop --mode or --regions.');
+    const regions = regionsPath !== undefined ? await readRegionsFile(regionsPath) : undefined;
     if (mode !== 'r2r') return runPlainMode(ctx, mode, { modelDir, input, out, params, tacLevels, progress });
     const res = await makeFileShot(
       {
@@ -95,6 +103,7 @@ export const generateCommand: CliCommand = {
         mask: optString(ctx, 'mask'),
         textureLock: optString(ctx, 'texture-lock'),
         negativeEmbedding: optString(ctx, 'negative-embedding'),
+        ...(regions ? { regions } : {}),
         params,
         provider: optString(ctx, 'provider'),
         tacLevels,
@@ -126,6 +135,7 @@ export const generateCommand: CliCommand = {
         notes: res.notes,
         inversionCached: res.inversionCached,
         generationStepsReused: res.generationStepsReused,
+        ...(res.regions ? { regions: res.regions } : {}),
         timingsMs: Object.fromEntries(Object.entries(res.timings).map(([k, v]) => [k, Math.round(v! * 10) / 10])),
         totalMs: Math.round(res.totalMs),
         modelMs: Math.round(res.modelMs),
@@ -142,6 +152,7 @@ export const generateCommand: CliCommand = {
           `wrote ${res.outputPath} (${source.width}x${source.height}; model canvas ${res.plan.width}x${res.plan.height}) on ${res.provider}`,
           `UNet: ${res.unetCalls.length} calls (${Object.entries(byBatch).map(([b, n]) => `${n} x batch ${b}`).join(', ')}) = ${res.sampleEvaluations} sample-evaluations (reference schedule: ${res.referenceSampleEvaluations})`,
           ...res.notes.map((n) => `note: ${n}`),
+          ...(res.regions ?? []).map((r) => `region ${r.name}: strength ${r.strength}, K = ${r.k}, TAC on ${r.tacSteps} steps, ${r.sampleEvaluations} sample-evaluations${r.inversionSteps > 0 ? `, ${r.inversionSteps} inversion steps` : ''}`),
           `K = ${res.k}, TAC on ${res.tacSteps} steps, ${res.inversion} inversion ${res.inversionCached ? 'from cache' : 'computed'}, ${res.vae}${res.generationStepsReused > 0 ? `, ${res.generationStepsReused} generation steps from an earlier shot's trajectory` : ''}`,
           `time: ${Object.entries(report.timingsMs).map(([k, v]) => `${k} ${v} ms`).join(', ')}; total ${report.totalMs} ms, in model runs ${report.modelMs} ms`,
         ].join('\n'),

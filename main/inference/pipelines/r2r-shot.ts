@@ -7,6 +7,7 @@ import { ddimSchedule } from './ddim-schedule';
 import { defaultCacheDir, ShotCache } from './shot-cache';
 import { loadR2RModel, type LoadedModel } from './load-r2r-model';
 import { DEFAULT_R2R_PARAMS, runR2R, type R2RParams, type R2RResult, type R2RStepEvent } from './r2r';
+import type { RegionRequest, RegionSpec } from './regions';
 
 /** One shot as the app's job queue and `r2r generate` describe it: files in, a PNG out. */
 export interface R2RShotRequest {
@@ -19,6 +20,8 @@ export interface R2RShotRequest {
   textureLock?: string;
   /** textual-inversion file used as the negative prompt (instead of params.negative) */
   negativeEmbedding?: string;
+  /** parts of the shot with their own settings (masks as PNG files), layered in order */
+  regions?: RegionRequest[];
   params?: Partial<R2RParams>;
   /** execution provider or 'auto' */
   provider?: string;
@@ -54,21 +57,29 @@ export async function runR2RShot(req: R2RShotRequest, opts: R2RShotOptions = {})
   const source = await readSourceImage(req.input, undefined, 'input image');
   const editMask: Mask | undefined = req.mask ? await readMask(req.mask, source.width, source.height, 'mask') : undefined;
   const textureLock: Mask | undefined = req.textureLock ? await readMask(req.textureLock, source.width, source.height, 'texture-lock mask') : undefined;
+  const regions = req.regions ? await readRegionMasks(req.regions, source) : undefined;
   const loaded =
     opts.loaded ??
     (await loadR2RModel(req.modelDir, { provider: req.provider, tacLevels: req.tacLevels, cacheDir, negativeEmbedding: req.negativeEmbedding, onProgress: opts.onProgress, signal: opts.signal }));
   const params: R2RParams = { ...DEFAULT_R2R_PARAMS, ...req.params };
   if (loaded.negativePrompt !== undefined) params.negative = loaded.negativePrompt;
   try {
-    const res = await runR2R(loaded.model, ddimSchedule(loaded.scheduler, params.steps, params.strength, params.inversion), { source, editMask, textureLock }, params, {
+    const res = await runR2R(loaded.model, ddimSchedule(loaded.scheduler, params.steps, params.strength, params.inversion), { source, editMask, textureLock, regions }, params, {
       signal: opts.signal,
       onStep: opts.onStep,
       cache: req.useCache === false ? undefined : new ShotCache(`${cacheDir}/inversions`),
       outputPath: req.output,
+      scheduleFor: (strength) => ddimSchedule(loaded.scheduler, params.steps, strength, params.inversion),
     });
     return { ...res, loaded, params, source };
   } catch (err) {
     if (!opts.loaded) await loaded.model.dispose();
     throw err;
   }
+}
+
+async function readRegionMasks(regions: RegionRequest[], source: SourceImage): Promise<RegionSpec[]> {
+  return Promise.all(
+    regions.map(async (r, i) => ({ ...r, mask: await readMask(r.mask, source.width, source.height, `mask of region ${i + 1}${r.name ? ` (${r.name})` : ''}`) })),
+  );
 }

@@ -192,3 +192,9 @@ export function changeMask(kept: Float32Array, width: number, height: number, ed
   for (let p = 0; p < data.length; p++) data[p] = (editMask ? editMask.data[p]! : 1) * Math.max(0, 1 - kept[p]!);
   return { width, height, data };
 }
+
+/** a region as a request names it: the mask as a PNG file (white = the region) */
+export interface RegionRequest extends Partial<RegionSettings> {
+  name?: string;
+  mask: string;
+}
