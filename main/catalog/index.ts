@@ -18,6 +18,8 @@ export { storeImage, getAsset, readAsset } from './queries/assets';
 export { setMask, getMask, listMasks, deleteMask } from './queries/masks';
 export { createCombo, getCombo, listCombos, updateCombo, deleteCombo } from './queries/combos';
 export type { ComboInput, ComboItemInput } from './queries/combos';
+export { attachComboRender, listComboRenders, getComboRender, deleteComboRender, getOutfitBoxes, saveOutfitBoxes, checkOutfitBox, outfitGarments } from './queries/combo-renders';
+export type { ComboRenderInput, OutfitGarment } from './queries/combo-renders';
 export { insertGeneration, getGeneration, listGenerations, updateGeneration, storeGenerationOutput } from './queries/generations';
 export type { GenerationInput, GenerationPatch } from './queries/generations';
 export { importTree } from './import/importer';

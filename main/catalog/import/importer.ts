@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { sha256, writeAsset } from '../assets';
 import { decodeImage, ImageProblem } from '../images';
 import type { Library } from '../library';
+import { importComboRenders } from './combo-renders';
+import type { ComboRenderImportReport } from './combo-renders';
 import { compileLayout } from './layout';
 import { GarmentBatch, MetadataWriter } from './metadata';
 import type { ColorwayRecord, GarmentRecord, GarmentWriteResult, RenderRecord } from './metadata';
@@ -33,6 +35,8 @@ export interface ImportReport {
   unmatched: string[];
   /** `<garment>/<colorway>/model.glb` files: read, and colorways given a model */
   models: ModelImportReport;
+  /** `combos/<name>/<view>_<kind>.png` outfit renders attached to their combos */
+  comboRenders: ComboRenderImportReport;
 }
 
 interface ReadyImage {
@@ -102,6 +106,7 @@ export async function importTree(lib: Library, source: string, opts: ImportOptio
     problems: [...scan.problems],
     unmatched: scan.unmatched,
     models: { found: scan.models.length, assigned: 0 },
+    comboRenders: { found: 0, attached: 0, unchanged: 0, combosCreated: [] },
   };
   const writer = new MetadataWriter(lib);
   const batch = new GarmentBatch(writer);
@@ -139,5 +144,6 @@ export async function importTree(lib: Library, source: string, opts: ImportOptio
   opts.signal?.throwIfAborted();
   // after the images, so a model's garment takes the name and category its images' details give
   report.models = await importModels(lib, source, layout, scan.models, writer, report.problems);
+  report.comboRenders = await importComboRenders(lib, source, report.problems, opts.signal);
   return report;
 }

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../common/errors';
 import { slugify, viewSlug } from '../vocabulary';
+import { COMBOS_DIR } from './combo-renders';
 import { IMAGE_EXTENSIONS } from './layout';
 import { MODEL_FILE_NAMES } from './model-import';
 import { MAX_SIDECAR_BYTES, parseSidecar, SIDECAR_NAME } from './sidecar';
@@ -49,8 +50,10 @@ function walk(root: string, rel: string, images: string[], sidecars: string[], m
         // a dangling link: reported when read, like any unreadable file
       }
     }
-    if (isDir) walk(root, path, images, sidecars, models);
-    else if (MODEL_FILE_NAMES.includes(e.name.toLowerCase())) models.push(path);
+    // the top-level combos/ folder holds outfit renders (combo-renders.ts), not garments
+    if (isDir) {
+      if (rel || e.name.toLowerCase() !== COMBOS_DIR) walk(root, path, images, sidecars, models);
+    } else if (MODEL_FILE_NAMES.includes(e.name.toLowerCase())) models.push(path);
     else if (e.name.toLowerCase() === SIDECAR_NAME) sidecars.push(path);
     else if (IMAGE_EXTENSIONS.includes(e.name.split('.').pop()!.toLowerCase())) images.push(path);
   }
