@@ -17,6 +17,7 @@ import { createLibraryService, LibraryHolder } from './library-service';
 import { createMasksService } from './masks-service';
 import { createModelsService } from './models-service';
 import { createMetricsService, type MeasurePair } from './metrics-service';
+import { keepQueueInLibrary } from './queue-store';
 import { createRemoteService } from './remote-service';
 import { createEstimatesService } from './estimates-service';
 
@@ -56,6 +57,7 @@ export function createBackend(opts: BackendOptions = {}): Backend {
     emit: (e) => events.emit(e),
     ...(opts.cancelGraceMs !== undefined ? { cancelGraceMs: opts.cancelGraceMs } : {}),
   });
+  keepQueueInLibrary(jobs, library);
   // metrics get a worker of their own: a running generation never keeps the compare view waiting
   const metricsLane = new JobQueue({ kinds: [measurePairJob as AnyJobKind], worker: opts.metricsWorker ?? opts.jobWorker ?? forkJobWorker() });
   const measure: MeasurePair = async (files) => {

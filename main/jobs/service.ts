@@ -8,5 +8,12 @@ export function createJobsService(queue: JobQueue): JobsService {
     list: async () => queue.list(),
     get: async (id) => queue.get(id),
     cancel: (id) => queue.cancel(id),
+    queue: async () => queue.queueState(),
+    cancelAll: () => queue.cancelAll(),
+    clearFinished: async () => queue.clearFinished(),
+    retryFailed: async () => queue.retryFailed(),
+    pause: async () => queue.pause(),
+    resume: async () => queue.resume(),
+    reorder: async (ids) => queue.reorder(ids),
   };
 }

@@ -16,6 +16,7 @@ import type { AppCommand } from './app-commands';
 import type { ModelChoiceRecord, ModelEntryRecord, ModelKind } from './model-types';
 import type { ExportPresetRecord } from './export-types';
 import type { PairMetricsRecord, PairRequest } from './metrics-types';
+import type { QueueStateRecord } from './queue-types';
 import type { RemoteSettingsRecord, RemoteWorkerRecord } from './remote-types';
 import type { CostEstimateRecord, CostRequestRecord } from './estimate-types';
 
@@ -39,6 +40,19 @@ export interface JobsService {
   get(id: string): Promise<JobInfo>;
   /** stops a queued or running job; a job that already ended stays as it is */
   cancel(id: string): Promise<JobInfo>;
+  /** the queue drawer: paused or not, and the queued jobs in order */
+  queue(): Promise<QueueStateRecord>;
+  /** cancels the running job and every queued one; how many were stopped */
+  cancelAll(): Promise<number>;
+  /** forgets the finished jobs of this session (their generations stay in the library); how many */
+  clearFinished(): Promise<number>;
+  /** queues every failed job again with the same params; the new jobs' ids */
+  retryFailed(): Promise<string[]>;
+  /** the running job finishes; queued ones wait (kept across restarts) */
+  pause(): Promise<QueueStateRecord>;
+  resume(): Promise<QueueStateRecord>;
+  /** these queued jobs first, in this order; the others follow */
+  reorder(ids: string[]): Promise<QueueStateRecord>;
 }
 
 // ---- library, masks, combos: the studio's catalog services (ui branch) ----
@@ -176,6 +190,10 @@ export interface ApiEventMap {
   'job.updated': JobInfo;
   /** a running job reported progress (and maybe a preview) */
   'job.progress': { id: string; progress: JobProgress };
+  /** the queue was paused, resumed or reordered, or a job entered or left it */
+  'queue.updated': QueueStateRecord;
+  /** jobs cleared from the list (Clear finished, Retry failed) */
+  'jobs.removed': { ids: string[] };
   /** a menu item or shortcut of the desktop app; `path` names the library for library-* */
   'app.command': { command: AppCommand; path?: string };
 }

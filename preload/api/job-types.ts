@@ -38,4 +38,6 @@ export interface JobInfo {
   result?: unknown;
   /** why it failed, when failed */
   error?: JobFailure;
+  /** a neutral line for people: how a cancel ended, or that the job came back after a restart */
+  note?: string;
 }
