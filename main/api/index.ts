@@ -6,6 +6,7 @@ import { createJobsService } from '../jobs/service';
 import { UserError } from '../common/errors';
 import type { PairMetrics } from '../metrics/measure-pair';
 import { measurePairJob } from '../jobs/kinds/measure-pair-job';
+import { samEmbedJob, type SamEmbedResult } from '../jobs/kinds/sam-embed-job';
 import { builtinPresetRecords } from '../export/preset-records';
 import { appInfo } from './app-info';
 import { jobKinds } from './job-kinds';
@@ -17,6 +18,7 @@ import { createLibraryService, LibraryHolder } from './library-service';
 import { createMasksService } from './masks-service';
 import { createModelsService } from './models-service';
 import { createMetricsService, type MeasurePair } from './metrics-service';
+import { createSegmentService, type EmbedImage } from './segment-service';
 import { keepQueueInLibrary } from './queue-store';
 import { createRemoteService } from './remote-service';
 import { createEstimatesService } from './estimates-service';
@@ -41,6 +43,8 @@ export interface BackendOptions {
    * `jobWorker` by default); it must run the internal `measure-pair` kind
    */
   metricsWorker?: WorkerFactory;
+  /** where Select object's images are embedded (a worker like `metricsWorker` by default); it must run the internal `sam-embed` kind */
+  segmentWorker?: WorkerFactory;
   /** a library folder to open at start (`r2r serve --library`) */
   library?: string;
 }
@@ -65,6 +69,14 @@ export function createBackend(opts: BackendOptions = {}): Backend {
     if (job.state === 'done') return job.result as PairMetrics;
     throw new UserError(job.error?.code ?? 'metrics-failed', job.error?.message ?? `measuring the pair ended ${job.state}`, job.error?.hint);
   };
+  // Select object's embeddings take seconds of encoder time: a lane of their own, like the metrics
+  const segmentLane = new JobQueue({ kinds: [samEmbedJob as AnyJobKind], worker: opts.segmentWorker ?? opts.metricsWorker ?? opts.jobWorker ?? forkJobWorker() });
+  const embed: EmbedImage = async (params) => {
+    const job = await segmentLane.whenSettled(segmentLane.submit(samEmbedJob.name, params).id);
+    if (job.state === 'done') return job.result as SamEmbedResult;
+    throw new UserError(job.error?.code ?? 'sam-embed-failed', job.error?.message ?? `embedding the image ended ${job.state}`, job.error?.hint);
+  };
+  const segment = createSegmentService(library, embed);
   const api: R2RApi = {
     app: { info: () => appInfo() },
     jobs: createJobsService(jobs),
@@ -76,11 +88,12 @@ export function createBackend(opts: BackendOptions = {}): Backend {
     studio: { capabilities: async () => ({ jobKinds: jobs.kindNames() }) },
     exports: { presets: async () => builtinPresetRecords() },
     metrics: createMetricsService(library, measure),
+    segment: segment.service,
     remote: createRemoteService(),
     estimates: createEstimatesService(library),
   };
   const close = async () => {
-    await Promise.all([jobs.close(), metricsLane.close()]);
+    await Promise.all([jobs.close(), metricsLane.close(), segmentLane.close(), segment.close()]);
     library.close();
   };
   return { api, events, jobs, library, close };

@@ -16,6 +16,7 @@ import type { AppCommand } from './app-commands';
 import type { ModelChoiceRecord, ModelEntryRecord, ModelKind } from './model-types';
 import type { ExportPresetRecord } from './export-types';
 import type { PairMetricsRecord, PairRequest } from './metrics-types';
+import type { SamMaskRecord, SamModelRecord, SamPrepareRecord, SamPromptRecord } from './segment-types';
 import type { QueueStateRecord } from './queue-types';
 import type { RemoteSettingsRecord, RemoteWorkerRecord } from './remote-types';
 import type { CostEstimateRecord, CostRequestRecord } from './estimate-types';
@@ -155,6 +156,18 @@ export interface RemoteWorkersService {
   workers(): Promise<RemoteWorkerRecord[]>;
 }
 
+/** click-to-mask with a user-supplied Segment Anything model (the Shot view's Select object tool) */
+export interface SegmentService {
+  /** the SAM model folder picked for the open library (else the last pick anywhere) and what it is */
+  model(): Promise<SamModelRecord>;
+  /** checks the folder (an encoder + decoder ONNX pair) and picks it for the open library and overall; null: none */
+  setModel(path: string | null): Promise<SamModelRecord>;
+  /** the render's embedding, made once in the job worker and cached; clicks need it */
+  prepare(renderId: number): Promise<SamPrepareRecord>;
+  /** the mask of clicks and a box on the render, at its size (the decoder only, milliseconds once prepared) */
+  mask(renderId: number, prompt: SamPromptRecord): Promise<SamMaskRecord>;
+}
+
 export interface R2RApi {
   app: AppService;
   jobs: JobsService;
@@ -166,6 +179,7 @@ export interface R2RApi {
   studio: StudioService;
   exports: ExportsService;
   metrics: MetricsService;
+  segment: SegmentService;
   remote: RemoteWorkersService;
   estimates: EstimatesService;
 }

@@ -74,6 +74,24 @@ const metricsSchemas = {
   },
 };
 
+const imagePixel = z.number().finite().min(-1e6).max(1e6);
+const segmentSchemas = {
+  segment: {
+    model: z.tuple([]),
+    setModel: z.tuple([folder.nullable()]),
+    prepare: z.tuple([id]),
+    mask: z.tuple([
+      id,
+      z
+        .object({
+          points: z.array(z.object({ x: imagePixel, y: imagePixel, positive: z.boolean() }).strict()).max(64),
+          box: z.object({ x0: imagePixel, y0: imagePixel, x1: imagePixel, y1: imagePixel }).strict().optional(),
+        })
+        .strict(),
+    ]),
+  },
+};
+
 type ArgsSchemas = {
   [S in keyof R2RApi]: { [M in keyof R2RApi[S]]: R2RApi[S][M] extends (...args: infer A) => unknown ? z.ZodType<A> : never };
 };
@@ -101,6 +119,7 @@ export const apiSchemas = {
   },
   ...catalogSchemas,
   ...metricsSchemas,
+  ...segmentSchemas,
   exports: {
     presets: z.tuple([]),
   },

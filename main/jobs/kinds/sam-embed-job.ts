@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readSourceImage } from '../../inference/image/source-image';
+import { DEFAULT_IMAGE_LIMITS, readSourceImage } from '../../inference/image/source-image';
 import { defaultCacheDir } from '../../inference/pipelines/shot-cache';
 import { cachedEmbedding } from '../../inference/sam/embedding-cache';
 import { sourceToRgb8 } from '../../inference/sam/preprocess';
@@ -52,7 +52,8 @@ export const samEmbedJob = defineJobKind({
     const model = await modelFor(params.model);
     throwIfCancelled(ctx.signal);
     ctx.progress({ step: 1, total: 2, message: 'embedding the image' });
-    const image = async () => sourceToRgb8(await readSourceImage(params.image));
+    // any render can be masked: the generation's minimum side does not apply to segmentation
+    const image = async () => sourceToRgb8(await readSourceImage(params.image, { ...DEFAULT_IMAGE_LIMITS, minSide: 1 }));
     const got = await cachedEmbedding(model, image, params.imageHash, params.cacheDir ?? defaultCacheDir());
     ctx.progress({ step: 2, total: 2, message: got.computed ? 'embedded' : 'embedding from the cache' });
     return { file: got.file, computed: got.computed, variant: model.variant, ms: Math.round(performance.now() - started) };

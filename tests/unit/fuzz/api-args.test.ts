@@ -12,6 +12,7 @@ import { createLibrary } from '../../../main/catalog/library';
 import { inlineWorkerFactory } from '../../../main/jobs/inline-worker';
 import { png, writeFile } from '../catalog/helpers';
 import { createRng, fuzz, fuzzDir, type Rng } from './harness';
+import { sam1Decoder, sam1Encoder, samFolder } from '../sam/tiny-sam';
 
 const dir = fuzzDir('r2r-fuzz-api-');
 const libDir = join(dir, 'lib');
@@ -33,6 +34,9 @@ beforeAll(async () => {
   const lib = createLibrary(libDir);
   await importTree(lib, src);
   const hashes = lib.raw.prepare('SELECT hash FROM assets ORDER BY id').pluck().all() as string[];
+  // a tiny Segment Anything pair, so the segment channels answer; its embeddings go to the fuzz folder's cache
+  process.env.R2R_CACHE_DIR = join(dir, 'cache');
+  SEEDS['segment.setModel']!.push([samFolder(sam1Encoder(), sam1Decoder(), {}, join(dir, 'sam'))]);
   SEEDS['metrics.comparePair']!.push([{ a: hashes[0], b: hashes[1] }], [{ a: hashes[1], b: hashes[0], mask: { renderId: 1, purpose: 'edit' } }]);
   lib.close();
   backend = createBackend({ library: libDir, jobKinds, jobWorker: inlineWorkerFactory(jobKinds), metricsWorker: inlineWorkerFactory(internalJobKinds) });
@@ -96,6 +100,10 @@ const SEEDS: Record<string, unknown[][]> = {
   'studio.capabilities': [[]],
   'exports.presets': [[]],
   'metrics.comparePair': [[{ a: HASH, b: HASH }], [{ a: HASH, b: HASH, mask: { renderId: 1, purpose: 'edit' } }]],
+  'segment.model': [[]],
+  'segment.setModel': [[null]],
+  'segment.prepare': [[1], [2]],
+  'segment.mask': [[1, { points: [{ x: 8, y: 8, positive: true }] }], [2, { points: [{ x: 3, y: 4, positive: false }], box: { x0: 1, y0: 1, x1: 12, y1: 12 } }]],
   // a model folder that does not exist: the estimate takes SD 1.5's shape, as documented
   'estimates.cost': [
     [{ renderId: 1, model: join(dir, 'model'), steps: 50, strength: 0.3, tacRatio: 0.9 }],
