@@ -1,0 +1,62 @@
+/**
+ * Region presets: one click maps the parts of a render (its roles, from the render's label
+ * mask or painted masks) to region settings. Pure types and checks, shared by the catalog,
+ * the engine's request path and the studio.
+ */
+export const REGION_ROLES = ['background', 'garment', 'skin', 'face'] as const;
+export type RegionRole = (typeof REGION_ROLES)[number];
+
+/**
+ * The colours of a label mask (`<view>_<kind>.mask.png`): each pixel is the role of the
+ * nearest of these colours; a pixel far from all of them (more than LABEL_TOLERANCE in RGB
+ * distance, e.g. hair painted yellow) has no role and takes the shot's own settings.
+ */
+export const LABEL_COLOURS: Record<RegionRole, [number, number, number]> = {
+  background: [0, 0, 0],
+  garment: [255, 0, 0],
+  skin: [0, 255, 0],
+  face: [0, 0, 255],
+};
+export const LABEL_TOLERANCE = 96;
+
+/** one role's settings; unset fields take the shot's own */
+export interface RegionPresetRole {
+  /** 0 keeps the role's pixels as the render has them */
+  strength?: number;
+  tacRatio?: number;
+  prompt?: string;
+  negative?: string;
+  guidance?: number;
+  /** '#rrggbb': the role's pixels are filled with this colour before the shot (with strength 0 the colour stays as it is) */
+  fill?: string;
+}
+
+export interface RegionPreset {
+  id: number;
+  name: string;
+  /** shipped with R2R Studio; cannot be changed or deleted */
+  builtIn: boolean;
+  roles: Partial<Record<RegionRole, RegionPresetRole>>;
+}
+
+/** the reason a preset's roles cannot be used, or undefined */
+export function presetRolesProblem(roles: unknown): string | undefined {
+  if (typeof roles !== 'object' || roles === null || Array.isArray(roles)) return 'roles must be an object mapping a role to its settings';
+  const entries = Object.entries(roles as Record<string, unknown>);
+  if (entries.length === 0) return 'a preset sets at least one role';
+  for (const [role, s] of entries) {
+    if (!(REGION_ROLES as readonly string[]).includes(role)) return `unknown role '${role}' (roles: ${REGION_ROLES.join(', ')})`;
+    if (typeof s !== 'object' || s === null || Array.isArray(s)) return `${role}: settings must be an object`;
+    const v = s as Record<string, unknown>;
+    for (const key of Object.keys(v)) {
+      if (!['strength', 'tacRatio', 'prompt', 'negative', 'guidance', 'fill'].includes(key)) return `${role}: unknown setting '${key}'`;
+    }
+    const unit = (k: string) => v[k] === undefined || (typeof v[k] === 'number' && (v[k] as number) >= 0 && (v[k] as number) <= 1);
+    if (!unit('strength')) return `${role}: strength must be a number in [0, 1]`;
+    if (!unit('tacRatio')) return `${role}: tacRatio must be a number in [0, 1]`;
+    if (v.guidance !== undefined && !(typeof v.guidance === 'number' && Number.isFinite(v.guidance) && v.guidance >= 0)) return `${role}: guidance must be a number >= 0`;
+    for (const k of ['prompt', 'negative'] as const) if (v[k] !== undefined && typeof v[k] !== 'string') return `${role}: ${k} must be text`;
+    if (v.fill !== undefined && !(typeof v.fill === 'string' && /^#[0-9a-fA-F]{6}$/.test(v.fill))) return `${role}: fill must be a colour like #7f7f7f`;
+  }
+  return undefined;
+}
