@@ -12,6 +12,7 @@ export interface GarbageReport {
 const REFERENCED = `SELECT asset_id FROM renders
   UNION SELECT asset_id FROM masks
   UNION SELECT asset_id FROM render_labels
+  UNION SELECT asset_id FROM combo_renders
   UNION SELECT texture_asset_id FROM colorways WHERE texture_asset_id IS NOT NULL
   UNION SELECT output_asset_id FROM generations WHERE output_asset_id IS NOT NULL`;
 
