@@ -7,3 +7,4 @@ export { renderInputs, type RenderInputs } from './render-inputs';
 export { canvasFor, engineParams, negativeEmbeddingOf, recordedParams, shotSettings, type NegativeSetting, type ShotSettings } from './shot-settings';
 export { recordShotFailedElsewhere, recordShotMadeElsewhere, type ShotMadeElsewhere } from './shot-made-elsewhere';
 export { shotMetrics } from './shot-metrics';
+export { dressSampleEvaluations, GARMENT_ROLES, makeDressShot, type CanvasBox, type DressGarment, type DressShotOptions, type DressShotReport, type DressShotRequest, type DressShotResult, type GarmentRole } from './dress-shot';

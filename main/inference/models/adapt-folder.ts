@@ -8,6 +8,7 @@ import type { Model } from '../onnx/model';
 import { saveModel } from '../onnx/write-model';
 import { adaptTextEncoderForTextualInversion, type TextualInversionReport } from './adapt-textual-inversion';
 import { adaptUnetForTac, type TacOptions, type TacReport } from './adapt-tac';
+import { adaptUnetForReference, type ReferenceOptions, type ReferenceReport } from './adapt-reference';
 import { checkModelComponents } from './model-checks';
 import { copyModelFiles } from './copy-model-files';
 import { externalFiles, folderExternalFiles, modelContentFingerprint } from './fingerprint';
@@ -20,6 +21,8 @@ export const ADAPT_VERSION = 3;
 
 export interface AdaptFolderOptions {
   tac?: Omit<TacOptions, 'what'>;
+  /** also add reference attention (ref_rows, ref_region) to the UNet's attn1, for dressing */
+  reference?: Omit<ReferenceOptions, 'what'>;
   /** add extra_token_embeddings to the text encoder (default true) */
   textualInversion?: boolean;
   /** MiB written so far of the MiB to write, with the component being written */
@@ -35,7 +38,7 @@ export interface AdaptFolderReport {
   source: string;
   out: string;
   /** the options the copy was made with (to recompute the fingerprint) */
-  options: { tac: Omit<TacOptions, 'what'>; textualInversion: boolean };
+  options: { tac: Omit<TacOptions, 'what'>; textualInversion: boolean; reference?: Omit<ReferenceOptions, 'what'> };
   /** source files the fingerprint covers: every file a shot reads */
   sourceFiles: string[];
   /** SHA-256 of the source's content (modelContentFingerprint) */
@@ -45,6 +48,7 @@ export interface AdaptFolderReport {
   version: number;
   tac: TacReport;
   textualInversion: TextualInversionReport | undefined;
+  reference?: ReferenceReport;
 }
 
 /** what the adapted copy's marker records: the source's content, the version and the options together */
@@ -75,7 +79,9 @@ export function adaptModelFolder(src: string, out: string, opts: AdaptFolderOpti
   const unetPath = folder.components.unet!;
   const tePath = folder.components.text_encoder!;
   // the surgery first, in memory: a UNet that cannot take TAC fails before anything is written
-  const { model: unet, report: tac } = adaptUnetForTac(folder.models.unet, { ...opts.tac, what: unetPath });
+  const { model: tacUnet, report: tac } = adaptUnetForTac(folder.models.unet, { ...opts.tac, what: unetPath });
+  const withReference = opts.reference ? adaptUnetForReference(tacUnet, { ...opts.reference, what: unetPath }) : undefined;
+  const unet = withReference?.model ?? tacUnet;
   const adaptedTe = ti ? adaptTextEncoderForTextualInversion(folder.models.text_encoder, tePath) : undefined;
 
   const root = opts.root ?? out;
@@ -101,7 +107,8 @@ export function adaptModelFolder(src: string, out: string, opts: AdaptFolderOpti
   progress(0, 'copy')(0);
   copyModelFiles(src, out, { root, filter: (from) => !rewritten.has(resolve(from)) && basename(from) !== ADAPTED_MARKER });
 
-  const options = { tac: opts.tac ?? {}, textualInversion: ti };
+  // without reference attention the options (and so the fingerprint) are those of copies made before it existed
+  const options = { tac: opts.tac ?? {}, textualInversion: ti, ...(opts.reference ? { reference: opts.reference } : {}) };
   const fingerprint = adaptFingerprint(content.fingerprint, options);
   const stamp = (m: Model) => m.metadataProps.push({ key: 'r2r.adapt.source', value: JSON.stringify({ dir: a, fingerprint, version: ADAPT_VERSION }) });
   const save = (model: Model, source: Model, sourcePath: string, component: ComponentName, offset: number) => {
@@ -118,7 +125,7 @@ export function adaptModelFolder(src: string, out: string, opts: AdaptFolderOpti
     stamp(adaptedTe.model);
     save(adaptedTe.model, folder.models.text_encoder, tePath, 'text_encoder', unetBytes);
   }
-  const report: AdaptFolderReport = { source: a, out: b, options, sourceFiles, sourceContent: content.fingerprint, fingerprint, version: ADAPT_VERSION, tac, textualInversion: adaptedTe?.report };
+  const report: AdaptFolderReport = { source: a, out: b, options, sourceFiles, sourceContent: content.fingerprint, fingerprint, version: ADAPT_VERSION, tac, textualInversion: adaptedTe?.report, ...(withReference ? { reference: withReference.report } : {}) };
   writeFileAtomic(join(out, ADAPTED_MARKER), JSON.stringify(report, null, 2) + '\n', { insideRoot: root });
   opts.onProgress?.(totalMiB, totalMiB, 'done');
   return report;

@@ -15,6 +15,8 @@ export const ADAPTED_CACHE_MAX_BYTES = 16 * 2 ** 30;
 export interface AdaptOptions {
   /** how many of the UNet's highest-resolution attn1 levels get TAC (2: SD 1.x's down_blocks.0/1, up_blocks.2/3) */
   tacLevels: number;
+  /** also reference attention at every attn1 level (dressing); a copy of its own */
+  reference?: boolean;
 }
 
 export interface AdaptedModelRun {
@@ -82,6 +84,7 @@ export function adaptedModel(dir: string, cacheDir: string, opts: AdaptOptions, 
     adaptModelFolder(dir, tmp, {
       root: cacheDir,
       tac: { levels, tokenMask: true },
+      ...(opts.reference ? { reference: {} } : {}),
       textualInversion: true,
       signal: run.signal,
       hashes,

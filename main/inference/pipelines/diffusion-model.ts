@@ -15,6 +15,10 @@ export interface UnetCall {
   tacQkSource?: number[];
   /** per latent token in [0, 1]: how much of the swapped query/key a token takes (texture lock) */
   textureLock?: Float32Array;
+  /** batch rows whose attn1 keys and values every row may also attend to (reference attention); omitted = none */
+  refRows?: number[];
+  /** [B, R, h, w]: for row b, the weight of reference r's tokens per latent token (0 = not at all) */
+  refRegion?: Float32Array;
 }
 
 /**
@@ -36,6 +40,8 @@ export interface DiffusionModel {
   supportsTac: boolean;
   /** the UNet takes a per-token texture-lock mask */
   supportsTextureLock: boolean;
+  /** the UNet takes ref_rows and ref_region (reference attention, for dressing) */
+  supportsReference?: boolean;
   /** the prompt's embedding [1, T, D]; textual-inversion tokens loaded in the model are resolved here */
   encodeText(prompt: string): Promise<Float32Array>;
   /** the predicted noise for each row, [B, C, h, w] */

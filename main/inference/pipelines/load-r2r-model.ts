@@ -18,6 +18,8 @@ export interface LoadModelOptions {
   provider?: string;
   /** UNet resolution levels with TAC, highest resolution first (2) */
   tacLevels?: number;
+  /** also adapt the UNet for reference attention (dressing): a separate adapted copy; other shots run on it unchanged */
+  referenceAttention?: boolean;
   /** where adapted copies, inversions and the file-hash memo are kept; default defaultCacheDir() */
   cacheDir?: string;
   /** the adapted copies kept in the cache together (default ADAPTED_CACHE_MAX_BYTES) */
@@ -64,7 +66,7 @@ export async function loadR2RModel(dir: string, opts: LoadModelOptions = {}): Pr
   const hashes = FileHashMemo.open(cacheDir);
   // hashed before the adapted copy is checked against it: the same memo answers both
   const content = modelContentFingerprint(dir, hashes, folderExternalFiles(folder));
-  const adapted = adaptedModel(dir, cacheDir, { tacLevels: opts.tacLevels ?? GENERATION_DEFAULTS.tacLevels }, { onProgress: opts.onProgress, signal: opts.signal, hashes, maxBytes: opts.adaptedMaxBytes });
+  const adapted = adaptedModel(dir, cacheDir, { tacLevels: opts.tacLevels ?? GENERATION_DEFAULTS.tacLevels, ...(opts.referenceAttention ? { reference: true } : {}) }, { onProgress: opts.onProgress, signal: opts.signal, hashes, maxBytes: opts.adaptedMaxBytes });
   hashes.save();
   const negative = opts.negativeEmbedding ? addNegativeEmbedding(tokenizer, opts.negativeEmbedding, adapted) : undefined;
   // the shot cache's model id: the content of every file a shot reads, and how the UNet was adapted

@@ -1,6 +1,7 @@
 import type ort from 'onnxruntime-node';
 import { UserError } from '../../common/errors';
 import { TAC_MASK_INPUT, TAC_SOURCE_INPUT } from '../models/adapt-tac';
+import { REF_REGION_INPUT, REF_ROWS_INPUT } from '../models/adapt-reference';
 import { EXTRA_EMBEDDINGS_INPUT } from '../models/adapt-textual-inversion';
 import type { ProviderName } from '../runtime/providers';
 import { onnxruntimeHint } from '../runtime/onnxruntime-hint';
@@ -49,6 +50,7 @@ export class OnnxDiffusionModel implements DiffusionModel {
   readonly scalingFactor: number;
   supportsTac = false;
   supportsTextureLock = false;
+  supportsReference = false;
   private readonly parts: OnnxModelParts;
   private ms = 0;
   private readonly textCache = new Map<string, Float32Array>();
@@ -74,6 +76,7 @@ export class OnnxDiffusionModel implements DiffusionModel {
     const unet = await m.session('unet');
     m.supportsTac = hasInput(unet.inputs, TAC_SOURCE_INPUT);
     m.supportsTextureLock = hasInput(unet.inputs, TAC_MASK_INPUT);
+    m.supportsReference = hasInput(unet.inputs, REF_ROWS_INPUT);
     m.textIsHalf = unet.inputs.some((s) => s.name === 'encoder_hidden_states' && s.type === 'float16');
     m.lockIsHalf = unet.inputs.some((s) => s.name === TAC_MASK_INPUT && s.type === 'float16');
     const te = await m.session('text_encoder');
@@ -149,6 +152,12 @@ export class OnnxDiffusionModel implements DiffusionModel {
       const plane = call.width * call.height;
       const lock = call.textureLock ?? this.ones(call.batch * plane);
       values[TAC_MASK_INPUT] = { kind: 'float', data: lock, dims: [call.batch, 1, call.height, call.width], half: this.lockIsHalf ? this.lockHalf.of(lock) : undefined };
+    }
+    if (this.supportsReference) {
+      // no reference rows: zero-length inputs, with which every attn1 computes what it did before adaptation
+      const refRows = call.refRows ?? [];
+      values[REF_ROWS_INPUT] = { kind: 'int', data: refRows, dims: [refRows.length] };
+      values[REF_REGION_INPUT] = { kind: 'float', data: call.refRegion ?? new Float32Array(0), dims: [call.batch, refRows.length, call.height, call.width] };
     }
     return (await this.output('unet', await this.run('unet', values))).data;
   }

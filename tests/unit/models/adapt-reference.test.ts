@@ -83,7 +83,7 @@ describe('reference attention on one attn1 layer', () => {
   it('a soft weight w adds log(w) to the scores: the result lies between weight 0 and weight 1', async () => {
     const all = (w: number) => region(3, 1, SIDE, (bRow) => (bRow === 0 ? w : 0));
     const [zero, half, one] = await Promise.all([0, 0.5, 1].map((w) => run(x, [1], all(w))));
-    const d = (p: ort.Tensor, q: ort.Tensor) => maxAbsDiff(row(p.tokens!, 0), row(q.tokens!, 0));
+    const d = (p: ort.InferenceSession.ReturnType, q: ort.InferenceSession.ReturnType) => maxAbsDiff(row(p.tokens!, 0), row(q.tokens!, 0));
     expect(d(half, zero)).toBeGreaterThan(1e-4);
     expect(d(half, one)).toBeGreaterThan(1e-4);
     expect(d(half, zero)).toBeLessThan(d(one, zero));
