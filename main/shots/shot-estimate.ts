@@ -133,8 +133,11 @@ export function cellCosts(req: CostRequestRecord, ctx: CostContext) {
   return { costs, cells, planAt, provider };
 }
 
-function libraryContext(lib: Library, renderId: number, autoProvider: string): CostContext {
-  const { width, height } = renderInputs(lib, renderId);
+/** a render of no particular aspect: a 3:4 portrait, which the engine's default canvas fits */
+const PORTRAIT = { width: 768, height: 1024 };
+
+function libraryContext(lib: Library, renderId: number | undefined, autoProvider: string): CostContext {
+  const { width, height } = renderId === undefined ? PORTRAIT : renderInputs(lib, renderId);
   return { data: readStepTimes(stepTimesFile(lib.root)), render: { width, height }, autoProvider };
 }
 

@@ -26,7 +26,8 @@ export interface ShotCostRecord {
 
 /** what a generate, sweep or batch would run (the fields mean what the generate job's do) */
 export interface CostRequestRecord {
-  renderId: number;
+  /** the render whose aspect sets the canvas; none: a 3:4 portrait (the engine's default 768x1024) */
+  renderId?: number;
   model: string;
   steps: number;
   strength: number;

@@ -133,7 +133,7 @@ export const apiSchemas = {
     cost: z.tuple([
       z
         .object({
-          renderId: z.number().int().positive(),
+          renderId: z.number().int().positive().optional(),
           model: z.string().min(1).max(4096),
           steps: z.number().int().min(1).max(1000),
           strength: z.number().gt(0).max(1),
