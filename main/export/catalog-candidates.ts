@@ -3,6 +3,7 @@ import type { Library } from '../catalog/library';
 import { getCombo, listCombos } from '../catalog/queries/combos';
 import { UserError } from '../common/errors';
 import { searchGarments } from '../catalog/queries/garments';
+import { lastChosenAmong } from '../catalog/queries/chosen-shots';
 import { listGenerations } from '../catalog/queries/generations';
 import type { Generation, GarmentQuery, GarmentSummary, Render } from '../catalog/types';
 import type { GenerationParameters } from './metadata/a1111-parameters';
@@ -117,12 +118,17 @@ export function generationParameters(g: Generation, size: { width: number; heigh
   };
 }
 
+/** which shot of a view the realistic source exports: the one the artist chose, or the newest */
+export type ShotPreference = 'chosen' | 'latest';
+
 /**
  * The export candidates of a selection. Renders of the asked kind as they are, or for the
- * realistic source the latest finished generation of each garment view (made from any of
- * its renders).
+ * realistic source one finished generation of each garment view (made from any of its
+ * renders): the shot the artist chose for one of them (the most recently chosen), else the
+ * latest. `latest` skips the choice: an export that just made a new shot of every view
+ * exports those.
  */
-export function selectCandidates(lib: Library, selection: ExportSelection, source: ExportSource): SelectedCandidates {
+export function selectCandidates(lib: Library, selection: ExportSelection, source: ExportSource, prefer: ShotPreference = 'chosen'): SelectedCandidates {
   const candidates: ExportCandidate[] = [];
   const missing: SelectedCandidates['missing'] = [];
   if (source !== 'realistic') {
@@ -138,7 +144,10 @@ export function selectCandidates(lib: Library, selection: ExportSelection, sourc
     for (const renders of rendersByView(g.renders)) {
       const { colorway, view } = renders[0]!;
       const done = renders.flatMap((r) => listGenerations(lib, { renderId: r.id, status: 'done' }).map((x) => ({ x, r })));
-      const latest = done.filter((d) => d.x.outputPath).sort((a, b) => (a.x.finishedAt ?? '').localeCompare(b.x.finishedAt ?? '') || a.x.id - b.x.id).at(-1);
+      const withImage = done.filter((d) => d.x.outputPath);
+      const chosenId = prefer === 'chosen' ? lastChosenAmong(lib, withImage.map((d) => d.x.id)) : undefined;
+      const chosen = withImage.find((d) => d.x.id === chosenId);
+      const latest = chosen ?? withImage.sort((a, b) => (a.x.finishedAt ?? '').localeCompare(b.x.finishedAt ?? '') || a.x.id - b.x.id).at(-1);
       if (!latest) {
         missing.push({ sku: g.sku, colorway, view, renderIds: renders.map((r) => r.id) });
         continue;

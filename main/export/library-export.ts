@@ -109,7 +109,8 @@ export async function exportFromLibrary(req: LibraryExportRequest, hooks: Librar
           // a cancelled generation makes no job: the same command carries on from the library
           if (generation.cancelled) throw new GenerationCancelled();
         }
-        const s = selectCandidates(lib, req.selection, req.source);
+        // a new shot of every view was asked for: export those, not an earlier choice
+        const s = selectCandidates(lib, req.selection, req.source, req.generate === 'all' ? 'latest' : 'chosen');
         missing = s.missing.length;
         if (s.candidates.length === 0) {
           throw new UserError(

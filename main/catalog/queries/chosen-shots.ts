@@ -41,6 +41,15 @@ export function chosenShots(db: CatalogDb, renderIds: readonly number[]): Chosen
     .map((r) => ({ renderId: r.render_id, generationId: r.generation_id }));
 }
 
+/** of these generations, the one chosen most recently (as its render's shot), if any was */
+export function lastChosenAmong(db: CatalogDb, generationIds: readonly number[]): number | undefined {
+  if (generationIds.length === 0) return undefined;
+  const marks = generationIds.map(() => '?').join(', ');
+  return db
+    .sql<number[], { generation_id: number }>(`SELECT generation_id FROM chosen_shots WHERE generation_id IN (${marks}) ORDER BY chosen_at DESC, generation_id DESC LIMIT 1`)
+    .get(...generationIds)?.generation_id;
+}
+
 const ASSET_IN_USE = `SELECT 1 FROM renders WHERE asset_id = @asset
   UNION ALL SELECT 1 FROM masks WHERE asset_id = @asset
   UNION ALL SELECT 1 FROM colorways WHERE texture_asset_id = @asset
