@@ -2,7 +2,7 @@ import type { GenerationParams } from './params';
 import { loadParams, saveParams } from './saved-params';
 import type { GarmentSummaryRecord, LibraryInfo, RenderRecord } from '../../../preload/api/library-types';
 
-export type ViewName = 'library' | 'shot' | 'compare' | 'combos' | 'about';
+export type ViewName = 'library' | 'shot' | 'compare' | 'combos' | 'settings' | 'about';
 
 /** what the whole UI shares: the open library, the page shown, the garment and render in hand */
 class Studio {
