@@ -10,6 +10,7 @@ import { LassoTool } from './tools/lasso';
 import { PolygonTool } from './tools/polygon';
 import { RectangleTool } from './tools/rectangle';
 import { SelectBackgroundTool } from './tools/select-background';
+import { SelectObjectTool } from './tools/select-object';
 import { DEFAULT_SETTINGS, type PointerInput, type Tool, type ToolContext, type ToolId, type ToolSettings } from './tools/tool';
 
 export type MaskCommand = 'invert' | 'clear' | 'feather';
@@ -20,6 +21,8 @@ export type MaskCommand = 'invert' | 'clear' | 'feather';
  */
 export class MaskEditor {
   readonly doc: MaskDocument;
+  /** Select object's prompt and candidate, which the view connects to the segment API */
+  readonly selectObject = new SelectObjectTool();
   readonly tools: Record<ToolId, Tool> = {
     brush: new BrushTool(),
     eraser: new EraserTool(),
@@ -27,6 +30,7 @@ export class MaskEditor {
     polygon: new PolygonTool(),
     rectangle: new RectangleTool(),
     'select-background': new SelectBackgroundTool(),
+    'select-object': this.selectObject,
   };
   toolId: ToolId = 'brush';
   layer: LayerId = 'edit';

@@ -17,6 +17,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'tool.polygon', keys: ['p'], label: 'Polygon (Enter closes, Backspace removes a corner)', group: 'Tools' },
   { action: 'tool.rectangle', keys: ['r'], label: 'Rectangle (Shift: square)', group: 'Tools' },
   { action: 'tool.select-background', keys: ['g'], label: 'Select background', group: 'Tools' },
+  { action: 'tool.select-object', keys: ['s'], label: 'Select object (Segment Anything: click, Alt-click to remove, drag a box; Enter adds)', group: 'Tools' },
   { action: 'size.down', keys: ['['], label: 'Smaller brush', group: 'Tools' },
   { action: 'size.up', keys: [']'], label: 'Larger brush', group: 'Tools' },
   { action: 'layer.toggle', keys: ['x'], label: 'Switch edit mask / texture-lock mask', group: 'Masks' },

@@ -39,7 +39,7 @@ export type ToolPreview =
   | { kind: 'path'; points: Point[]; closed: boolean }
   | { kind: 'rect'; x: number; y: number; w: number; h: number };
 
-export type ToolId = 'brush' | 'eraser' | 'lasso' | 'polygon' | 'rectangle' | 'select-background';
+export type ToolId = 'brush' | 'eraser' | 'lasso' | 'polygon' | 'rectangle' | 'select-background' | 'select-object';
 
 /**
  * A tool is a small state machine (idle -> pointing -> drawing ...): the editor sends it
