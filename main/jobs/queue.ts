@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiEvent } from '../../preload/api/contract';
 import type { JobFailure, JobInfo, JobState } from '../../preload/api/job-types';
-import type { QueueStateRecord } from '../../preload/api/queue-types';
+import type { JobSubjectRecord, QueueStateRecord } from '../../preload/api/queue-types';
 import type { KeptJob, KeptQueue } from '../catalog/queries/queue-jobs';
 import { UserError } from '../common/errors';
 import { kindTable, type AnyJobKind } from './kind';
@@ -59,6 +59,7 @@ export class JobQueue {
   private closed = false;
   private paused = false;
   private store: QueueStore | undefined;
+  private describe: ((kind: string, params: unknown) => JobSubjectRecord | undefined) | undefined;
   private readonly grace: number;
   private readonly keep: number;
 
@@ -85,7 +86,7 @@ export class JobQueue {
       const field = issue.path.map(String).join('.') || '(params)';
       throw new UserError('invalid-arguments', `${kindName} job: param ${field}: ${issue.message}`, `Check the ${kindName} job's parameters.`);
     }
-    const info: JobInfo = { id: randomUUID(), kind: kindName, state: 'queued', params: parsed.data, createdAt: Date.now() };
+    const info: JobInfo = { id: randomUUID(), kind: kindName, state: 'queued', params: parsed.data, createdAt: Date.now(), ...this.subjectOf(kindName, parsed.data) };
     this.add(info, this.store?.scope);
     this.pending.push(info.id);
     this.updated(info);
@@ -119,6 +120,11 @@ export class JobQueue {
     this.persist();
     this.queueChanged();
     this.pump();
+  }
+
+  /** names what each job works on (its row's SKU, view and thumbnail), from now on */
+  describeWith(describe: (kind: string, params: unknown) => JobSubjectRecord | undefined): void {
+    this.describe = describe;
   }
 
   queueState(): QueueStateRecord {
@@ -253,9 +259,19 @@ export class JobQueue {
       return info;
     }
     const note = job.state === 'running' ? 'interrupted by a restart: it runs again first, reusing its cached inversion' : 'kept across a restart';
-    const info: JobInfo = { ...base, params: parsed.data, state: 'queued', note };
+    const info: JobInfo = { ...base, params: parsed.data, state: 'queued', note, ...this.subjectOf(job.kind, parsed.data) };
     this.add(info, scope);
     return info;
+  }
+
+  private subjectOf(kind: string, params: unknown): { subject?: JobSubjectRecord } {
+    try {
+      const subject = this.describe?.(kind, params);
+      return subject ? { subject } : {};
+    } catch {
+      // a row without its garment's name is still a row; the job itself does not depend on it
+      return {};
+    }
   }
 
   private forget(ids: readonly string[]): void {

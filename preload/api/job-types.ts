@@ -1,5 +1,6 @@
 /** Types of the jobs service, shared by main, preload, renderer, server and CLI. */
 
+import type { JobSubjectRecord } from './queue-types';
 import type { RemoteProgressRecord } from './remote-types';
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -40,4 +41,6 @@ export interface JobInfo {
   error?: JobFailure;
   /** a neutral line for people: how a cancel ended, or that the job came back after a restart */
   note?: string;
+  /** the render the job works on (garment, colorway, view, thumbnail), when it names one */
+  subject?: JobSubjectRecord;
 }

@@ -6,3 +6,12 @@ export interface QueueStateRecord {
   /** the queued jobs' ids, next first */
   queued: string[];
 }
+
+/** what a job works on, for its queue row: the render's garment, colorway and view, and the render image's asset hash */
+export interface JobSubjectRecord {
+  sku: string;
+  colorway: string;
+  view: string;
+  /** the render image's asset (its thumbnail is /files/thumb/<hash>) */
+  thumb: string;
+}

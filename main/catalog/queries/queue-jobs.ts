@@ -43,3 +43,15 @@ export function saveQueue(db: CatalogDb, queue: KeptQueue): void {
     db.sql<[number]>('INSERT INTO queue_settings (id, paused) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET paused = excluded.paused').run(queue.paused ? 1 : 0);
   });
 }
+
+/** the garment, colorway and view of a render and its image's hash, for a queue row; undefined when the render is gone */
+export function renderSubject(db: CatalogDb, renderId: number): { sku: string; colorway: string; view: string; thumb: string } | undefined {
+  return db
+    .sql<[number], { sku: string; colorway: string; view: string; thumb: string }>(
+      `SELECT g.sku AS sku, c.name AS colorway, v.slug AS view, a.hash AS thumb
+         FROM renders r JOIN colorways c ON c.id = r.colorway_id JOIN garments g ON g.id = c.garment_id
+         JOIN views v ON v.id = r.view_id JOIN assets a ON a.id = r.asset_id
+        WHERE r.id = ?`,
+    )
+    .get(renderId);
+}

@@ -3,9 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLibrary, openLibrary, type Library } from '../../../main/catalog/index';
+import { createLibrary, openLibrary, searchGarments, writeSampleLibrary, type Library } from '../../../main/catalog/index';
 import { loadQueue, saveQueue } from '../../../main/catalog/queries/queue-jobs';
-import { libraryQueueStore } from '../../../main/api/queue-store';
+import { keepQueueInLibrary, libraryQueueStore } from '../../../main/api/queue-store';
+import { LibraryHolder } from '../../../main/api/library-service';
+import { z } from 'zod';
+import { defineJobKind, type AnyJobKind } from '../../../main/jobs/kind';
 import { inlineWorkerFactory } from '../../../main/jobs/inline-worker';
 import { JobQueue } from '../../../main/jobs/queue';
 import { jobKinds } from './fixtures/test-kinds';
@@ -100,5 +103,28 @@ describe('the queue kept in the library', () => {
     const forB = q.submit('pid', {});
     expect(loadQueue(libB).jobs.map((j) => j.id)).toEqual([forB.id]);
     expect(loadQueue(libA).jobs.map((j) => j.id)).toEqual([forA.id]);
+  });
+});
+
+describe('queue rows name their render', () => {
+  it('a job on a render of the open library carries its SKU, colorway, view and thumbnail; another library\'s does not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'r2r-queue-subject-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const libDir = join(dir, 'lib');
+    await writeSampleLibrary(libDir, { garments: 1, colorways: 1, views: ['front'], width: 32, height: 40 });
+    const holder = new LibraryHolder({ recentFile: join(dir, 'recent.json') });
+    const lib = holder.open(libDir);
+    cleanup.push(() => holder.close());
+    const render = searchGarments(lib, {}).garments[0]!;
+    const shot = defineJobKind({ name: 'shot', summary: 'names a render', params: z.object({ library: z.string(), renderId: z.number() }), run: async () => 1 });
+    const kinds = [shot as AnyJobKind];
+    const q = new JobQueue({ kinds, worker: inlineWorkerFactory(kinds) });
+    cleanup.push(() => q.close());
+    keepQueueInLibrary(q, holder);
+    q.pause();
+    const job = q.submit('shot', { library: libDir + '/', renderId: render.renders[0]!.id });
+    expect(job.subject).toEqual({ sku: render.sku, colorway: render.renders[0]!.colorway, view: 'front', thumb: render.renders[0]!.asset });
+    expect(q.submit('shot', { library: join(dir, 'elsewhere'), renderId: render.renders[0]!.id }).subject).toBeUndefined();
+    expect(q.submit('shot', { library: libDir, renderId: 999_999 }).subject).toBeUndefined();
   });
 });
