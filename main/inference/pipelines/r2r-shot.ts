@@ -8,6 +8,8 @@ import { defaultCacheDir, ShotCache } from './shot-cache';
 import { loadR2RModel, type LoadedModel } from './load-r2r-model';
 import { DEFAULT_R2R_PARAMS, runR2R, type R2RParams, type R2RResult, type R2RStepEvent } from './r2r';
 import type { RegionRequest, RegionSpec } from './regions';
+import { parseFill } from './regions';
+import { readLabelMask } from './label-masks';
 
 /** One shot as the app's job queue and `r2r generate` describe it: files in, a PNG out. */
 export interface R2RShotRequest {
@@ -80,6 +82,11 @@ export async function runR2RShot(req: R2RShotRequest, opts: R2RShotOptions = {})
 
 async function readRegionMasks(regions: RegionRequest[], source: SourceImage): Promise<RegionSpec[]> {
   return Promise.all(
-    regions.map(async (r, i) => ({ ...r, mask: await readMask(r.mask, source.width, source.height, `mask of region ${i + 1}${r.name ? ` (${r.name})` : ''}`) })),
+    regions.map(async (r, i) => {
+      const what = `mask of region ${i + 1}${r.name ? ` (${r.name})` : ''}`;
+      const { label, fill, ...settings } = r;
+      const mask = label ? await readLabelMask(r.mask, label, source.width, source.height, what) : await readMask(r.mask, source.width, source.height, what);
+      return { ...settings, mask, ...(fill ? { fill: parseFill(fill) } : {}) };
+    }),
   );
 }

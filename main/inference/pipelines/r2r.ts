@@ -20,6 +20,7 @@ import { allFinite, blendOutsideMask, guideInto } from './latent-math';
 import type { GenerationTrajectory, InversionKey, InvertedLatents, ShotCache, TrajectoryKey } from './shot-cache';
 import { cacheKeyHash, reusableSteps } from './shot-cache';
 import type { RegionCost, RegionSpec } from './regions';
+import { fillRegions } from './regions';
 import { generateRegions, regionCompositeWeight } from './region-loop';
 
 /** The knobs of one R2R shot (defaults: the paper's). */
@@ -226,7 +227,8 @@ export async function runR2R(model: DiffusionModel, schedule: DdimSchedule, inpu
   };
 
   // 1. resize: the source onto the model canvas (aspect kept, padded, box remembered)
-  const { source } = inputs;
+  // a region filled with a colour is painted into the source first: the shot and its kept pixels start from it
+  const source = inputs.regions ? fillRegions(inputs.source, inputs.regions) : inputs.source;
   const size = chooseModelSize(source.width, source.height, { width: params.width, height: params.height }, model.sizeMultiple);
   const plan = planFit(source.width, source.height, size.width, size.height);
   const f = model.vaeFactor;

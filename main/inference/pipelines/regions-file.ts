@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { UserError } from '../../common/errors';
+import { REGION_ROLES, type RegionRole } from '../../../preload/api/region-types';
 import { checkRegionSpec, REGION_FIELDS, type RegionRequest } from './regions';
 
 const HINT = 'The regions file is a JSON array like [{"mask": "face.png", "strength": 0.5, "tac": 0, "prompt": "photo of a person"}, {"mask": "bg.png", "strength": 0}]; mask paths are relative to the file.';
@@ -39,9 +40,13 @@ export function parseRegions(json: unknown, baseDir: string, what = 'regions'): 
     if (typeof e.mask !== 'string' || e.mask === '') throw bad('needs "mask": the path of a PNG, white = the region');
     if (e.name !== undefined && typeof e.name !== 'string') throw bad('has a "name" that is not text');
     if (e.tac !== undefined && e.tacRatio !== undefined) throw bad('gives both "tac" and "tacRatio"; give one');
+    if (e.label !== undefined && !(REGION_ROLES as readonly string[]).includes(e.label as string)) throw bad(`has "label" ${JSON.stringify(e.label)}; labels are ${REGION_ROLES.join(', ')} (the mask is then a label mask)`);
+    if (e.fill !== undefined && !(typeof e.fill === 'string' && /^#[0-9a-fA-F]{6}$/.test(e.fill))) throw bad(`has "fill" ${JSON.stringify(e.fill)}; give a colour like "#7f7f7f"`);
     const region: RegionRequest = {
       ...(e.name !== undefined ? { name: e.name as string } : {}),
       mask: isAbsolute(e.mask) ? e.mask : resolve(baseDir, e.mask),
+      ...(e.label !== undefined ? { label: e.label as RegionRole } : {}),
+      ...(e.fill !== undefined ? { fill: e.fill as string } : {}),
       ...(e.strength !== undefined ? { strength: e.strength as number } : {}),
       ...(e.tac !== undefined || e.tacRatio !== undefined ? { tacRatio: (e.tac ?? e.tacRatio) as number } : {}),
       ...(e.prompt !== undefined ? { prompt: e.prompt as string } : {}),

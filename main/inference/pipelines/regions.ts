@@ -2,6 +2,11 @@ import { UserError } from '../../common/errors';
 import type { Mask } from '../image/mask';
 import { blurMask } from '../image/mask';
 import { stepCounts } from '../../../preload/api/step-counts';
+import type { RegionPreset, RegionRole } from '../../../preload/api/region-types';
+import { REGION_ROLES } from '../../../preload/api/region-types';
+import type { Rgb } from '../image/fit';
+import type { SourceImage } from '../image/source-image';
+import { sampleScale } from '../image/source-image';
 
 /**
  * Region passes: parts of one shot with their own strength, TAC ratio, prompts and guidance.
@@ -23,6 +28,8 @@ export interface RegionSpec extends Partial<RegionSettings> {
   name?: string;
   /** white (1) = the region, at the source's size */
   mask: Mask;
+  /** the region's pixels are filled with this colour before the shot (with strength 0 it stays as filled) */
+  fill?: Rgb;
 }
 
 /** a resolved layer of the shot: the rest (index 0) or a region */
@@ -47,7 +54,7 @@ export interface RegionCost {
   inversionSteps: number;
 }
 
-export const REGION_FIELDS = ['name', 'mask', 'strength', 'tac', 'tacRatio', 'prompt', 'negative', 'guidance'] as const;
+export const REGION_FIELDS = ['name', 'mask', 'label', 'fill', 'strength', 'tac', 'tacRatio', 'prompt', 'negative', 'guidance'] as const;
 
 function badRegion(index: number, name: string | undefined, field: string, why: string): UserError {
   const label = `region ${index + 1}${name ? ` (${name})` : ''}`;
@@ -197,4 +204,48 @@ export function changeMask(kept: Float32Array, width: number, height: number, ed
 export interface RegionRequest extends Partial<RegionSettings> {
   name?: string;
   mask: string;
+  /** the mask file is a label mask and the region is this role's colour in it */
+  label?: RegionRole;
+  /** '#rrggbb' */
+  fill?: string;
+}
+
+/**
+ * A preset's regions for a render whose roles come from one label mask: layered background,
+ * garment, skin, face (the face on top), each role the preset sets.
+ */
+export function presetRegions(preset: Pick<RegionPreset, 'roles'>, labelMask: string): RegionRequest[] {
+  return REGION_ROLES.flatMap((role) => {
+    const s = preset.roles[role];
+    return s ? [{ name: role, mask: labelMask, label: role, ...s }] : [];
+  });
+}
+
+/** '#rrggbb' as 0-255 channels */
+export function parseFill(hex: string): Rgb {
+  const m = /^#([0-9a-fA-F]{2})([0-9a-fA-F]{2})([0-9a-fA-F]{2})$/.exec(hex);
+  if (!m) throw new UserError('bad-regions', `fill must be a colour like #7f7f7f, got ${hex}`);
+  return { r: parseInt(m[1]!, 16), g: parseInt(m[2]!, 16), b: parseInt(m[3]!, 16) };
+}
+
+/** the source with the fill regions painted in (blended by their masks, alpha kept); the source itself when none fills */
+export function fillRegions(source: SourceImage, specs: RegionSpec[]): SourceImage {
+  const fills = specs.filter((s) => s.fill);
+  if (fills.length === 0) return source;
+  const scale = sampleScale(source.depth);
+  const data = source.data.slice();
+  const ch = source.channels;
+  for (const s of fills) {
+    const c = [s.fill!.r, s.fill!.g, s.fill!.b];
+    const grey = Math.round(0.2126 * c[0]! + 0.7152 * c[1]! + 0.0722 * c[2]!);
+    for (let p = 0; p < source.width * source.height; p++) {
+      const m = s.mask.data[p]!;
+      if (m <= 0) continue;
+      for (let k = 0; k < 3; k++) {
+        const target = ((source.grey ? grey : c[k]!) / 255) * scale;
+        data[p * ch + k] = Math.round(data[p * ch + k]! * (1 - m) + target * m);
+      }
+    }
+  }
+  return { ...source, data };
 }
