@@ -19,6 +19,7 @@ import { evalSwatchesCommand } from './eval-swatches';
 import { workerCommand } from './worker';
 import { workersCommand } from './workers';
 import { cacheClearCommand, cacheCommand } from './cache';
+import { dressCommand } from './dress';
 
 /** every `r2r` subcommand; each lives in its own module beside this file */
 export const commands: CliCommand[] = [
@@ -43,4 +44,5 @@ export const commands: CliCommand[] = [
   workersCommand,
   cacheCommand,
   cacheClearCommand,
+  dressCommand,
 ];
