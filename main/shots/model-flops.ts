@@ -79,6 +79,32 @@ export function unetFlopsPerSample(cfg: UNetConfig, latentH: number, latentW: nu
 }
 
 /**
+ * Attention scores of one UNet sample-evaluation: heads x queries x keys of every self-attention
+ * (pixels x pixels) and cross-attention (pixels x context tokens) in the transformers, as
+ * unetFlopsPerSample walks them. Each score is written by Q K^T, read and written by the
+ * softmax and read by P V: at large canvases this memory traffic, not the FLOPs, is what a CPU
+ * waits on (the self-attention scores grow with the square of the pixel count).
+ */
+export function unetAttentionScoresPerSample(cfg: UNetConfig, latentH: number, latentW: number, contextTokens = 77): number {
+  const levels = cfg.blockOutChannels.length;
+  const pxAt = (level: number) => Math.ceil(latentH / 2 ** level) * Math.ceil(latentW / 2 ** level);
+  const transformer = (px: number) => cfg.heads * (px * px + px * contextTokens);
+  let scores = transformer(pxAt(levels - 1)); // mid block
+  for (let i = 0; i < levels; i++) {
+    // down blocks have layersPerBlock transformers, up blocks one more
+    if (cfg.crossAttention[i]) scores += (2 * cfg.layersPerBlock + 1) * transformer(pxAt(i));
+  }
+  return scores;
+}
+
+/** attention scores of the VAE's mid block (one head over the lowest level's pixels), in the encoder and again in the decoder */
+export function vaeAttentionScores(cfg: VaeConfig, height: number, width: number): number {
+  const level = cfg.blockOutChannels.length - 1;
+  const px = Math.ceil(height / 2 ** level) * Math.ceil(width / 2 ** level);
+  return px * px;
+}
+
+/**
  * FLOPs of the VAE's encoder and decoder for one image of `height x width` pixels, as
  * main/inference/models/demo/vae.ts builds them (diffusers' AutoencoderKL): the 3x3 and 1x1
  * convolutions and the mid block's single-head attention; norms and activations left out.

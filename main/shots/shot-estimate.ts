@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { CostEstimateRecord, CostRequestRecord, CostStage, EstimateBasis, ShotCostRecord, StageCostRecord } from '../../preload/api/estimate-types';
 import { stepCounts } from '../../preload/api/step-counts';
 import { chooseModelSize } from '../inference/image/fit';
-import { modelArchitecture, unetFlopsPerSample, vaeFlops, type ModelArchitecture } from './model-flops';
+import { modelArchitecture, unetAttentionScoresPerSample, unetFlopsPerSample, vaeAttentionScores, vaeFlops, type ModelArchitecture } from './model-flops';
 import type { Library } from '../catalog/index';
 import { renderInputs } from './render-inputs';
 import { canvasFor } from './shot-settings';
@@ -21,6 +21,21 @@ export const GUESSED_FLOPS_PER_SECOND: Readonly<Record<string, number>> = {
   coreml: 5e12,
   webgpu: 4e12,
 };
+/**
+ * Rough bytes per second the attention scores move at per provider (each score is about 20
+ * bytes of traffic: written, read and written by the softmax, read again). The demo model on a
+ * shared 2-core VM measured 26-31 ns a score (0.7 GB/s) for one row at 256x320 and 512x640;
+ * 2 GB/s stands for a desktop's cores. GPUs: their memory bandwidth, roughly.
+ */
+export const GUESSED_SCORE_BYTES_PER_SECOND: Readonly<Record<string, number>> = {
+  cpu: 2e9,
+  cuda: 1e12,
+  tensorrt: 1e12,
+  dml: 3e11,
+  coreml: 3e11,
+  webgpu: 3e11,
+};
+export const BYTES_PER_SCORE = 20;
 /** text encoder, fitting and writing the PNG, before they were measured */
 const GUESSED_OTHER_SECONDS = 0.5;
 /** a CPU shot longer than this gets the warning and a smaller size */
@@ -40,17 +55,21 @@ export interface ShotPlan {
   inversionCached?: boolean;
 }
 
-function flopsPerSecond(provider: string): number {
-  return GUESSED_FLOPS_PER_SECOND[provider] ?? GUESSED_FLOPS_PER_SECOND.cpu!;
+/** seconds of work the guess gives `flops` and `scores` attention scores on a provider */
+export function guessedSeconds(provider: string, flops: number, scores: number): number {
+  const speed = GUESSED_FLOPS_PER_SECOND[provider] ?? GUESSED_FLOPS_PER_SECOND.cpu!;
+  const bandwidth = GUESSED_SCORE_BYTES_PER_SECOND[provider] ?? GUESSED_SCORE_BYTES_PER_SECOND.cpu!;
+  return flops / speed + (scores * BYTES_PER_SCORE) / bandwidth;
 }
 
-/** seconds of each stage of one shot, measured where this library has step times, else guessed from FLOPs */
+/** seconds of each stage of one shot, measured where this library has step times, else guessed from FLOPs and attention scores */
 export function estimateShot(data: StepTimesData, plan: ShotPlan): ShotCostRecord {
   const { k, tacSteps } = stepCounts(plan.steps, plan.strength, plan.tacRatio);
   const f = plan.arch.vaeFactor;
-  const perSample = unetFlopsPerSample(plan.arch.unet, Math.ceil(plan.height / f), Math.ceil(plan.width / f));
+  const [lh, lw] = [Math.ceil(plan.height / f), Math.ceil(plan.width / f)];
+  const perSample = guessedSeconds(plan.provider, unetFlopsPerSample(plan.arch.unet, lh, lw), unetAttentionScoresPerSample(plan.arch.unet, lh, lw));
   const vae = vaeFlops(plan.arch.vae, plan.height, plan.width);
-  const speed = flopsPerSecond(plan.provider);
+  const vaeScores = vaeAttentionScores(plan.arch.vae, plan.height, plan.width);
   const part = (name: ShotPart, guess: number): { seconds: number; basis: EstimateBasis } => {
     const m = lookupPart(data, { provider: plan.provider, model: plan.model, width: plan.width, height: plan.height, part: name });
     return m ? { seconds: m.seconds, basis: 'measured' } : { seconds: guess, basis: 'guess' };
@@ -61,11 +80,11 @@ export function estimateShot(data: StepTimesData, plan: ShotPlan): ShotCostRecor
   };
   const inverts = plan.inversionCached ? 0 : 1;
   const stages = [
-    stage('encode', 'encode', inverts, 1, vae.encode / speed),
-    stage('inversion', 'inversion:1', inverts * k, 1, perSample / speed),
-    stage('generation-tac', 'generation:3', tacSteps, 3, (3 * perSample) / speed),
-    stage('generation', 'generation:2', k - tacSteps, 2, (2 * perSample) / speed),
-    stage('decode', 'decode', 1, 1, vae.decode / speed),
+    stage('encode', 'encode', inverts, 1, guessedSeconds(plan.provider, vae.encode, vaeScores)),
+    stage('inversion', 'inversion:1', inverts * k, 1, perSample),
+    stage('generation-tac', 'generation:3', tacSteps, 3, 3 * perSample),
+    stage('generation', 'generation:2', k - tacSteps, 2, 2 * perSample),
+    stage('decode', 'decode', 1, 1, guessedSeconds(plan.provider, vae.decode, vaeScores)),
     stage('other', 'other', 1, 1, GUESSED_OTHER_SECONDS),
   ];
   // the UNet and VAE are the cost: the estimate is measured when every one of them that runs was

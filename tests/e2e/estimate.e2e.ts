@@ -54,6 +54,9 @@ describe('the cost of a run, before and during it', () => {
     expect(first).toMatch(/^About .+ at 768×1024/);
     expect(first).toContain('rough guess');
     expect(await page.getByTestId('cost-estimate').getAttribute('data-basis')).toBe('guess');
+    // the case: the default 768x1024 on a CPU, whose attention scores alone take minutes
+    await page.getByTestId('cpu-warning').waitFor();
+    expect(await page.getByTestId('use-smaller').textContent()).toMatch(/^Use 416×512 \(about \d+ s\)$/);
     await page.screenshot({ path: artifactPath('estimate-before-run.png') });
     // twice the steps: twice the UNet calls, a longer estimate
     await page.getByTestId('param-steps').fill('100');
@@ -127,6 +130,26 @@ describe('the cost of a run, before and during it', () => {
     }, before, { timeout: 20_000 });
     const sweep = (await jobs()).find((j) => j.kind === 'sweep')!;
     await page.evaluate((id) => fetch('/api/jobs/cancel', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ args: [id] }) }), sweep.id);
+  });
+
+  it('asks first when an export generates shots, with the time a shot takes', async () => {
+    await page.locator('[data-tab=library]').click();
+    await page.getByTestId('garment-card').first().waitFor();
+    await page.getByTestId('open-export').click();
+    await page.getByTestId('export-dialog').waitFor();
+    await page.getByTestId('export-source').selectOption('realistic');
+    await page.getByTestId('export-generate').selectOption('missing');
+    await page.getByTestId('export-model').fill(join(dir, 'tiny'));
+    await page.getByTestId('export-out').fill(join(dir, 'export-out'));
+    await page.getByTestId('export-start').click();
+    const text = page.getByTestId('confirm-cost-text');
+    await text.waitFor({ timeout: 20_000 });
+    // the export makes its shots with the method's defaults at 768x1024: the slow machine's 121 s
+    expect(await text.textContent()).toMatch(/^Export: the missing shots of 1 garment, about 2 min a shot\./);
+    await page.screenshot({ path: artifactPath('estimate-export-confirm.png') });
+    await page.getByTestId('confirm-cost-back').click();
+    expect(await page.getByTestId('confirm-cost').count()).toBe(0);
+    expect((await jobs()).filter((j) => j.kind === 'export')).toEqual([]);
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -9,8 +9,8 @@ import { SD15_UNET, TINY_UNET } from '../../../main/inference/models/demo/unet';
 import { runJobHere } from '../../../main/jobs/run-here';
 import { generateJob } from '../../../main/jobs/kinds/generate-job';
 import { releaseCachedModel } from '../../../main/shots/index';
-import { modelArchitecture, unetFlopsPerSample } from '../../../main/shots/model-flops';
-import { estimateCost, estimateLibraryCost, estimateShot, GUESSED_FLOPS_PER_SECOND, type ShotPlan } from '../../../main/shots/shot-estimate';
+import { modelArchitecture, unetAttentionScoresPerSample, unetFlopsPerSample } from '../../../main/shots/model-flops';
+import { BYTES_PER_SCORE, estimateCost, estimateLibraryCost, estimateShot, GUESSED_FLOPS_PER_SECOND, GUESSED_SCORE_BYTES_PER_SECOND, type ShotPlan } from '../../../main/shots/shot-estimate';
 import { foldShot, lookupPart, measuredParts, partKey, readStepTimes, stepTimesFile, type ShotTimings, type StepTimesData } from '../../../main/shots/step-times';
 import type { JobProgress } from '../../../preload/api/job-types';
 
@@ -68,12 +68,21 @@ describe('the estimate', () => {
   const arch = modelArchitecture('/no/such/model');
   const plan: ShotPlan = { provider: 'cpu', model: MODEL, width: 512, height: 640, steps: 50, strength: 0.3, tacRatio: 0.9, arch };
 
-  it('guesses from the UNet FLOPs before any shot: a TAC step is 3 rows, a plain step 2, an inversion step 1', () => {
+  it('counts the attention scores of SD 1.5 level by level', () => {
+    // 80x64 latent; levels of 5120, 1280, 320 and 80 pixels; 8 heads; 2 down + 3 up transformers
+    // at each of the three attention levels and one in the mid block (80 pixels)
+    const px = [5120, 1280, 320];
+    const self = 8 * (5 * px.reduce((a, p) => a + p * p, 0) + 80 * 80);
+    const cross = 8 * 77 * (5 * px.reduce((a, p) => a + p, 0) + 80);
+    expect(unetAttentionScoresPerSample(SD15_UNET, 80, 64)).toBe(self + cross);
+  });
+
+  it('guesses from the UNet FLOPs and attention scores before any shot: a TAC step is 3 rows, a plain step 2, an inversion step 1', () => {
     expect(arch.fromConfig).toBe(false);
     expect(arch.unet).toEqual(SD15_UNET);
     const est = estimateShot(EMPTY, plan);
     expect(est.basis).toBe('guess');
-    const perRow = unetFlopsPerSample(SD15_UNET, 80, 64) / GUESSED_FLOPS_PER_SECOND.cpu!;
+    const perRow = unetFlopsPerSample(SD15_UNET, 80, 64) / GUESSED_FLOPS_PER_SECOND.cpu! + (unetAttentionScoresPerSample(SD15_UNET, 80, 64) * BYTES_PER_SCORE) / GUESSED_SCORE_BYTES_PER_SECOND.cpu!;
     const stage = (name: string) => est.stages.find((s) => s.stage === name)!;
     // K = int(50 x 0.3) = 15, TAC = int(50 x 0.3 x 0.9) = 13
     expect(stage('inversion')).toMatchObject({ steps: 15, rows: 1 });
