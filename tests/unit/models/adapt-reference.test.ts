@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as ort from 'onnxruntime-node';
+import { Tensor } from 'onnxruntime-node';
+import { float16ToFloat32, float32ToFloat16 } from '../../../main/inference/onnx/float16';
 import { GraphBuilder } from '../../../main/inference/onnx/graph-builder';
 import { attention, toTokens } from '../../../main/inference/onnx/layers';
 import { DataType, type Model } from '../../../main/inference/onnx/model';
@@ -130,6 +132,22 @@ describe('reference attention on the demo UNet', () => {
     const ref = f32(reference, [3, 4, 8, 8]);
     expect(maxAbsDiff(row(dressed.out_sample!, 0), row(ref, 0))).toBeGreaterThan(1e-4);
     expect(maxAbsDiff(row(dressed.out_sample!, 1), row(ref, 1))).toBeLessThan(1e-5);
+  });
+
+  it('adapts an fp16 UNet: no references give the original bit for bit, a garment changes the attending row', async () => {
+    const half = buildDemoComponent('unet', { seed: 5, fp16: true });
+    const h16 = (t: ort.Tensor) => new Tensor('float16', float32ToFloat16(t.data as Float32Array), t.dims);
+    const halfFeeds = { sample: h16(feeds.sample!), timestep: feeds.timestep!, encoder_hidden_states: h16(feeds.encoder_hidden_states!) };
+    const want = (await (await session(half)).run(halfFeeds)).out_sample!.data as Uint16Array;
+    const s = await session(adaptUnetForReference(half).model);
+    const none = await s.run({ ...halfFeeds, [REF_ROWS_INPUT]: i64([]), [REF_REGION_INPUT]: new Tensor('float16', new Uint16Array(0), [3, 0, 8, 8]) });
+    expect(Buffer.from((none.out_sample!.data as Uint16Array).buffer).equals(Buffer.from(want.buffer))).toBe(true);
+    const dressed = await s.run({ ...halfFeeds, [REF_ROWS_INPUT]: i64([2]), [REF_REGION_INPUT]: h16(region(3, 1, 8, (b) => (b === 0 ? 1 : 0))) });
+    const got = float16ToFloat32(dressed.out_sample!.data as Uint16Array);
+    const plain = float16ToFloat32(want);
+    const per = got.length / 3;
+    expect(maxAbsDiff(got.subarray(0, per), plain.subarray(0, per))).toBeGreaterThan(1e-3);
+    expect(maxAbsDiff(got.subarray(per, 2 * per), plain.subarray(per, 2 * per))).toBeLessThan(2e-3);
   });
 
   it('refuses a second adaptation and levels without attn1', () => {
