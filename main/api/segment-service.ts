@@ -97,6 +97,11 @@ export function createSegmentService(holder: LibraryHolder, embed: EmbedImage, s
       return describe(settings.folder(library()));
     },
     async setModel(folder) {
+      // picking a folder again (its files may have been replaced) starts from a fresh decoder and fresh embeddings
+      prepared.clear();
+      const d = decoder;
+      decoder = undefined;
+      await d?.model.then((m) => m.release(), () => undefined);
       if (folder === null) {
         settings.choose(library(), null);
         return describe(null);

@@ -60,7 +60,7 @@ export const samEmbedJob = defineJobKind({
   },
 });
 
-/** releases the held encoder (tests, worker shutdown) */
+/** releases the held encoder (tests) */
 export async function releaseSamEmbedModel(): Promise<void> {
   const h = held;
   held = undefined;
