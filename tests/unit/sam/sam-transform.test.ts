@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maskToImage } from '../../../main/inference/sam/postprocess';
 import { decoderPoints } from '../../../main/inference/sam/prompt';
 import { samFrame, toModelPoint } from '../../../main/inference/sam/sam-frame';
 import { SamModel } from '../../../main/inference/sam/sam-model';
@@ -34,6 +35,27 @@ describe('click coordinates in the 1024 space', () => {
     const b2 = decoderPoints(box, samFrame('sam2', 640, 480), 'sam2');
     expect([...b2.labels]).toEqual([2, 3, 1]);
     expect(() => decoderPoints({ points: [] }, f, 'sam1')).toThrow(/nothing to segment/);
+  });
+});
+
+describe('low-resolution masks back to the image', () => {
+  it('SAM 1: a 256 grid over the padded square maps back without the padding', () => {
+    // positive above y = 384 in the 1024 space (grid rows < 96): on a 640x480 image (frame 1024x768) that is rows < 240
+    const logits = new Float32Array(256 * 256).map((_, i) => (Math.floor(i / 256) < 96 ? 1 : -1));
+    const m = maskToImage(logits, 256, 256, samFrame('sam1', 640, 480));
+    expect([m.width, m.height]).toEqual([640, 480]);
+    const rows = Array.from({ length: 480 }, (_, y) => m.data[y * 640 + 320]);
+    expect(rows.lastIndexOf(255)).toBeGreaterThanOrEqual(238);
+    expect(rows.lastIndexOf(255)).toBeLessThanOrEqual(240);
+    expect(rows.indexOf(0)).toBe(rows.lastIndexOf(255) + 1);
+  });
+
+  it('SAM 2: the grid covers the whole stretched image', () => {
+    const logits = new Float32Array(256 * 256).map((_, i) => (i % 256 < 128 ? 1 : -1));
+    const m = maskToImage(logits, 256, 256, samFrame('sam2', 300, 100));
+    const row = Array.from({ length: 300 }, (_, x) => m.data[50 * 300 + x]);
+    expect(row.lastIndexOf(255)).toBe(149);
+    expect(row.indexOf(0)).toBe(150);
   });
 });
 
