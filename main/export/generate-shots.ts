@@ -1,4 +1,4 @@
-import { isUserError } from '../common/errors';
+import { isUserError, UserError } from '../common/errors';
 import type { Library } from '../catalog/library';
 import { listGenerations } from '../catalog/queries/generations';
 import type { Render } from '../catalog/types';
@@ -20,6 +20,8 @@ export interface GenerationSettings {
   steps?: number;
   provider?: string;
   negativeEmbedding?: string;
+  /** a region preset of the library (by name), on each render's label mask */
+  regionPreset?: string;
   cacheDir?: string;
   /** a Redis URL: queue workers make the shots (`r2r worker`), this process records them; not part of the job's identity */
   queue?: string;
@@ -108,6 +110,7 @@ export function settingsOfExport(g: GenerationSettings): ShotSettings {
     provider: g.provider,
     cacheDir: g.cacheDir,
     ...(g.negativeEmbedding ? { negative: { kind: 'embedding', path: g.negativeEmbedding } } : {}),
+    ...(g.regionPreset ? { regionPreset: g.regionPreset } : {}),
   });
 }
 
@@ -137,6 +140,9 @@ export async function generateShots(opts: {
   opts.onPlan?.({ total: todo.length, alreadyGenerated });
   const summary: GenerateSummary = { planned: todo.length, generated: 0, failed: 0, alreadyGenerated, cancelled: false };
   if (todo.length === 0) return summary;
+  if (opts.settings.queue && opts.settings.regionPreset) {
+    throw new UserError('queue-no-regions', `region preset '${opts.settings.regionPreset}' cannot run on queue workers yet: they get the render, not its label mask`, 'Generate this export without --queue, or without the region preset.');
+  }
   if (opts.settings.queue) return generateQueued(opts, todo, summary);
   // the engine loads only when there is something to generate (onnxruntime is heavy)
   const shots = await import('../shots/index');

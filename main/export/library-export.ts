@@ -80,7 +80,7 @@ export async function exportFromLibrary(req: LibraryExportRequest, hooks: Librar
     selection: { ...req.selection },
     generate: req.generate,
     ...(req.generate !== 'none' && g
-      ? { generation: { model: resolve(g.modelDir), width: g.width, height: g.height, maxSide: g.maxSide, steps: g.steps, negativeEmbedding: g.negativeEmbedding && resolve(g.negativeEmbedding) } }
+      ? { generation: { model: resolve(g.modelDir), width: g.width, height: g.height, maxSide: g.maxSide, steps: g.steps, negativeEmbedding: g.negativeEmbedding && resolve(g.negativeEmbedding), ...(g.regionPreset ? { regionPreset: g.regionPreset } : {}) } }
       : {}),
   };
   const jobId = jobIdFor(params);

@@ -11,6 +11,7 @@ import { settleOrphans, startOwnedGeneration } from './ownership';
 import { renderInputs, type RenderInputs } from './render-inputs';
 import { shotMetrics } from './shot-metrics';
 import { engineParams, recordedParams, type ShotSettings } from './shot-settings';
+import { shotRegions, type ShotRegions } from './shot-regions';
 import { recordShotTimes } from './step-times';
 
 export interface LibraryShotRequest {
@@ -50,14 +51,16 @@ export async function makeLibraryShot(lib: Library, req: LibraryShotRequest, opt
   settleOrphans(lib);
   const { settings } = req;
   const files = renderInputs(lib, req.renderId);
+  // the preset and the render's label mask are checked before the model loads
+  const regions = shotRegions(lib, req.renderId, settings.regionPreset, files.labels);
   const { loaded } = await modelFor(settings, opts.signal, opts.onProgress);
   opts.signal?.throwIfAborted();
-  const owned = startOwnedGeneration(lib, { source: { renderId: req.renderId }, model: resolve(settings.model), params: recordedParams(settings, req.renderId, req.tag), seed: settings.seed });
+  const owned = startOwnedGeneration(lib, { source: { renderId: req.renderId }, model: resolve(settings.model), params: { ...recordedParams(settings, req.renderId, req.tag), ...(regions ? { regions: regions.record } : {}) }, seed: settings.seed });
   const gen = owned.generation;
   opts.onRecorded?.(gen);
   const dir = await mkdtemp(join(tmpdir(), 'r2r-shot-'));
   try {
-    const res = await runShot(settings, files, join(dir, 'out.png'), loaded, opts);
+    const res = await runShot(settings, files, join(dir, 'out.png'), loaded, opts, regions);
     const metrics = shotMetrics(res);
     const done = await storeGenerationOutput(lib, gen.id, await readFile(join(dir, 'out.png')), metrics);
     // the next estimate of this provider, model and canvas starts from what this shot took
@@ -72,7 +75,7 @@ export async function makeLibraryShot(lib: Library, req: LibraryShotRequest, opt
   }
 }
 
-function runShot(settings: ShotSettings, files: RenderInputs, output: string, loaded: LoadedModel, opts: LibraryShotOptions) {
+function runShot(settings: ShotSettings, files: RenderInputs, output: string, loaded: LoadedModel, opts: LibraryShotOptions, regions: ShotRegions | undefined) {
   return makeFileShot(
     {
       modelDir: settings.model,
@@ -80,6 +83,7 @@ function runShot(settings: ShotSettings, files: RenderInputs, output: string, lo
       output,
       ...(files.mask ? { mask: files.mask } : {}),
       ...(files.textureLock ? { textureLock: files.textureLock } : {}),
+      ...(regions ? { regions: regions.requests } : {}),
       params: engineParams(settings, files),
       tacLevels: settings.tacLevels,
       ...(settings.cacheDir ? { cacheDir: settings.cacheDir } : {}),

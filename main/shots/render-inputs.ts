@@ -1,4 +1,5 @@
 import { assetFile, getMask, type Library } from '../catalog/index';
+import { getRenderLabels } from '../catalog/queries/region-presets';
 import { UserError } from '../common/errors';
 
 export interface RenderInputs {
@@ -8,6 +9,8 @@ export interface RenderInputs {
   mask?: string;
   /** the texture lock stored for it: white keeps textures locked by TAC */
   textureLock?: string;
+  /** the label mask stored for it: its colours name the render's garment, skin, face and background */
+  labels?: string;
   width: number;
   height: number;
 }
@@ -18,10 +21,12 @@ export function renderInputs(lib: Library, renderId: number): RenderInputs {
   if (!row) throw new UserError('unknown-render', `no render #${renderId} in the library at ${lib.root}`, 'Reopen the shot from the library; it may have been deleted.');
   const edit = getMask(lib, renderId, 'edit');
   const lock = getMask(lib, renderId, 'texture-lock');
+  const labels = getRenderLabels(lib, renderId);
   return {
     input: assetFile(lib, row.hash, row.ext),
     ...(edit ? { mask: assetFile(lib, edit.asset) } : {}),
     ...(lock ? { textureLock: assetFile(lib, lock.asset) } : {}),
+    ...(labels ? { labels: assetFile(lib, labels.asset) } : {}),
     width: row.width,
     height: row.height,
   };

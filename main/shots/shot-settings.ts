@@ -21,6 +21,8 @@ export interface ShotSettings
   cacheDir?: string;
   /** onnxruntime's threads per session (intra-op); default onnxruntime's (one per core); not recorded */
   threads?: number;
+  /** a region preset of the library (by name): its roles' settings on the render's label mask */
+  regionPreset?: string;
 }
 
 /** settings a caller leaves out take the method's defaults (the studio's panel starts from the same) */

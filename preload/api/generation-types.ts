@@ -29,6 +29,8 @@ export interface GenerateJobParams {
   provider?: string;
   /** the outfit (combo id) the shot is generated for, from the Combos view: recorded in the generation's params */
   comboId?: number;
+  /** a region preset of the library (by name): its roles' settings on the render's label mask */
+  regionPreset?: string;
 }
 
 // the engine's defaults (main/inference owns them); the studio's parameters panel reads them here

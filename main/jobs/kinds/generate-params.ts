@@ -32,6 +32,7 @@ export const generateParamsSchema = z
     provider: z.string().optional(),
     /** the outfit the shot is for (Combos view), recorded in the generation's params */
     comboId: z.number().int().positive().optional(),
+    regionPreset: z.string().min(1).max(200).optional(),
   })
   .strict();
 
@@ -52,6 +53,7 @@ export function settingsOfJob(p: GenerateParams): ShotSettings {
     negative: p.negative,
     ...(p.maxSide !== undefined ? { maxSide: p.maxSide } : {}),
     ...(p.provider !== undefined ? { provider: p.provider } : {}),
+    ...(p.regionPreset !== undefined ? { regionPreset: p.regionPreset } : {}),
   };
 }
 
