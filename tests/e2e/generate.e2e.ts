@@ -182,6 +182,9 @@ describe('generating in the studio', () => {
     await page.getByTestId('sweep-ratios').fill('0, 0.5, 1');
     await page.getByTestId('sweep-strengths').fill('0.2, 0.4');
     await page.getByTestId('sweep').click();
+    // a sweep says what it costs and asks first
+    expect(await page.getByTestId('confirm-cost-text').textContent()).toMatch(/^Sweep: 6 shots in one job, about /);
+    await page.getByTestId('confirm-cost-start').click();
     await page.getByTestId('sweep-sheet').waitFor({ timeout: 120_000 });
     const cells = page.getByTestId('sweep-cell');
     expect(await cells.count()).toBe(6);

@@ -8,6 +8,7 @@ import { writeDemoModel } from '../../../main/inference/models/demo/demo-model';
 import { SD15_UNET, TINY_UNET } from '../../../main/inference/models/demo/unet';
 import { runJobHere } from '../../../main/jobs/run-here';
 import { generateJob } from '../../../main/jobs/kinds/generate-job';
+import { sweepJob } from '../../../main/jobs/kinds/sweep-job';
 import { releaseCachedModel } from '../../../main/shots/index';
 import { modelArchitecture, unetAttentionScoresPerSample, unetFlopsPerSample } from '../../../main/shots/model-flops';
 import { BYTES_PER_SCORE, estimateCost, estimateLibraryCost, estimateShot, GUESSED_FLOPS_PER_SECOND, GUESSED_SCORE_BYTES_PER_SECOND, type ShotPlan } from '../../../main/shots/shot-estimate';
@@ -200,5 +201,19 @@ describe('a generate job records its times in the library', () => {
     expect(last.work!.done).toBe(last.work!.total);
     expect(last.etaSeconds).toBe(0);
     expect(steps.every((p) => typeof p.etaSeconds === 'number' && p.etaSeconds >= 0)).toBe(true);
+  }, 120_000);
+
+  it('reports a sweep\'s progress in work: never backwards, to its total; the second cell of a strength inverts nothing', async () => {
+    const progress: JobProgress[] = [];
+    await runJobHere(sweepJob, { ...params(10), grid: [{ tacRatio: 0, strength: 0.5 }, { tacRatio: 1, strength: 0.5 }] }, { onProgress: (p) => progress.push(p) });
+    const withWork = progress.filter((p) => p.work);
+    for (let i = 1; i < withWork.length; i++) expect(withWork[i]!.work!.done).toBeGreaterThanOrEqual(withWork[i - 1]!.work!.done);
+    const total = withWork.at(-1)!.work!.total;
+    expect(withWork.at(-1)!.work!.done).toBe(total);
+    const firstDone = progress.find((p) => p.message?.startsWith('cell 1/2') && p.message.endsWith(': done'))!.work!.done;
+    expect(firstDone).toBeGreaterThan(0);
+    expect(firstDone).toBeLessThan(total);
+    const inversionSteps = progress.filter((p) => p.message?.startsWith('cell 2/2') && p.message.includes('inversion'));
+    expect(inversionSteps).toEqual([]);
   }, 120_000);
 });
