@@ -20,7 +20,8 @@ export default defineConfig({
     root: 'renderer',
     build: {
       outDir: 'out/renderer',
-      rollupOptions: { input: resolve('renderer/index.html') },
+      // render3d: the 3D renderer page, loaded headless by `r2r render` and by the studio
+      rollupOptions: { input: { index: resolve('renderer/index.html'), render3d: resolve('renderer/render3d.html') } },
     },
     plugins: [svelte()],
   },

@@ -20,6 +20,7 @@ import { workerCommand } from './worker';
 import { workersCommand } from './workers';
 import { cacheClearCommand, cacheCommand } from './cache';
 import { dressCommand } from './dress';
+import { renderCommand } from './render';
 
 /** every `r2r` subcommand; each lives in its own module beside this file */
 export const commands: CliCommand[] = [
@@ -44,5 +45,6 @@ export const commands: CliCommand[] = [
   workersCommand,
   cacheCommand,
   cacheClearCommand,
+  renderCommand,
   dressCommand,
 ];
