@@ -112,7 +112,10 @@ describe('r2r models optimize', () => {
     const r = await cli(['models', 'optimize', 'tests/fixtures/torch-reference/model', '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/ {2}unet: attention unchanged, 15 LayerNorms fused into LayerNormalization, 5 GELUs fused into Gelu\n/);
+    // the torch.onnx export's attention: attn1 + attn2 in each of 2 down, 1 mid and 2 up blocks = 10; the VAE's single-head AttnBlocks
+    expect(r.stdout).toMatch(/ {2}unet: 10 attention layers fused into MultiHeadAttention, 15 LayerNorms fused into LayerNormalization, 5 GELUs fused into Gelu\n/);
+    expect(r.stdout).toMatch(/ {2}vae_encoder: 1 attention layers fused into MultiHeadAttention\n/);
+    expect(r.stdout).toMatch(/ {2}vae_decoder: 1 attention layers fused into MultiHeadAttention\n/);
     expect(r.stdout).toMatch(/ {2}text_encoder: attention unchanged, 3 LayerNorms fused into LayerNormalization\n/);
     expect(r.stdout).toMatch(/ {4}18 GroupNorms left as Reshape\/InstanceNormalization\/Reshape \(com\.microsoft GroupNorm has no CPU kernel/);
     const te = readModel(join(out, 'text_encoder', 'model.onnx'));
