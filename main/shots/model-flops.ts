@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SD15_UNET, type UNetConfig } from '../inference/models/demo/unet';
 import { SD15_VAE, type VaeConfig } from '../inference/models/demo/vae';
@@ -152,9 +152,12 @@ export interface ModelArchitecture {
   fromConfig: boolean;
 }
 
+/** a diffusers config.json is a few hundred bytes; anything far larger is not one */
+const MAX_CONFIG_BYTES = 256 * 1024;
+
 function readConfig(file: string): Record<string, unknown> | undefined {
-  if (!existsSync(file)) return undefined;
   try {
+    if (!existsSync(file) || statSync(file).size > MAX_CONFIG_BYTES) return undefined;
     const v: unknown = JSON.parse(readFileSync(file, 'utf8'));
     return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
   } catch {
@@ -162,8 +165,13 @@ function readConfig(file: string): Record<string, unknown> | undefined {
   }
 }
 
-const ints = (v: unknown): number[] | undefined => (Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && x > 0) ? (v as number[]) : undefined);
-const int = (v: unknown, fallback: number): number => (Number.isInteger(v) && (v as number) > 0 ? (v as number) : fallback);
+// bounds well past any SD model, so a damaged config cannot make the counts loop for long
+const MAX_LEVELS = 8;
+const MAX_WIDTH = 16_384;
+const MAX_LAYERS = 16;
+const ints = (v: unknown): number[] | undefined =>
+  Array.isArray(v) && v.length > 0 && v.length <= MAX_LEVELS && v.every((x) => Number.isInteger(x) && x > 0 && x <= MAX_WIDTH) ? (v as number[]) : undefined;
+const int = (v: unknown, fallback: number, max = MAX_WIDTH): number => (Number.isInteger(v) && (v as number) > 0 && (v as number) <= max ? (v as number) : fallback);
 
 /**
  * The UNet and VAE shapes from the model folder's diffusers config.json files (what
@@ -179,7 +187,7 @@ export function modelArchitecture(dir: string): ModelArchitecture {
     blockOutChannels: blocks,
     // diffusers' default: cross-attention in every down block but the last
     crossAttention: downTypes ? downTypes.map((t) => String(t).startsWith('CrossAttn')) : blocks.map((_, i) => i < blocks.length - 1),
-    layersPerBlock: int(u?.layers_per_block, SD15_UNET.layersPerBlock),
+    layersPerBlock: int(u?.layers_per_block, SD15_UNET.layersPerBlock, MAX_LAYERS),
     heads: int(u?.attention_head_dim, SD15_UNET.heads),
     crossAttentionDim: int(u?.cross_attention_dim, SD15_UNET.crossAttentionDim),
     normGroups: int(u?.norm_num_groups, SD15_UNET.normGroups),
@@ -187,7 +195,7 @@ export function modelArchitecture(dir: string): ModelArchitecture {
     outChannels: int(u?.out_channels, SD15_UNET.outChannels),
   };
   const vaeBlocks = ints(v?.block_out_channels) ?? SD15_VAE.blockOutChannels;
-  const vae: VaeConfig = { blockOutChannels: vaeBlocks, layersPerBlock: int(v?.layers_per_block, SD15_VAE.layersPerBlock), latentChannels: int(v?.latent_channels, SD15_VAE.latentChannels), normGroups: int(v?.norm_num_groups, SD15_VAE.normGroups) };
+  const vae: VaeConfig = { blockOutChannels: vaeBlocks, layersPerBlock: int(v?.layers_per_block, SD15_VAE.layersPerBlock, MAX_LAYERS), latentChannels: int(v?.latent_channels, SD15_VAE.latentChannels), normGroups: int(v?.norm_num_groups, SD15_VAE.normGroups) };
   const vaeFactor = 2 ** (vaeBlocks.length - 1);
   return { unet, vae, vaeFactor, sizeMultiple: vaeFactor * 2 ** (blocks.length - 1), fromConfig: u !== undefined && v !== undefined };
 }

@@ -1,5 +1,5 @@
 // measured step times per (provider, model, canvas, part) and the estimate built on them
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,6 +140,12 @@ describe('the estimate', () => {
       expect(a).toMatchObject({ fromConfig: true, vaeFactor: 8, sizeMultiple: 32 });
       expect(a.unet.blockOutChannels).toEqual(TINY_UNET.blockOutChannels);
       expect(a.unet.layersPerBlock).toBe(TINY_UNET.layersPerBlock);
+      // a damaged config cannot make the count loop: out-of-range values take SD 1.5's
+      writeFileSync(join(dir, 'unet', 'config.json'), JSON.stringify({ block_out_channels: [32, 64], layers_per_block: 1e9, cross_attention_dim: -3 }));
+      const damaged = modelArchitecture(dir);
+      expect(damaged.unet).toMatchObject({ blockOutChannels: [32, 64], layersPerBlock: SD15_UNET.layersPerBlock, crossAttentionDim: SD15_UNET.crossAttentionDim });
+      writeFileSync(join(dir, 'unet', 'config.json'), ' '.repeat(300 * 1024) + '{}');
+      expect(modelArchitecture(dir)).toMatchObject({ fromConfig: false, unet: SD15_UNET });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
