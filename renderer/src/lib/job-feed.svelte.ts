@@ -2,11 +2,15 @@ import type { JobInfo } from '../../../preload/api/job-types';
 import { api } from './api';
 
 /**
- * The backend's jobs as one live list the staging strip and other views read: loaded once,
- * then kept by the job events. A progress event without a preview keeps the last preview.
+ * The backend's jobs as one live list the staging strip, the queue drawer and other views read:
+ * loaded once, then kept by the job events. A progress event without a preview keeps the last
+ * preview. The queue's order and paused state come with it.
  */
 class JobFeed {
   jobs = $state<JobInfo[]>([]);
+  /** queued job ids, next first */
+  queued = $state<string[]>([]);
+  paused = $state(false);
   private started = false;
 
   start(): void {
@@ -18,6 +22,10 @@ class JobFeed {
     }).catch(() => {
       // the queue panel shows why the backend does not answer; the feed just stays empty
     });
+    api.jobs.queue().then((q) => {
+      this.queued = q.queued;
+      this.paused = q.paused;
+    }).catch(() => undefined);
     api.onEvent((e) => {
       if (e.type === 'job.updated') {
         const i = this.jobs.findIndex((j) => j.id === e.payload.id);
@@ -28,6 +36,12 @@ class JobFeed {
       } else if (e.type === 'job.progress') {
         const j = this.jobs.find((x) => x.id === e.payload.id);
         if (j) j.progress = { ...e.payload.progress, ...(e.payload.progress.preview ? {} : j.progress?.preview ? { preview: j.progress.preview } : {}) };
+      } else if (e.type === 'queue.updated') {
+        this.queued = e.payload.queued;
+        this.paused = e.payload.paused;
+      } else if (e.type === 'jobs.removed') {
+        const gone = new Set(e.payload.ids);
+        this.jobs = this.jobs.filter((j) => !gone.has(j.id));
       }
     });
   }
