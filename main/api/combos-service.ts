@@ -2,6 +2,7 @@ import type { CombosService } from '../../preload/api/contract';
 import type { ComboInputRecord, ComboRecord } from '../../preload/api/library-types';
 import { createCombo, deleteCombo, getCombo, listCombos, updateCombo, type Combo, type ComboInput } from '../catalog/index';
 import type { LibraryHolder } from './library-service';
+import { outfitMethods } from './outfit-methods';
 
 function toRecord(c: Combo): ComboRecord {
   return {
@@ -28,5 +29,6 @@ export function createCombosService(holder: LibraryHolder): CombosService {
     create: async (input) => toRecord(createCombo(holder.require(), toInput(input))),
     update: async (id, input) => toRecord(updateCombo(holder.require(), id, toInput(input))),
     remove: async (id) => deleteCombo(holder.require(), id),
+    ...outfitMethods(holder),
   };
 }

@@ -4,6 +4,7 @@ import { measurePairJob } from '../jobs/kinds/measure-pair-job';
 import { probeProvidersJob } from '../jobs/kinds/probe-providers-job';
 import { sweepJob } from '../jobs/kinds/sweep-job';
 import { samEmbedJob } from '../jobs/kinds/sam-embed-job';
+import { dressJob } from '../jobs/kinds/dress-job';
 import { exportJob } from '../export/export-job-kind';
 
 /**
@@ -12,7 +13,7 @@ import { exportJob } from '../export/export-job-kind';
  * here, at the composition root: the main process checks params with this list and the job
  * worker (job-worker-entry.ts) runs handlers from it.
  */
-export const jobKinds: readonly AnyJobKind[] = [probeProvidersJob as AnyJobKind, exportJob as AnyJobKind, generateJob as AnyJobKind, sweepJob as AnyJobKind];
+export const jobKinds: readonly AnyJobKind[] = [probeProvidersJob as AnyJobKind, exportJob as AnyJobKind, generateJob as AnyJobKind, sweepJob as AnyJobKind, dressJob as AnyJobKind];
 
 /**
  * Kinds the job worker also runs but the jobs API does not offer: the backend submits them

@@ -17,6 +17,8 @@ import type { ModelChoiceRecord, ModelEntryRecord, ModelKind } from './model-typ
 import type { ExportPresetRecord } from './export-types';
 import type { PairMetricsRecord, PairRequest } from './metrics-types';
 import type { SamMaskRecord, SamModelRecord, SamPrepareRecord, SamPromptRecord } from './segment-types';
+import type { ComboRenderRecord, DressedOutfitRecord, OutfitBox, OutfitLayoutRecord } from './outfit-types';
+import type { RenderKind } from './library-types';
 import type { QueueStateRecord } from './queue-types';
 import type { RemoteSettingsRecord, RemoteWorkerRecord } from './remote-types';
 import type { CostEstimateRecord, CostRequestRecord } from './estimate-types';
@@ -90,6 +92,16 @@ export interface CombosService {
   create(input: ComboInputRecord): Promise<ComboRecord>;
   update(id: number, input: ComboInputRecord): Promise<ComboRecord>;
   remove(id: number): Promise<boolean>;
+  /** each garment's box for dressing (saved or auto by role) and the items left out; garment renders of `view` (default front) */
+  layout(comboId: number, view?: string): Promise<OutfitLayoutRecord>;
+  /** keeps the artist's boxes (garments left out go back to the auto layout) */
+  saveLayout(comboId: number, boxes: { garmentId: number; box: OutfitBox }[]): Promise<OutfitLayoutRecord>;
+  /** the combo's outfit renders (the whole outfit worn, from the 3D tool) */
+  renders(comboId: number): Promise<ComboRenderRecord[]>;
+  /** attaches an image (base64) as the combo's render for a view and kind, replacing the one there */
+  attachRender(comboId: number, view: string, kind: RenderKind, image: string): Promise<ComboRenderRecord>;
+  /** the dressed shots of the combo (dress jobs), oldest first, with their reports */
+  dressed(comboId: number): Promise<DressedOutfitRecord[]>;
 }
 
 /** the studio's staging strip: what an artist does with a finished shot */

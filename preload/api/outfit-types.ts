@@ -33,8 +33,14 @@ export interface OutfitLayoutBox {
   sku: string;
   role: DressRole;
   box: OutfitBox;
+  /** where the auto layout puts it (what Delete resets the box to) */
+  auto: OutfitBox;
   /** true when the artist moved or resized it (saved with the combo) */
   edited: boolean;
+  /** the garment's render the dress shot reads its texture from */
+  renderId: number;
+  /** that render's image asset */
+  asset: string;
 }
 
 export interface OutfitLayoutRecord {
@@ -53,6 +59,8 @@ export interface DressJobParams {
   negative?: string;
   /** translate this outfit render (R2R with texture lock per garment) instead of text-to-image */
   renderId?: number;
+  /** the view whose garment renders are read (default front) */
+  view?: string;
   /** per-garment fidelity 0..1 (default 1), by garment id */
   fidelity?: Record<string, number>;
   steps?: number;
@@ -70,4 +78,18 @@ export interface DressJobResult {
   outputPath: string;
   sampleEvaluations: number;
   separateShotsSampleEvaluations: number;
+}
+
+/** a dressed outfit: a generation of the combo, with the dress shot's report once done */
+export interface DressedOutfitRecord {
+  id: number;
+  status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+  output: string | null;
+  outputPath: string | null;
+  seed: number;
+  params: Record<string, unknown>;
+  /** regions, sample-evaluations and timings of the shot */
+  report: Record<string, unknown> | null;
+  error: string | null;
+  createdAt: string;
 }

@@ -12,6 +12,7 @@ const maskPixels = z.object({
   height: z.number().int().min(1).max(16384),
   deflated: z.string().max(128 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'),
 });
+const outfitBox = z.object({ x: z.number().min(0).max(1), y: z.number().min(0).max(1), w: z.number().gt(0).max(1), h: z.number().gt(0).max(1) }).strict();
 const comboInput = z.object({
   name: z.string().trim().min(1).max(200),
   notes: z.string().max(10_000).optional(),
@@ -37,6 +38,16 @@ const catalogSchemas = {
       }),
     ]),
     garment: z.tuple([id]),
+    attachModel: z.tuple([id, z.string().min(1).max(360 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'), z.string().trim().min(1).max(500)]),
+    model: z.tuple([id]),
+    modelData: z.tuple([id]),
+    addRenders: z.tuple([
+      id,
+      z
+        .array(z.object({ view: z.enum(['front', 'back', 'side', 'detail']), kind: z.enum(['raster', 'raytrace']), png: z.string().min(1).max(96 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64') }).strict())
+        .min(1)
+        .max(16),
+    ]),
   },
   masks: {
     get: z.tuple([id, purpose]),
@@ -49,6 +60,11 @@ const catalogSchemas = {
     create: z.tuple([comboInput]),
     update: z.tuple([id, comboInput]),
     remove: z.tuple([id]),
+    layout: z.tuple([id, z.string().min(1).max(200).optional()]),
+    saveLayout: z.tuple([id, z.array(z.object({ garmentId: id, box: outfitBox }).strict()).max(64)]),
+    renders: z.tuple([id]),
+    attachRender: z.tuple([id, z.string().trim().min(1).max(200), z.enum(['raster', 'raytrace', 'photo']), z.string().min(1).max(96 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64')]),
+    dressed: z.tuple([id]),
   },
   generations: {
     choose: z.tuple([id]),

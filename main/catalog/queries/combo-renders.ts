@@ -124,6 +124,8 @@ export interface OutfitGarment {
   renderId: number;
   /** the render's image file */
   image: string;
+  /** its asset hash */
+  asset: string;
 }
 
 const KIND_PREFERENCE = `CASE r.kind WHEN 'raytrace' THEN 0 WHEN 'raster' THEN 1 ELSE 2 END`;
@@ -154,7 +156,7 @@ export function outfitGarments(lib: Library, comboId: number, view = 'front'): {
       skipped.push({ garmentId: it.garment_id, sku: it.sku, reason: it.colorway_id === null ? 'the garment has no render' : `colorway #${it.colorway_id} has no render` });
       continue;
     }
-    garments.push({ garmentId: it.garment_id, sku: it.sku, name: it.name, role: it.role, renderId: r.id, image: join(lib.root, assetRelativePath(r.hash, r.ext)) });
+    garments.push({ garmentId: it.garment_id, sku: it.sku, name: it.name, role: it.role, renderId: r.id, image: join(lib.root, assetRelativePath(r.hash, r.ext)), asset: r.hash });
   }
   return { garments, skipped };
 }

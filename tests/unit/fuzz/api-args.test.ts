@@ -89,6 +89,12 @@ const SEEDS: Record<string, unknown[][]> = {
   'combos.update': [[1, combo]],
   // combo 1 stays, for get and update
   'combos.remove': [[999]],
+  'combos.layout': [[1], [1, 'back']],
+  'combos.saveLayout': [[1, [{ garmentId: 1, box: { x: 0.2, y: 0.2, w: 0.5, h: 0.5 } }]], [1, []]],
+  'combos.renders': [[1]],
+  // a 1x1 PNG
+  'combos.attachRender': [[1, 'front', 'raster', 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==']],
+  'combos.dressed': [[1]],
   'generations.choose': [[1]],
   'generations.discard': [[1]],
   // folders and files that are not models: add reads and refuses them, nothing is written outside the config folder
@@ -202,6 +208,10 @@ describe('fuzz: API arguments through the dispatcher', () => {
       sweep: [{ ...generate, grid: [{ tacRatio: 0, strength: 0.3 }, { tacRatio: 1, strength: 0.6 }] }],
       export: [{ library: libDir, outDir: join(dir, 'out'), preset: 'amazon', source: 'raytrace', selection: {} }, { library: libDir, outDir: join(dir, 'out'), preset: 'zalando', source: 'realistic', generate: 'missing', model: join(dir, 'model'), selection: { category: 'hat' } }],
       'probe-providers': [{}],
+      dress: [
+        { library: libDir, comboId: 1, model: join(dir, 'model'), prompt: 'a person', steps: 4, seed: 3, width: 64, height: 64, fidelity: { '1': 0.5 } },
+        { library: libDir, comboId: 1, model: join(dir, 'model'), prompt: '', renderId: 1, strength: 0.5, view: 'front', negative: 'blurry', provider: 'cpu' },
+      ],
     };
     expect(jobKinds.map((k) => k.name).filter((n) => !seeds[n])).toEqual([]);
     const rng = createRng(2309);
