@@ -1,7 +1,8 @@
 import { basename, extname } from 'node:path';
 import { UserError } from '../common/errors';
 import { GENERATION_DEFAULTS } from '../inference/generation-defaults';
-import { downsampleMask, readMask } from '../inference/image/mask';
+import { planFit } from '../inference/image/fit';
+import { downsampleMask, fitMaskToModel, readMask } from '../inference/image/mask';
 import { readSourceImage, type SourceImage } from '../inference/image/source-image';
 import { checkPngOutputPath } from '../inference/image/write-png';
 import { dressGrid, runDress } from '../inference/pipelines/dress';
@@ -21,7 +22,7 @@ export interface DressGarment {
   fidelity?: number;
   /** where the garment is worn; default from the auto layout by role */
   region?: CanvasBox;
-  /** a region mask PNG (white = the garment's region) instead of a box */
+  /** a region mask PNG (white = the garment's region) instead of a box: drawn on the render, or on the canvas without one */
   mask?: string;
   name?: string;
 }
@@ -128,7 +129,12 @@ export async function makeDressShot(req: DressShotRequest, opts: DressShotOption
     const sources: ({ box: CanvasBox } | { mask: Float32Array })[] = [];
     for (const [i, g] of req.garments.entries()) {
       if (!g.mask) sources.push({ box: placed[i]!.box });
-      else sources.push({ mask: downsampleMask(await readMask(g.mask, grid.width, grid.height, `garment ${i + 1} mask`), model.vaeFactor).data });
+      else if (!render) sources.push({ mask: downsampleMask(await readMask(g.mask, grid.width, grid.height, `garment ${i + 1} mask`), model.vaeFactor).data });
+      else {
+        // a mask of a render is drawn on the render: fitted onto the canvas as the render is
+        const mask = await readMask(g.mask, render.width, render.height, `garment ${i + 1} mask`);
+        sources.push({ mask: downsampleMask(await fitMaskToModel(mask, planFit(render.width, render.height, grid.width, grid.height)), model.vaeFactor).data });
+      }
     }
     const planes = regionPlanes(sources, grid.latentWidth, grid.latentHeight);
     opts.onProgress?.('dressing');
