@@ -54,7 +54,7 @@ describe('the queue drawer', () => {
     await page.getByTestId('queue-toggle').click();
     await page.getByTestId('queue-pause').click();
     await page.getByTestId('queue-resume').waitFor();
-    await page.getByTestId('queue-toggle').click();
+    await page.getByTestId('queue-close').click();
     for (const s of ['0.3', '0.5', '0.7']) await queueGenerate(s);
     await page.waitForFunction(() => document.querySelector('[data-testid=queue-count]')?.textContent === '3');
     await page.keyboard.press('Escape');
@@ -83,7 +83,7 @@ describe('the queue drawer', () => {
   });
 
   it('keeps queued jobs in the library: after a server restart they are back, in order and paused', async () => {
-    await page.getByTestId('queue-toggle').click();
+    await page.getByTestId('queue-close').click();
     for (const s of ['0.3', '0.4', '0.6']) await queueGenerate(s);
     await page.getByTestId('queue-toggle').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=queue-row][data-state=queued]').length === 3);
