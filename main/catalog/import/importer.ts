@@ -8,6 +8,7 @@ import type { ComboRenderImportReport } from './combo-renders';
 import { compileLayout } from './layout';
 import { GarmentBatch, MetadataWriter } from './metadata';
 import type { ColorwayRecord, GarmentRecord, GarmentWriteResult, RenderRecord } from './metadata';
+import { importLabelMasks, type LabelMaskImportReport } from './label-masks';
 import { importModels } from './model-import';
 import type { ModelImportReport } from './model-import';
 import { scanTree } from './scan';
@@ -37,6 +38,8 @@ export interface ImportReport {
   models: ModelImportReport;
   /** `combos/<name>/<view>_<kind>.png` outfit renders attached to their combos */
   comboRenders: ComboRenderImportReport;
+  /** `<view>_<kind>.mask.png` label masks attached to the render beside them */
+  labelMasks: LabelMaskImportReport;
 }
 
 interface ReadyImage {
@@ -107,6 +110,7 @@ export async function importTree(lib: Library, source: string, opts: ImportOptio
     unmatched: scan.unmatched,
     models: { found: scan.models.length, assigned: 0 },
     comboRenders: { found: 0, attached: 0, unchanged: 0, combosCreated: [] },
+    labelMasks: { found: scan.labelMasks.length, attached: 0, unchanged: 0 },
   };
   const writer = new MetadataWriter(lib);
   const batch = new GarmentBatch(writer);
@@ -145,5 +149,6 @@ export async function importTree(lib: Library, source: string, opts: ImportOptio
   // after the images, so a model's garment takes the name and category its images' details give
   report.models = await importModels(lib, source, layout, scan.models, writer, report.problems);
   report.comboRenders = await importComboRenders(lib, source, report.problems, opts.signal);
+  report.labelMasks = await importLabelMasks(lib, source, scan.labelMasks, report.problems, opts.signal);
   return report;
 }

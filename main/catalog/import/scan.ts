@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { UserError } from '../../common/errors';
 import { slugify, viewSlug } from '../vocabulary';
 import { COMBOS_DIR } from './combo-renders';
+import { isLabelMaskName } from './label-masks';
 import { IMAGE_EXTENSIONS } from './layout';
 import { MODEL_FILE_NAMES } from './model-import';
 import { MAX_SIDECAR_BYTES, parseSidecar, SIDECAR_NAME } from './sidecar';
@@ -36,9 +37,11 @@ export interface ScanResult {
   problems: ImportProblem[];
   /** 3D model files (model.glb, model.gltf), sorted */
   models: string[];
+  /** label masks (`<view>_<kind>.mask.png`), sorted */
+  labelMasks: string[];
 }
 
-function walk(root: string, rel: string, images: string[], sidecars: string[], models: string[]): void {
+function walk(root: string, rel: string, images: string[], sidecars: string[], models: string[], labelMasks: string[]): void {
   for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
     if (e.name.startsWith('.')) continue;
     const path = rel ? `${rel}/${e.name}` : e.name;
@@ -52,9 +55,10 @@ function walk(root: string, rel: string, images: string[], sidecars: string[], m
     }
     // the top-level combos/ folder holds outfit renders (combo-renders.ts), not garments
     if (isDir) {
-      if (rel || e.name.toLowerCase() !== COMBOS_DIR) walk(root, path, images, sidecars, models);
+      if (rel || e.name.toLowerCase() !== COMBOS_DIR) walk(root, path, images, sidecars, models, labelMasks);
     } else if (MODEL_FILE_NAMES.includes(e.name.toLowerCase())) models.push(path);
     else if (e.name.toLowerCase() === SIDECAR_NAME) sidecars.push(path);
+    else if (isLabelMaskName(e.name)) labelMasks.push(path);
     else if (IMAGE_EXTENSIONS.includes(e.name.split('.').pop()!.toLowerCase())) images.push(path);
   }
 }
@@ -80,7 +84,8 @@ export function scanTree(root: string, layout: Layout): ScanResult {
   const images: string[] = [];
   const sidecarFiles: string[] = [];
   const models: string[] = [];
-  walk(root, '', images, sidecarFiles, models);
+  const labelMasks: string[] = [];
+  walk(root, '', images, sidecarFiles, models, labelMasks);
   images.sort();
   const problems: ImportProblem[] = [];
   const sidecars = new Map<string, GarmentSidecar>();
@@ -122,5 +127,5 @@ export function scanTree(root: string, layout: Layout): ScanResult {
     g.files.push({ ...m, rel });
   }
   const garments = [...bySku.values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
-  return { garments, unmatched, problems, models: models.sort() };
+  return { garments, unmatched, problems, models: models.sort(), labelMasks: labelMasks.sort() };
 }

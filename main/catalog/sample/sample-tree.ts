@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STANDARD_VIEWS } from '../vocabulary';
 import { seededRandom } from '../../common/seeded-random';
+import { renderAvatarImage } from './avatar';
 import { renderGarmentImage } from './render';
 import type { SampleLook } from './render';
 import { CATEGORY_FAMILY } from './silhouettes';
@@ -18,6 +19,8 @@ export interface SampleOptions {
   height?: number;
   /** views drawn (default: all five standard views) */
   views?: string[];
+  /** avatars wearing a tee, each with a label mask (`<view>_<kind>.mask.png`) naming its garment, skin, face and background (default 0) */
+  avatars?: number;
   onImage?(done: number, total: number): void;
 }
 
@@ -81,7 +84,8 @@ export async function writeSampleTree(dir: string, opts: SampleOptions = {}): Pr
   const looks: SampleLook[] = ['raster', 'raytrace'];
   const rand = seededRandom(seed);
   const garments: SampleGarment[] = [];
-  const total = count * perGarment * views.length * looks.length;
+  const avatars = Math.max(0, Math.min(opts.avatars ?? 0, 20));
+  const total = (count * perGarment + avatars) * views.length * looks.length;
   let done = 0;
   for (let gi = 0; gi < count; gi++) {
     const plan = PLAN[gi % PLAN.length]!;
@@ -114,6 +118,27 @@ export async function writeSampleTree(dir: string, opts: SampleOptions = {}): Pr
           writeFileSync(join(cdir, `${view}_${look}.png`), png);
           opts.onImage?.(++done, total);
         }
+      }
+    }
+  }
+  // avatars: one knit colorway each, after the garments so a seed draws the same garments with or without them
+  const knits = COLORWAYS.filter((c) => c.kind === 'knit');
+  for (let ai = 0; ai < avatars; ai++) {
+    const cw = knits[ai % knits.length]!;
+    const sku = `AV-${String(2001 + ai)}`;
+    const garment: SampleGarment = { sku, name: `Avatar in ${cw.name} Tee`, category: 't-shirt', tags: ['avatar', 'knit', 'sample'], colorways: [cw.name] };
+    garments.push(garment);
+    const cdir = join(dir, 't-shirt', sku, cw.name);
+    mkdirSync(cdir, { recursive: true });
+    writeFileSync(join(dir, 't-shirt', sku, 'garment.json'), JSON.stringify({ sku, name: garment.name, category: 't-shirt', tags: garment.tags, notes: 'procedural sample avatar; label masks beside the renders' }, null, 2) + '\n');
+    // the garment's index in the tree, as storeTrueSwatches seeds the true tile
+    const textile = cw.make(textileSeed(seed, garments.length - 1, 0));
+    for (const view of views) {
+      for (const look of looks) {
+        const { png, labels } = await renderAvatarImage({ textile, view, look, width, height });
+        writeFileSync(join(cdir, `${view}_${look}.png`), png);
+        writeFileSync(join(cdir, `${view}_${look}.mask.png`), labels);
+        opts.onImage?.(++done, total);
       }
     }
   }

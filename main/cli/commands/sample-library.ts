@@ -8,7 +8,7 @@ import { createProgress } from '../progress';
 export const sampleLibraryCommand: CliCommand = {
   name: 'sample-library',
   summary: 'write a small procedural SynFashion-style library (or, with --tree, its source images)',
-  usage: '<dir> [--tree] [--seed N] [--garments N] [--colorways N] [--width W] [--height H] [--json]',
+  usage: '<dir> [--tree] [--seed N] [--garments N] [--colorways N] [--width W] [--height H] [--avatars N] [--json]',
   options: {
     tree: { type: 'boolean', help: 'write only the image folder (for `r2r import`), not a library' },
     seed: { type: 'string', help: 'seed of the procedural fabrics (default 7)' },
@@ -16,6 +16,7 @@ export const sampleLibraryCommand: CliCommand = {
     colorways: { type: 'string', help: 'colorways per garment, 1-4 (default 2)' },
     width: { type: 'string', help: 'render width in pixels, 32-4096 (default 512)' },
     height: { type: 'string', help: 'render height in pixels, 32-4096 (default 640)' },
+    avatars: { type: 'string', help: 'avatars in a tee to add, each render with its label mask (garment, skin, face, background) for region presets, 0-20 (default 0)' },
     json: { type: 'boolean', help: 'print what was written (folder, garments, render count) as JSON' },
   },
   async run(ctx) {
@@ -27,6 +28,7 @@ export const sampleLibraryCommand: CliCommand = {
       colorways: optNumber(ctx, 'colorways', 2, 1, 4),
       width: optNumber(ctx, 'width', 512, 32, 4096),
       height: optNumber(ctx, 'height', 640, 32, 4096),
+      avatars: optNumber(ctx, 'avatars', 0, 0, 20),
       onImage: (done: number, total: number) => progress.update(done, total, 'drawing'),
       onImport: (done: number, total: number) => progress.update(done, total, 'importing'),
     };
