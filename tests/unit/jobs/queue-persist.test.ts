@@ -7,6 +7,7 @@ import { createLibrary, openLibrary, searchGarments, writeSampleLibrary, type Li
 import { loadQueue, saveQueue } from '../../../main/catalog/queries/queue-jobs';
 import { keepQueueInLibrary, libraryQueueStore } from '../../../main/api/queue-store';
 import { LibraryHolder } from '../../../main/api/library-service';
+import { createBackend } from '../../../main/api/index';
 import { z } from 'zod';
 import { defineJobKind, type AnyJobKind } from '../../../main/jobs/kind';
 import { inlineWorkerFactory } from '../../../main/jobs/inline-worker';
@@ -126,5 +127,30 @@ describe('queue rows name their render', () => {
     expect(job.subject).toEqual({ sku: render.sku, colorway: render.renders[0]!.colorway, view: 'front', thumb: render.renders[0]!.asset });
     expect(q.submit('shot', { library: join(dir, 'elsewhere'), renderId: render.renders[0]!.id }).subject).toBeUndefined();
     expect(q.submit('shot', { library: libDir, renderId: 999_999 }).subject).toBeUndefined();
+  });
+});
+
+describe('the backend keeps its queue in the open library', () => {
+  it('a new backend over the same library has the queued jobs back through the jobs API, paused', async () => {
+    const dir = tempLibrary();
+    const configDir = mkdtempSync(join(tmpdir(), 'r2r-queue-config-'));
+    cleanup.push(() => rmSync(configDir, { recursive: true, force: true }));
+    const before = process.env.R2R_CONFIG_DIR;
+    process.env.R2R_CONFIG_DIR = configDir;
+    cleanup.push(() => (before === undefined ? delete process.env.R2R_CONFIG_DIR : (process.env.R2R_CONFIG_DIR = before)));
+    const start = () => createBackend({ library: dir, jobKinds, jobWorker: inlineWorkerFactory(jobKinds), metricsWorker: inlineWorkerFactory(jobKinds) });
+
+    const first = start();
+    await first.api.jobs.pause();
+    const ids = [await first.api.jobs.submit('pid', {}), await first.api.jobs.submit('slow', { steps: 2, ms: 1 })];
+    await first.api.jobs.reorder([ids[1]!]);
+    await first.close();
+
+    const second = start();
+    cleanup.push(() => second.close());
+    expect(await second.api.jobs.queue()).toEqual({ paused: true, queued: [ids[1], ids[0]] });
+    expect((await second.api.jobs.list()).map((j) => [j.id, j.state])).toEqual([[ids[1], 'queued'], [ids[0], 'queued']]);
+    await second.api.jobs.resume();
+    expect((await second.jobs.whenSettled(ids[0]!)).state).toBe('done');
   });
 });
