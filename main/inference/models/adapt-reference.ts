@@ -60,7 +60,8 @@ function headSplitInput(ix: GraphIndex, tensor: string): { input: string; reshap
 const ALLOW_ZERO = { allowzero: A.i(1) };
 
 const UNSUPPORTED_HINT =
-  'Reference attention adapts unfused attention whose heads are a separate axis (Reshape to [B, T, heads, d], Transpose, MatMul, Softmax), as `optimum-cli export onnx` and `r2r demo-model` write it. ' +
+  'Reference attention adapts unfused attention whose heads are a separate axis (Reshape to [B, T, heads, d], Transpose, MatMul, Softmax), as `optimum-cli export onnx` and `r2r demo-model` write it, ' +
+  'and com.microsoft MultiHeadAttention with separate query, key and value (as `r2r models optimize` writes it). ' +
   'Use an unfused export: `optimum-cli export onnx --model <model> --task text-to-image <folder>`.';
 
 /**
@@ -73,8 +74,9 @@ const UNSUPPORTED_HINT =
  * weight of r's tokens for each of b's query tokens: max-pooled to each level's token grid
  * (a coarse token is in a region when any latent pixel under it is), it becomes the additive
  * bias log(weight) (0 -> -inf: not at all) on the scaled scores before the Softmax, [B, 1, T, (1 + R) T],
- * the row's own tokens biased 0. With R = 0 (empty ref_rows) every layer computes what it did
- * before, bit for bit; a reference with weight 0 contributes exactly nothing. The input model
+ * the row's own tokens biased 0. With R = 0 (empty ref_rows) every unfused layer computes what
+ * it did before, bit for bit (a fused MultiHeadAttention, given the bias as its attention_bias,
+ * within float rounding); a reference with weight 0 contributes exactly nothing. The input model
  * is not changed; a graph already adapted for TAC can be adapted too (both inputs present).
  */
 export function adaptUnetForReference(original: Model, opts: ReferenceOptions = {}): { model: Model; report: ReferenceReport } {
@@ -167,7 +169,22 @@ export function adaptUnetForReference(original: Model, opts: ReferenceOptions = 
   for (const level of levels) {
     for (const layer of byLevel.get(level)!) {
       if (!('unfused' in layer)) {
-        throw new UserError('fused-attention', `${what}: attn1 ${layer.name} is fused into a ${layer.fused.node.opType} node; reference attention needs its scores`, UNSUPPORTED_HINT);
+        const f = layer.fused;
+        const mha = f.node;
+        // MultiHeadAttention with separate Q, K, V: keys and values extended, the bias as its attention_bias [B, 1, T, S]
+        if (f.form !== 'mha' || mha.inputs[4] || mha.inputs[5] || mha.inputs.length > 6) {
+          throw new UserError('fused-attention', `${what}: attn1 ${layer.name} is fused into a ${mha.opType} node (${f.form}${f.form === 'mha' ? ' with a mask or attention bias' : ''}); reference attention needs separate key and value inputs`, UNSUPPORTED_HINT);
+        }
+        for (const [slot, which] of [[1, 'k'], [2, 'v']] as const) {
+          const tensor = mha.inputs[slot]!;
+          const { nodes, out } = extend(tensor, `${layer.name}/reference_${which}`);
+          mha.inputs[slot] = out;
+          place(tensor, nodes);
+        }
+        while (mha.inputs.length < 5) mha.inputs.push('');
+        mha.inputs[5] = levelBias(level, computeType(ix, f.qProj));
+        report.layers.push({ name: layer.name, level });
+        continue;
       }
       const u = layer.unfused;
       const scores = ix.producer.get(u.softmax.inputs[0]!);

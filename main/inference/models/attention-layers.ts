@@ -159,6 +159,11 @@ function fusedProjection(ix: GraphIndex, tensor: string): Node | undefined {
     const p = ix.producer.get(t);
     if (!p) return undefined;
     if (p.opType === 'MatMul' && ix.isConstant(p.inputs[1]!) && !ix.isConstant(p.inputs[0]!)) return p;
+    // through the nodes our own TAC pass inserted (a TAC-adapted copy can take reference attention too)
+    if (/\/tac_[qk]\/(Add|Gather)(_\d+)?$/.test(p.name)) {
+      t = p.inputs[0]!;
+      continue;
+    }
     if (!PASS_THROUGH.has(p.opType) && !UNPACKING.has(p.opType)) return undefined;
     const dynamic = p.inputs.filter((i) => i && !ix.isStatic(i));
     if (dynamic.length !== 1) return undefined;

@@ -9,6 +9,7 @@ import { buildDemoComponent } from '../../../main/inference/models/demo/demo-mod
 import { adaptUnetForTac, TAC_MASK_INPUT, TAC_SOURCE_INPUT } from '../../../main/inference/models/adapt-tac';
 import { adaptUnetForReference, REF_REGION_INPUT, REF_ROWS_INPUT, REFERENCE_METADATA_KEY } from '../../../main/inference/models/adapt-reference';
 import { f32, i64, maxAbsDiff, randomFloats, row, session, unetFeeds } from '../onnx/ort-helpers';
+import { CONTEXT, tinyAttentionUnet } from './fused-attention-graphs';
 
 const C = 8;
 const SIDE = 4;
@@ -154,5 +155,35 @@ describe('reference attention on the demo UNet', () => {
     const { model } = adaptUnetForReference(unet);
     expect(() => adaptUnetForReference(model)).toThrow(/already has a ref_rows input/);
     expect(() => adaptUnetForReference(unet, { levels: [3] })).toThrow(/no attn1 layers at resolution level 3/);
+  });
+});
+
+describe('reference attention on fused MultiHeadAttention', () => {
+  const B = 3;
+  const sample = f32(randomFloats(B * 4 * 64, 11), [B, 4, 8, 8]);
+  const context = f32(randomFloats(B * CONTEXT.tokens * CONTEXT.width, 12), [B, CONTEXT.tokens, CONTEXT.width]);
+  const none = { [REF_ROWS_INPUT]: i64([]), [REF_REGION_INPUT]: f32(new Float32Array(0), [B, 0, 8, 8]) };
+  const out = async (m: Model, extra: Record<string, ort.Tensor> = {}) => (await (await session(m)).run({ sample, encoder_hidden_states: context, ...extra })).out_sample!.data as Float32Array;
+
+  it('extends MultiHeadAttention keys and values and biases it like the unfused layer (also after TAC)', async () => {
+    const plain = await out(tinyAttentionUnet('mha'));
+    const fused = adaptUnetForReference(tinyAttentionUnet('mha'));
+    expect(fused.report.layers.map((l) => l.level)).toEqual([0, 1]);
+    // with an attention_bias input MultiHeadAttention runs another kernel: equal within float rounding, not bit for bit
+    expect(maxAbsDiff(await out(fused.model, none), plain)).toBeLessThan(1e-6);
+    // the same garment weights through the unfused and the fused form give the same output
+    const dressing = { [REF_ROWS_INPUT]: i64([2]), [REF_REGION_INPUT]: region(B, 1, 8, (b, _r, t) => (b === 0 && t < 40 ? 1 : 0)) };
+    const unfused = await out(adaptUnetForReference(tinyAttentionUnet('unfused')).model, dressing);
+    const viaMha = await out(fused.model, dressing);
+    expect(maxAbsDiff(viaMha, unfused)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(viaMha, plain)).toBeGreaterThan(1e-3);
+    const both = adaptUnetForReference(adaptUnetForTac(tinyAttentionUnet('mha')).model);
+    expect(both.report.layers).toHaveLength(2);
+    const identityTac = { [TAC_SOURCE_INPUT]: i64([0, 1, 2]), [TAC_MASK_INPUT]: f32(new Float32Array(B * 64).fill(1), [B, 1, 8, 8]) };
+    expect(maxAbsDiff(await out(both.model, { ...identityTac, ...none }), plain)).toBeLessThan(1e-6);
+  });
+
+  it('refuses packed forms with a clear error', () => {
+    expect(() => adaptUnetForReference(tinyAttentionUnet('attention'))).toThrow(/reference attention needs separate key and value inputs/);
   });
 });
