@@ -4,6 +4,7 @@ import type { GarmentDetailRecord, GarmentFilter, GarmentPageRecord, GarmentSumm
 import { createLibrary, getGarment, openLibrary, searchGarments, type GarmentSummary, type Library, type Render } from '../catalog/index';
 import { chosenShots } from '../catalog/queries/chosen-shots';
 import { UserError } from '../common/errors';
+import { modelMethods } from './model-methods';
 import { addRecent, loadRecent, recentLibrariesFile, saveRecent, type RecentLibrary } from './recent-libraries';
 
 /** what changed in the holder: a library opened or created (its root), or the recent list cleared */
@@ -123,6 +124,7 @@ function search(lib: Library, f: GarmentFilter): GarmentPageRecord {
 
 export function createLibraryService(holder: LibraryHolder): LibraryService {
   return {
+    ...modelMethods(holder),
     current: async () => (holder.current ? info(holder.current) : null),
     open: async (path) => info(holder.open(path)),
     create: async (path) => info(holder.create(path)),

@@ -22,6 +22,7 @@ import type { RenderKind } from './library-types';
 import type { QueueStateRecord } from './queue-types';
 import type { RemoteSettingsRecord, RemoteWorkerRecord } from './remote-types';
 import type { CostEstimateRecord, CostRequestRecord } from './estimate-types';
+import type { GarmentModelRecord, Render3dUpload } from './render3d-types';
 
 /**
  * The one API contract. Each service is an interface of async methods; every transport
@@ -76,6 +77,14 @@ export interface LibraryService {
   facets(): Promise<LibraryFacets>;
   search(filter: GarmentFilter): Promise<GarmentPageRecord>;
   garment(id: number): Promise<GarmentDetailRecord>;
+  /** gives a colorway a 3D model (.glb bytes as base64); its material variants become colorways sharing it */
+  attachModel(colorwayId: number, glb: string, fileName: string): Promise<GarmentModelRecord>;
+  /** the colorway's 3D model, or null when it has none */
+  model(colorwayId: number): Promise<GarmentModelRecord | null>;
+  /** the colorway's stored .glb as base64, for the 3D renderer */
+  modelData(colorwayId: number): Promise<string>;
+  /** stores 3D renders as the colorway's renders of their view and kind; how many were new */
+  addRenders(colorwayId: number, images: Render3dUpload[]): Promise<number>;
 }
 
 export interface MasksService {

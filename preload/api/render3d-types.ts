@@ -47,3 +47,21 @@ export interface Render3dPageApi {
   render(req: Render3dRequest): Promise<Render3dImage[]>;
   cancel(): void;
 }
+
+/** a colorway's 3D model in the library */
+export interface GarmentModelRecord {
+  colorwayId: number;
+  /** sha-256 of the stored .glb */
+  hash: string;
+  bytes: number;
+  /** the KHR_materials_variants variant the colorway wears (null: the default materials) */
+  variant: string | null;
+  triangles: number;
+}
+
+/** one 3D render handed to the library: PNG bytes as base64 */
+export interface Render3dUpload {
+  view: Render3dView;
+  kind: Render3dKind;
+  png: string;
+}
