@@ -31,6 +31,7 @@ export const exportJobParams = z
     model: absolute('the model folder').optional(),
     genWidth: side.optional(),
     genHeight: side.optional(),
+    genSide: side.optional(),
     steps: z.number().int().min(1).max(1000).optional(),
     remoteWorkers: z.boolean().optional(),
   })
@@ -78,6 +79,7 @@ export const exportJob = defineJobKind({
                 modelDir: params.model!,
                 ...(params.genWidth ? { width: params.genWidth } : {}),
                 ...(params.genHeight ? { height: params.genHeight } : {}),
+                ...(params.genSide && !params.genWidth && !params.genHeight ? { maxSide: params.genSide } : {}),
                 ...(params.steps ? { steps: params.steps } : {}),
                 ...(queue ? { queue } : {}),
               },

@@ -36,6 +36,8 @@ export interface ExportJobParamsRecord {
   model?: string;
   genWidth?: number;
   genHeight?: number;
+  /** the model canvas's longer side instead (the other follows each render's aspect); genWidth/genHeight win */
+  genSide?: number;
   steps?: number;
   /** the shots are made by the remote workers set up in Settings (their Redis URL never travels in the params) */
   remoteWorkers?: boolean;

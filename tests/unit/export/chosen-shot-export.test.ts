@@ -29,7 +29,7 @@ describe('the realistic source exports the shot the artist chose', () => {
         const { candidates, missing } = selectCandidates(lib, {}, 'realistic', prefer);
         expect(missing).toEqual([]);
         expect(candidates).toHaveLength(1);
-        return candidates[0]!.generation!.extra['R2R generation'];
+        return candidates[0]!.generation!.extra!['R2R generation'];
       };
       expect(exported()).toBe(made[2]!.id);
       chooseGeneration(lib, made[0]!.id);
