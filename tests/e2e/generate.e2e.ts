@@ -215,7 +215,7 @@ describe('generating in the studio', () => {
     await page.getByTestId('combo').filter({ hasText: 'Studio look' }).waitFor();
     await page.getByTestId('combo-gen-view').selectOption('front');
     await page.getByTestId('combo-gen-kind').selectOption('raytrace');
-    expect(await page.getByTestId('combo-model').inputValue()).toBe(join(dir, 'tiny'));
+    expect(await page.getByTestId('combo-model').getByTestId('model-select').inputValue()).toBe(join(dir, 'tiny'));
     const button = page.getByTestId('combo-generate');
     await page.waitForFunction(() => !(document.querySelector('[data-testid=combo-generate]') as HTMLButtonElement | null)?.disabled);
     const planned = 2 + 1;
