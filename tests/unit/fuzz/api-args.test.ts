@@ -111,6 +111,11 @@ const SEEDS: Record<string, unknown[][]> = {
   'segment.prepare': [[1], [2]],
   'segment.mask': [[1, { points: [{ x: 8, y: 8, positive: true }] }], [2, { points: [{ x: 3, y: 4, positive: false }], box: { x0: 1, y0: 1, x1: 12, y1: 12 } }]],
   // a model folder that does not exist: the estimate takes SD 1.5's shape, as documented
+  // no Redis listens on this port: connect and workers refuse with the reason, forget has nothing to forget
+  'remote.settings': [[]],
+  'remote.connect': [['redis://127.0.0.1:1'], ['rediss://:pw@127.0.0.1:1/0']],
+  'remote.forget': [[]],
+  'remote.workers': [[]],
   'estimates.cost': [
     [{ renderId: 1, model: join(dir, 'model'), steps: 50, strength: 0.3, tacRatio: 0.9 }],
     [{ renderId: 2, model: join(dir, 'model'), steps: 10, strength: 0.5, tacRatio: 0.5, maxSide: 512, provider: 'cpu', grid: [{ tacRatio: 0.5, strength: 0.3 }], sides: [512, 256] }],
@@ -193,7 +198,7 @@ describe('fuzz: API arguments through the dispatcher', () => {
     // the valid seeds passed their schemas, and most channels answered them with a result
     expect(seedRefused).toEqual([]);
     // the seeds of these name a job or a generation that does not exist: a clean not-found error
-    const NOTHING_TO_FIND = ['jobs.get', 'jobs.cancel', 'generations.choose', 'generations.discard'];
+    const NOTHING_TO_FIND = ['jobs.get', 'jobs.cancel', 'generations.choose', 'generations.discard', 'remote.connect', 'remote.workers'];
     const unanswered = channels.filter((c) => perChannel.get(c)!.ok === 0);
     expect(unanswered.filter((c) => !NOTHING_TO_FIND.includes(c))).toEqual([]);
   });
