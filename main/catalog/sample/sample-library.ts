@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importTree } from '../import/importer';
+import { writeSampleModel } from './sample-model';
 import type { ImportReport } from '../import/importer';
 import { createLibrary } from '../library';
 import type { Library } from '../library';
@@ -42,6 +43,7 @@ export async function writeSampleLibrary(dir: string, opts: SampleOptions & { on
   const staging = mkdtempSync(join(tmpdir(), 'r2r-sample-'));
   try {
     const { dir: _staged, ...tree } = await writeSampleTree(staging, opts);
+    await writeSampleModel(staging, tree.garments);
     const report = await importTree(lib, staging, { onProgress: opts.onImport });
     await storeTrueSwatches(lib, tree.garments, opts.seed ?? DEFAULT_SAMPLE_SEED);
     return { root: lib.root, tree, report: { ...report, source: '(procedural sample)' } };
