@@ -10,6 +10,7 @@ import { internalJobKinds, jobKinds } from '../../../main/api/job-kinds';
 import { importTree } from '../../../main/catalog/import/importer';
 import { createLibrary } from '../../../main/catalog/library';
 import { inlineWorkerFactory } from '../../../main/jobs/inline-worker';
+import { buildGarmentGlb } from '../../../main/catalog/sample/garment-model';
 import { png, writeFile } from '../catalog/helpers';
 import { createRng, fuzz, fuzzDir, type Rng } from './harness';
 import { sam1Decoder, sam1Encoder, samFolder } from '../sam/tiny-sam';
@@ -37,6 +38,8 @@ beforeAll(async () => {
   // a tiny Segment Anything pair, so the segment channels answer; its embeddings go to the fuzz folder's cache
   process.env.R2R_CACHE_DIR = join(dir, 'cache');
   SEEDS['segment.setModel']!.push([samFolder(sam1Encoder(), sam1Decoder(), {}, join(dir, 'sam'))]);
+  // a real GLB, so attachModel has one to accept (and model/modelData one to answer with)
+  SEEDS['library.attachModel']!.unshift([1, Buffer.from(await buildGarmentGlb({ segments: 8 })).toString('base64'), 'tee.glb']);
   SEEDS['metrics.comparePair']!.push([{ a: hashes[0], b: hashes[1] }], [{ a: hashes[1], b: hashes[0], mask: { renderId: 1, purpose: 'edit' } }]);
   lib.close();
   backend = createBackend({ library: libDir, jobKinds, jobWorker: inlineWorkerFactory(jobKinds), metricsWorker: inlineWorkerFactory(internalJobKinds) });
@@ -63,6 +66,7 @@ afterAll(async () => {
 const HASH = 'ab'.repeat(32);
 // raw deflate, as the studio's canvas sends it
 const mask16 = { width: 16, height: 16, deflated: deflateRawSync(Buffer.alloc(256, 200)).toString('base64') };
+const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 const combo = { name: 'Look 1', notes: 'summer', items: [{ garment: 1, colorwayId: 1, role: 'top', layer: 0 }] };
 
 /** valid arguments for every channel: the seeds the mutations start from */
@@ -72,6 +76,14 @@ const SEEDS: Record<string, unknown[][]> = {
   'jobs.list': [[]],
   'jobs.get': [['job-1']],
   'jobs.cancel': [['job-1']],
+  // submit is stubbed: the queue is empty, so these answer with its (empty) state
+  'jobs.queue': [[]],
+  'jobs.cancelAll': [[]],
+  'jobs.clearFinished': [[]],
+  'jobs.retryFailed': [[]],
+  'jobs.pause': [[]],
+  'jobs.resume': [[]],
+  'jobs.reorder': [[['job-1', 'job-2']], [[]]],
   'library.current': [[]],
   'library.open': [['/tmp/lib']],
   'library.create': [['/tmp/new-lib']],
@@ -80,6 +92,11 @@ const SEEDS: Record<string, unknown[][]> = {
   'library.facets': [[]],
   'library.search': [[{}], [{ category: 'hat', text: 'red', kind: 'raster', hasGeneration: false, limit: 10, offset: 0 }], [{ colorway: 'blue', limit: 1000, offset: 5 }]],
   'library.garment': [[1], [2]],
+  // not a GLB (refused with the reason), then a colorway's model and renders
+  'library.attachModel': [[1, Buffer.from('glTF but not really').toString('base64'), 'shirt.glb']],
+  'library.model': [[1], [2]],
+  'library.modelData': [[1]],
+  'library.addRenders': [[1, [{ view: 'side', kind: 'raster', png: PNG_1X1 }]], [2, [{ view: 'detail', kind: 'raytrace', png: PNG_1X1 }]]],
   'masks.get': [[1, 'edit'], [2, 'texture-lock']],
   'masks.save': [[1, 'edit', mask16], [2, 'garment', mask16]],
   'masks.remove': [[1, 'edit']],
@@ -92,8 +109,7 @@ const SEEDS: Record<string, unknown[][]> = {
   'combos.layout': [[1], [1, 'back']],
   'combos.saveLayout': [[1, [{ garmentId: 1, box: { x: 0.2, y: 0.2, w: 0.5, h: 0.5 } }]], [1, []]],
   'combos.renders': [[1]],
-  // a 1x1 PNG
-  'combos.attachRender': [[1, 'front', 'raster', 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==']],
+  'combos.attachRender': [[1, 'front', 'raster', PNG_1X1]],
   'combos.dressed': [[1]],
   'generations.choose': [[1]],
   'generations.discard': [[1]],
