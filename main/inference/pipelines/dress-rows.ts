@@ -30,6 +30,21 @@ export interface DressRowsInput {
   texts: { empty: Float32Array; negative: Float32Array; prompt: Float32Array };
   plane: number;
   supportsTac: boolean;
+  /** the UNet takes tac_token_mask: texture lock can be held to the garments' regions */
+  supportsTextureLock?: boolean;
+}
+
+/**
+ * Where the render lends its textures (TAC) while garments are dressed: every token some garment's
+ * region reaches (1), none outside them (0); the rows not taking Q/K from another keep 1, as the
+ * model's default mask.
+ */
+export function textureLockRows(regions: readonly Float32Array[], plane: number, batch: number, conditional: number): Float32Array {
+  const lock = new Float32Array(batch * plane).fill(1);
+  const row = lock.subarray(conditional * plane, (conditional + 1) * plane);
+  row.fill(0);
+  for (const r of regions) for (let i = 0; i < plane; i++) if (r[i]! > 0) row[i] = 1;
+  return lock;
 }
 
 export interface DressRows {
@@ -45,7 +60,8 @@ export interface DressRows {
  * rows attend to garment r's tokens with its region's weights; the reference and garment rows
  * attend to no garment, so they run as they would alone. The reference row's prompt is empty
  * (the inversion's), as are the garments'. Without garments and reference the call is plain
- * txt2img's: batch 2 [negative, conditional], identity TAC, no reference inputs.
+ * txt2img's: batch 2 [negative, conditional], identity TAC, no reference inputs. With a
+ * reference and garments the conditional row's texture lock is the union of the garments' regions.
  */
 export function dressRows(a: DressRowsInput): DressRows {
   const lead = a.reference ? 1 : 0;
@@ -57,8 +73,10 @@ export function dressRows(a: DressRowsInput): DressRows {
   const identity = Array.from({ length: batch }, (_, i) => i);
   // the generated rows take the reference row's Q/K (the conditional one, as R2R; the negative keeps its own)
   const tacQkSource = a.reference ? identity.map((i) => (i === conditional ? 0 : i)) : a.supportsTac ? identity : undefined;
-  const call: DressRows['call'] = { batch, latents, text, tacQkSource };
   const R = a.garments.length;
+  // dressed from a render, the render's textures hold only where a garment is worn
+  const textureLock = a.reference && R > 0 && a.supportsTextureLock ? textureLockRows(a.regions, a.plane, batch, conditional) : undefined;
+  const call: DressRows['call'] = { batch, latents, text, tacQkSource, ...(textureLock ? { textureLock } : {}) };
   if (R > 0) {
     call.refRows = a.garments.map((_, r) => lead + 2 + r);
     const region = new Float32Array(batch * R * a.plane);

@@ -84,7 +84,7 @@ async function garmentLatent(model: DiffusionModel, image: SourceImage, width: n
  * rows' tokens, garment i only inside its region (reference attention). Without a render the
  * start is the seed's noise over all steps (txt2img); with one, the render is inverted and
  * regenerated as R2R does, its reference row lending the conditional row Q/K (TAC) over the
- * whole canvas, the garments' regions included (texture lock to the render).
+ * union of the garments' regions only (texture lock where a garment is worn, none elsewhere).
  * Garments whose region is empty add no row: with none left the shot is plain txt2img (or R2R).
  */
 export async function runDress(model: DiffusionModel, config: Partial<DdimConfig>, inputs: DressInputs, params: DressParams, opts: DressOptions = {}): Promise<DressResult> {
@@ -104,6 +104,9 @@ export async function runDress(model: DiffusionModel, config: Partial<DdimConfig
   const steps = render ? stepCounts(params.steps, params.strength, params.tacRatio) : { k: params.steps, tacSteps: 0 };
   if (steps.k < 1) throw new UserError('bad-option', `strength ${params.strength} with ${params.steps} steps leaves no step to run (K = int(${params.steps} x ${params.strength}) = 0)`, 'Raise the strength or the steps.');
   if (render && steps.tacSteps > 0 && !model.supportsTac) throw new UserError('model-no-tac', 'this UNet has no tac_qk_source input, so the render cannot lend its textures', 'Load the model through R2R Studio so it is adapted.');
+  if (render && steps.tacSteps > 0 && garments.length > 0 && !model.supportsTextureLock) {
+    throw new UserError('model-no-texture-lock', 'this UNet has no tac_token_mask input, so texture lock cannot be held to the garments\' regions', 'Re-adapt the model without --no-token-mask (r2r models adapt), or dress from text without a render.');
+  }
   const K = steps.k;
   const schedule = ddimSchedule(config, params.steps, render ? params.strength : 1, render ? params.inversion : 'ddim');
   const unetCalls: UnetCallRecord[] = [];
@@ -155,6 +158,7 @@ export async function runDress(model: DiffusionModel, config: Partial<DdimConfig
       texts: { empty: emptyText, negative: negText, prompt: condText },
       plane,
       supportsTac: model.supportsTac,
+      supportsTextureLock: model.supportsTextureLock,
     });
     rowsPerCall = Math.max(rowsPerCall, rows.batch);
     const eps = await callUnet('generation', { ...rows.call, width: lw, height: lh, timestep: t }, tac);

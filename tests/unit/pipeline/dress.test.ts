@@ -6,6 +6,7 @@ import { writeDemoModel } from '../../../main/inference/models/demo/demo-model';
 import { readSourceImage, type SourceImage } from '../../../main/inference/image/source-image';
 import { ddimSchedule } from '../../../main/inference/pipelines/ddim-schedule';
 import { dressGrid, runDress, type DressGarmentInput } from '../../../main/inference/pipelines/dress';
+import type { UnetCall } from '../../../main/inference/pipelines/diffusion-model';
 import { loadR2RModel, type LoadedModel } from '../../../main/inference/pipelines/load-r2r-model';
 import { runTxt2Img } from '../../../main/inference/pipelines/plain-diffusion';
 import { DEFAULT_R2R_PARAMS, runR2R } from '../../../main/inference/pipelines/r2r';
@@ -103,6 +104,34 @@ describe('the dressing loop on the demo model', () => {
     expect(dressed.sampleEvaluations).toBe(dressSampleEvaluations(5, 4, 1, true));
     expect([dressed.mode, dressed.image.width, dressed.image.height]).toEqual(['render', 64, 96]);
     expect(same(dressed.image, r2r.image)).toBe(false);
+  });
+
+  it('from a render, texture lock holds only inside the garments\' regions: a token outside every region takes its own Q/K', async () => {
+    const r2rParams = { ...params, steps: 10, strength: 0.5 };
+    const calls: UnetCall[] = [];
+    const model = loaded.model;
+    const recording = Object.create(model, { unet: { value: (c: UnetCall) => (calls.push(c), model.unet(c)) } }) as typeof model;
+    expect(recording.supportsTextureLock).toBe(true);
+    const garments = [
+      { image: garmentImages[0]!, region: rows(2, 6), weight: 0.5 },
+      { image: garmentImages[1]!, region: rows(8, 10), weight: 1 },
+    ];
+    await runDress(recording, loaded.scheduler, { garments, render }, r2rParams);
+    const tacCalls = calls.filter((c) => c.tacQkSource?.some((src, row) => src !== row));
+    expect(tacCalls).toHaveLength(4);
+    for (const c of tacCalls) {
+      const conditional = c.tacQkSource!.findIndex((src, row) => src !== row);
+      expect(conditional).toBe(2);
+      const lock = Array.from(c.textureLock!.subarray(conditional * 96, (conditional + 1) * 96));
+      // rows 2-5 and 8-9 of the 12 x 8 grid, whatever the fidelity; nothing elsewhere
+      expect(lock).toEqual(Array.from({ length: 96 }, (_, i) => ((Math.floor(i / 8) >= 2 && Math.floor(i / 8) < 6) || (Math.floor(i / 8) >= 8 && Math.floor(i / 8) < 10) ? 1 : 0)));
+      // the other rows use their own Q/K, which any lock leaves as it is
+      expect(Array.from(c.textureLock!.subarray(0, conditional * 96)).every((v) => v === 1)).toBe(true);
+    }
+    // without garments it stays the plain R2R shot: the whole canvas locked (the model's default)
+    calls.length = 0;
+    await runDress(recording, loaded.scheduler, { garments: [], render }, r2rParams);
+    expect(calls.every((c) => c.textureLock === undefined)).toBe(true);
   });
 
   it('stops at the next UNet call when cancelled', async () => {
