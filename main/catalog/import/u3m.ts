@@ -1,4 +1,4 @@
-import { unzipSync } from 'fflate';
+import { unzipSync, zipSync } from 'fflate';
 
 /** Limits past which a U3M material is refused as absurd (docs/3d-renders.md). */
 export const U3M_LIMITS = {
@@ -210,4 +210,26 @@ export function parseU3ma(bytes: Uint8Array): ReturnType<typeof parseU3m> {
   if (names.length !== 1) throw new MaterialProblem(`a .u3ma holds one .u3m, this one holds ${names.length}`);
   const dir = names[0]!.includes('/') ? names[0]!.slice(0, names[0]!.lastIndexOf('/') + 1) : '';
   return parseU3m(files[names[0]!]!, (p) => files[dir + p] ?? files[p]);
+}
+
+/**
+ * Validates a .u3m (images through `read`) or a .u3ma and packs it as one self-contained
+ * .u3ma: `material.u3m` as given plus exactly the images it names, with fixed timestamps, so
+ * the same material packs to the same bytes (and the same content hash).
+ */
+export function packU3ma(bytes: Uint8Array, read?: U3mFileReader): { u3ma: Uint8Array; material: U3mMaterial } {
+  const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b;
+  let json = bytes;
+  let parsed: ReturnType<typeof parseU3m>;
+  if (isZip) {
+    parsed = parseU3ma(bytes);
+    const files = unzipSync(bytes, { filter: (f) => f.name.toLowerCase().endsWith('.u3m') });
+    json = Object.values(files)[0]!;
+  } else {
+    parsed = parseU3m(bytes, read ?? (() => undefined));
+  }
+  const mtime = new Date(Date.UTC(2000, 0, 1));
+  const entries: Record<string, [Uint8Array, { mtime: Date }]> = { 'material.u3m': [json, { mtime }] };
+  for (const [path, data] of [...parsed.images].sort(([a], [b]) => (a < b ? -1 : 1))) entries[path.replace(/\\/g, '/').replace(/^\.\//, '')] = [data, { mtime }];
+  return { u3ma: zipSync(entries), material: parsed.material };
 }

@@ -1,7 +1,7 @@
 import { zipSync } from 'fflate';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MaterialProblem, parseU3m, parseU3ma } from '../../../main/catalog/import/u3m';
+import { MaterialProblem, packU3ma, parseU3m, parseU3ma } from '../../../main/catalog/import/u3m';
 
 const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 
@@ -83,5 +83,14 @@ describe('U3M materials', () => {
     const jpeg = new Uint8Array(await sharp({ create: { width: 40, height: 30, channels: 3, background: '#888888' } }).jpeg().toBuffer());
     const { material } = parseU3m(enc(u3m('c.jpg')), () => jpeg);
     expect(material.front.basecolor.texture!.image).toMatchObject({ format: 'jpeg', pixels: { width: 40, height: 30 } });
+  });
+
+  it('packs a .u3m and its images into one .u3ma, the same bytes each time, that reads back the same', () => {
+    const read = (p: string) => (p === 'textures/color.png' ? png : undefined);
+    const a = packU3ma(enc(u3m()), read);
+    const b = packU3ma(enc(u3m()), read);
+    expect(a.u3ma).toEqual(b.u3ma);
+    expect(parseU3ma(a.u3ma).material).toEqual(a.material);
+    expect(packU3ma(a.u3ma).u3ma).toEqual(a.u3ma);
   });
 });
