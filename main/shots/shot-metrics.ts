@@ -13,5 +13,7 @@ export function shotMetrics(res: FileShotResult): Record<string, unknown> {
     unetCalls: res.unetCalls.length,
     sampleEvaluations: res.sampleEvaluations,
     canvas: { width: res.plan.width, height: res.plan.height },
+    // with regions: each layer's K, TAC steps and sample-evaluations, the rest first (the studio's per-region report)
+    ...(res.regions ? { regions: res.regions } : {}),
   };
 }

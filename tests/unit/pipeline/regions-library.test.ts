@@ -49,6 +49,10 @@ describe('library shots with a region preset', () => {
     expect(g.status).toBe('done');
     expect((g.params.regions as { preset: string }).preset).toBe('garment + face realism');
     expect((g.params.regions as { roles: { garment: unknown } }).roles.garment).toEqual({ strength: 0.3, tacRatio: 0.9 });
+    // each layer's costs are recorded with the shot: the rest, then background, garment, skin, face (steps 10; this label mask has no skin, so skin runs no step)
+    const costs = g.metrics!.regions as { name: string; strength: number; k: number; tacSteps: number; sampleEvaluations: number }[];
+    expect(costs.map((c) => [c.name, c.strength, c.k, c.tacSteps])).toEqual([['rest', 0.3, 3, 2], ['background', 0, 0, 0], ['garment', 0.3, 3, 2], ['skin', 0.5, 0, 0], ['face', 0.5, 5, 0]]);
+    expect(costs.find((c) => c.name === 'face')!.sampleEvaluations).toBeGreaterThan(0);
     const render = searchGarments(lib, {}).garments[0]!.renders.find((r) => r.id === renders[0])!;
     const src = await rgb(assetFile(lib, render.asset));
     const out = await rgb(join(lib.root, shot.outputPath));
