@@ -111,13 +111,22 @@ function isZeroTerm(ix: GraphIndex, ev: ShapeEvaluator, t: string): boolean {
     const value = attr(p, 'value')?.t;
     return !value || (constantZero(value));
   }
+  // a constant is read directly: the shape evaluator does not fold big tensors
+  const c = ix.constant(t);
+  if (c) {
+    try {
+      return constantZero(c);
+    } catch {
+      return false;
+    }
+  }
   const v = ev.numbers(t);
   return v !== undefined && v.every((x) => x === 0);
 }
 
 function constantZero(t: Tensor): boolean {
   try {
-    return Array.from(tensorFloats(t)).every((x) => x === 0);
+    return tensorFloats(t).every((x) => x === 0);
   } catch {
     return tensorInts(t).every((x) => x === 0);
   }

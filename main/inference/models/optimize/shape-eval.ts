@@ -112,7 +112,15 @@ function unary(op: string, a: Size | undefined): Size | undefined {
   return f[op] ? num(f[op](a.c)) : undefined;
 }
 
+/**
+ * Constants with more elements than this are not folded: shape arithmetic only ever needs
+ * scalars and shape vectors, and expanding a weight into one object per element would put a
+ * whole UNet's weights on the JS heap (and generate deferred demo weights) once per evaluator.
+ */
+const MAX_FOLDED_ELEMENTS = 1024;
+
 function constantValue(t: Tensor): Vec | undefined {
+  if (t.dims.reduce((a, b) => a * b, 1) > MAX_FOLDED_ELEMENTS) return undefined;
   const float = FLOAT_TYPES.includes(t.dataType);
   try {
     const values = float ? Array.from(tensorFloats(t)) : tensorInts(t);
@@ -249,16 +257,17 @@ export class ShapeEvaluator {
     if (c) return constantValue(c);
     const p = this.ix.producer.get(t);
     if (!p) return undefined;
+    if (p.opType === 'Shape') {
+      // a shape needs only its input's shape, not its value (evaluating that would walk the whole graph above)
+      const s = this.shape(p.inputs[0]!);
+      const start = attr(p, 'start')?.i;
+      const end = attr(p, 'end')?.i;
+      if (!s) return start === undefined && end === undefined ? { shapeOf: p.inputs[0]! } : undefined;
+      return { v: s.slice(start ?? 0, end ?? s.length), scalar: false, float: false };
+    }
     const ins = p.inputs.map((i) => this.value(i));
     const [a, b] = ins;
     switch (p.opType) {
-      case 'Shape': {
-        const s = this.shape(p.inputs[0]!);
-        const start = attr(p, 'start')?.i;
-        const end = attr(p, 'end')?.i;
-        if (!s) return start === undefined && end === undefined ? { shapeOf: p.inputs[0]! } : undefined;
-        return { v: s.slice(start ?? 0, end ?? s.length), scalar: false, float: false };
-      }
       case 'Gather': {
         if ((attr(p, 'axis')?.i ?? 0) !== 0 || !isVec(b) || !b.v.every(isNum)) return undefined;
         const idx = b.v.map((s) => s!.c);
