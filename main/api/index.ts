@@ -22,6 +22,7 @@ import { createSegmentService, type EmbedImage } from './segment-service';
 import { keepQueueInLibrary } from './queue-store';
 import { createRemoteService } from './remote-service';
 import { createEstimatesService } from './estimates-service';
+import { createRegionsService } from './regions-service';
 
 export interface Backend {
   api: R2RApi;
@@ -91,6 +92,7 @@ export function createBackend(opts: BackendOptions = {}): Backend {
     segment: segment.service,
     remote: createRemoteService(),
     estimates: createEstimatesService(library),
+    regions: createRegionsService(library),
   };
   const close = async () => {
     await Promise.all([jobs.close(), metricsLane.close(), segmentLane.close(), segment.close()]);

@@ -23,6 +23,7 @@ import type { QueueStateRecord } from './queue-types';
 import type { RemoteSettingsRecord, RemoteWorkerRecord } from './remote-types';
 import type { CostEstimateRecord, CostRequestRecord } from './estimate-types';
 import type { GarmentModelRecord, Render3dUpload } from './render3d-types';
+import type { GenerationRegionsRecord, RegionPreset, RegionPresetRole, RegionRole, RenderRegionsRecord } from './region-types';
 
 /**
  * The one API contract. Each service is an interface of async methods; every transport
@@ -189,6 +190,20 @@ export interface SegmentService {
   mask(renderId: number, prompt: SamPromptRecord): Promise<SamMaskRecord>;
 }
 
+/** region presets (one click maps a render's roles to region settings) as the Shot view's Regions panel uses them */
+export interface RegionsService {
+  /** the built-ins first, then the library's own by name */
+  list(): Promise<RegionPreset[]>;
+  /** saves a library preset (replacing that name's roles); a built-in's name, in any case, is refused */
+  save(name: string, roles: Partial<Record<RegionRole, RegionPresetRole>>): Promise<RegionPreset>;
+  /** deletes a library preset; built-ins are refused; false when there was none */
+  remove(id: number): Promise<boolean>;
+  /** the roles this render has pixels for (its label mask) and their coverage */
+  forRender(renderId: number): Promise<RenderRegionsRecord>;
+  /** a generation's per-region report, or null when it ran without a region preset */
+  report(generationId: number): Promise<GenerationRegionsRecord | null>;
+}
+
 export interface R2RApi {
   app: AppService;
   jobs: JobsService;
@@ -203,6 +218,7 @@ export interface R2RApi {
   segment: SegmentService;
   remote: RemoteWorkersService;
   estimates: EstimatesService;
+  regions: RegionsService;
 }
 
 export type ServiceName = keyof R2RApi;

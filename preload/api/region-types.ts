@@ -60,3 +60,43 @@ export function presetRolesProblem(roles: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** one role of a render as the Shot view's Regions panel shows it */
+export interface RenderRoleRecord {
+  role: RegionRole;
+  /** pixels of the render's label mask that are this role's colour */
+  pixels: number;
+  /** pixels / all pixels of the render */
+  coverage: number;
+}
+
+/** what a region preset will do on one render: the roles its label mask has pixels for */
+export interface RenderRegionsRecord {
+  renderId: number;
+  width: number;
+  height: number;
+  /** the label mask's asset hash, or null when the render has none */
+  labels: string | null;
+  /** every role, in REGION_ROLES order (pixels 0 when the render has none of it) */
+  roles: RenderRoleRecord[];
+  /** what to do for a role without pixels, naming this render's label mask file */
+  missingHint: string;
+}
+
+/** one layer of a region shot as its generation recorded it (the rest first) */
+export interface RegionCostRecord {
+  name: string;
+  strength: number;
+  k: number;
+  tacSteps: number;
+  sampleEvaluations: number;
+  inversionSteps: number;
+}
+
+/** a generation's per-region report: the preset it ran with and each layer's costs */
+export interface GenerationRegionsRecord {
+  generationId: number;
+  preset: string;
+  roles: Partial<Record<RegionRole, RegionPresetRole>>;
+  layers: RegionCostRecord[];
+}

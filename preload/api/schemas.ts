@@ -108,6 +108,26 @@ const segmentSchemas = {
   },
 };
 
+const regionRole = z
+  .object({
+    strength: z.number().min(0).max(1).optional(),
+    tacRatio: z.number().min(0).max(1).optional(),
+    prompt: z.string().max(2000).optional(),
+    negative: z.string().max(2000).optional(),
+    guidance: z.number().min(0).max(100).optional(),
+    fill: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #7f7f7f').optional(),
+  })
+  .strict();
+const regionsSchemas = {
+  regions: {
+    list: z.tuple([]),
+    save: z.tuple([z.string().trim().min(1).max(200), z.object({ background: regionRole.optional(), garment: regionRole.optional(), skin: regionRole.optional(), face: regionRole.optional() }).strict()]),
+    remove: z.tuple([id]),
+    forRender: z.tuple([id]),
+    report: z.tuple([id]),
+  },
+};
+
 type ArgsSchemas = {
   [S in keyof R2RApi]: { [M in keyof R2RApi[S]]: R2RApi[S][M] extends (...args: infer A) => unknown ? z.ZodType<A> : never };
 };
@@ -136,6 +156,7 @@ export const apiSchemas = {
   ...catalogSchemas,
   ...metricsSchemas,
   ...segmentSchemas,
+  ...regionsSchemas,
   exports: {
     presets: z.tuple([]),
   },

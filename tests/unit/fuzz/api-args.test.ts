@@ -137,6 +137,13 @@ const SEEDS: Record<string, unknown[][]> = {
     [{ renderId: 2, model: join(dir, 'model'), steps: 10, strength: 0.5, tacRatio: 0.5, maxSide: 512, provider: 'cpu', grid: [{ tacRatio: 0.5, strength: 0.3 }], sides: [512, 256] }],
     [{ renderId: 1, model: join(dir, 'model'), steps: 20, strength: 1, tacRatio: 0, shots: 12 }],
   ],
+  'regions.list': [[]],
+  // a library preset, and a built-in's name in other case (refused)
+  'regions.save': [['my look', { garment: { strength: 0.3, tacRatio: 0.9 }, face: { strength: 0.5, prompt: 'photo of a person', fill: '#7f7f7f' } }], ['Garment + Face Realism', { face: { strength: 0.5 } }]],
+  // no preset 999 (false), and built-in #1 (refused)
+  'regions.remove': [[999], [1]],
+  'regions.forRender': [[1], [2]],
+  'regions.report': [[1]],
 };
 
 const WEIRD: unknown[] = [
@@ -214,7 +221,7 @@ describe('fuzz: API arguments through the dispatcher', () => {
     // the valid seeds passed their schemas, and most channels answered them with a result
     expect(seedRefused).toEqual([]);
     // the seeds of these name a job or a generation that does not exist: a clean not-found error
-    const NOTHING_TO_FIND = ['jobs.get', 'jobs.cancel', 'generations.choose', 'generations.discard', 'remote.connect', 'remote.workers'];
+    const NOTHING_TO_FIND = ['jobs.get', 'jobs.cancel', 'generations.choose', 'generations.discard', 'remote.connect', 'remote.workers', 'regions.report'];
     const unanswered = channels.filter((c) => perChannel.get(c)!.ok === 0);
     expect(unanswered.filter((c) => !NOTHING_TO_FIND.includes(c))).toEqual([]);
   });

@@ -1,0 +1,73 @@
+import sharp from 'sharp';
+import type { RegionsService } from '../../preload/api/contract';
+import { REGION_ROLES, type GenerationRegionsRecord, type RegionCostRecord, type RegionPreset, type RenderRegionsRecord } from '../../preload/api/region-types';
+import { assetFile, getGeneration, type Library } from '../catalog/index';
+import { deleteRegionPreset, getRenderLabels, listRegionPresets, saveRegionPreset } from '../catalog/queries/region-presets';
+import { UserError } from '../common/errors';
+import { labelsOf } from '../inference/pipelines/label-masks';
+import type { LibraryHolder } from './library-service';
+
+function renderRow(lib: Library, renderId: number): { width: number; height: number; view: string; kind: string } {
+  const r = lib
+    .sql<[number], { width: number; height: number; view: string; kind: string }>('SELECT r.width, r.height, v.slug AS view, r.kind FROM renders r JOIN views v ON v.id = r.view_id WHERE r.id = ?')
+    .get(renderId);
+  if (!r) throw new UserError('unknown-render', `no render #${renderId} in the library at ${lib.root}`, 'Reopen the shot from the library; it may have been deleted.');
+  return r;
+}
+
+/** the pixels of each role in the render's label mask, in REGION_ROLES order */
+async function rolePixels(file: string): Promise<number[]> {
+  const { data, info } = await sharp(file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const labels = labelsOf(data, info.width * info.height);
+  const counts = REGION_ROLES.map(() => 0);
+  for (const l of labels) if (l >= 0) counts[l]!++;
+  return counts;
+}
+
+export async function renderRegions(lib: Library, renderId: number): Promise<RenderRegionsRecord> {
+  const r = renderRow(lib, renderId);
+  const labels = getRenderLabels(lib, renderId);
+  const counts = labels ? await rolePixels(assetFile(lib, labels.asset)) : REGION_ROLES.map(() => 0);
+  const total = r.width * r.height;
+  return {
+    renderId,
+    width: r.width,
+    height: r.height,
+    labels: labels?.asset ?? null,
+    roles: REGION_ROLES.map((role, i) => ({ role, pixels: counts[i]!, coverage: counts[i]! / total })),
+    missingHint: `Import a label mask ${r.view}_${r.kind}.mask.png beside the render (background black, garment red, skin green, face blue), or paint the role in that colour in the label mask; a role without pixels keeps the shot's own settings.`,
+  };
+}
+
+/** a generation's per-region report (metrics.regions), or null when it ran without a region preset */
+export function generationRegions(lib: Library, generationId: number): GenerationRegionsRecord | null {
+  const g = getGeneration(lib, generationId);
+  const recorded = g.params.regions as { preset?: unknown; roles?: unknown } | undefined;
+  if (!recorded || typeof recorded.preset !== 'string') return null;
+  const layers = Array.isArray(g.metrics?.regions) ? (g.metrics.regions as RegionCostRecord[]) : [];
+  return {
+    generationId,
+    preset: recorded.preset,
+    roles: (recorded.roles ?? {}) as GenerationRegionsRecord['roles'],
+    layers: layers.map((l) => ({ name: l.name, strength: l.strength, k: l.k, tacSteps: l.tacSteps, sampleEvaluations: l.sampleEvaluations, inversionSteps: l.inversionSteps })),
+  };
+}
+
+function refuseBuiltInName(presets: RegionPreset[], name: string): void {
+  const taken = presets.find((p) => p.builtIn && p.name.toLowerCase() === name.trim().toLowerCase());
+  if (taken) throw new UserError('preset-built-in', `'${name.trim()}' is the name of the built-in preset '${taken.name}', which cannot be changed`, 'Save the copy under another name.');
+}
+
+export function createRegionsService(holder: LibraryHolder): RegionsService {
+  return {
+    list: async () => listRegionPresets(holder.require()),
+    async save(name, roles) {
+      const lib = holder.require();
+      refuseBuiltInName(listRegionPresets(lib), name);
+      return saveRegionPreset(lib, name, roles);
+    },
+    remove: async (id) => deleteRegionPreset(holder.require(), id),
+    forRender: (renderId) => renderRegions(holder.require(), renderId),
+    report: async (generationId) => generationRegions(holder.require(), generationId),
+  };
+}
