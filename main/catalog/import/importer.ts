@@ -9,6 +9,8 @@ import { compileLayout } from './layout';
 import { GarmentBatch, MetadataWriter } from './metadata';
 import type { ColorwayRecord, GarmentRecord, GarmentWriteResult, RenderRecord } from './metadata';
 import { importLabelMasks, type LabelMaskImportReport } from './label-masks';
+import { importMaterials } from './material-import';
+import type { MaterialImportReport } from './material-import';
 import { importModels } from './model-import';
 import type { ModelImportReport } from './model-import';
 import { scanTree } from './scan';
@@ -36,6 +38,8 @@ export interface ImportReport {
   unmatched: string[];
   /** `<garment>/<colorway>/model.glb` files: read, and colorways given a model */
   models: ModelImportReport;
+  /** `<garment>/<colorway>/material.u3m|.u3ma` files: read, and colorways given a material */
+  materials: MaterialImportReport;
   /** `combos/<name>/<view>_<kind>.png` outfit renders attached to their combos */
   comboRenders: ComboRenderImportReport;
   /** `<view>_<kind>.mask.png` label masks attached to the render beside them */
@@ -109,6 +113,7 @@ export async function importTree(lib: Library, source: string, opts: ImportOptio
     problems: [...scan.problems],
     unmatched: scan.unmatched,
     models: { found: scan.models.length, assigned: 0 },
+    materials: { found: scan.materials.length, assigned: 0 },
     comboRenders: { found: 0, attached: 0, unchanged: 0, combosCreated: [] },
     labelMasks: { found: scan.labelMasks.length, attached: 0, unchanged: 0 },
   };
@@ -148,6 +153,7 @@ export async function importTree(lib: Library, source: string, opts: ImportOptio
   opts.signal?.throwIfAborted();
   // after the images, so a model's garment takes the name and category its images' details give
   report.models = await importModels(lib, source, layout, scan.models, writer, report.problems);
+  report.materials = importMaterials(lib, source, layout, scan.materials, writer, report.problems);
   report.comboRenders = await importComboRenders(lib, source, report.problems, opts.signal);
   report.labelMasks = await importLabelMasks(lib, source, scan.labelMasks, report.problems, opts.signal);
   return report;

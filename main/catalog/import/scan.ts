@@ -5,6 +5,8 @@ import { slugify, viewSlug } from '../vocabulary';
 import { COMBOS_DIR } from './combo-renders';
 import { isLabelMaskName } from './label-masks';
 import { IMAGE_EXTENSIONS } from './layout';
+import { U3M_LIMITS } from './u3m';
+import { MATERIAL_FILE_NAMES, namedImagePaths } from './material-import';
 import { MODEL_FILE_NAMES } from './model-import';
 import { MAX_SIDECAR_BYTES, parseSidecar, SIDECAR_NAME } from './sidecar';
 import type { GarmentSidecar } from './sidecar';
@@ -39,9 +41,11 @@ export interface ScanResult {
   models: string[];
   /** label masks (`<view>_<kind>.mask.png`), sorted */
   labelMasks: string[];
+  /** U3M material files (material.u3m, material.u3ma), sorted; the images a .u3m names are not taken as renders */
+  materials: string[];
 }
 
-function walk(root: string, rel: string, images: string[], sidecars: string[], models: string[], labelMasks: string[]): void {
+function walk(root: string, rel: string, images: string[], sidecars: string[], models: string[], labelMasks: string[], materials: string[]): void {
   for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
     if (e.name.startsWith('.')) continue;
     const path = rel ? `${rel}/${e.name}` : e.name;
@@ -55,11 +59,21 @@ function walk(root: string, rel: string, images: string[], sidecars: string[], m
     }
     // the top-level combos/ folder holds outfit renders (combo-renders.ts), not garments
     if (isDir) {
-      if (rel || e.name.toLowerCase() !== COMBOS_DIR) walk(root, path, images, sidecars, models, labelMasks);
+      if (rel || e.name.toLowerCase() !== COMBOS_DIR) walk(root, path, images, sidecars, models, labelMasks, materials);
     } else if (MODEL_FILE_NAMES.includes(e.name.toLowerCase())) models.push(path);
+    else if (MATERIAL_FILE_NAMES.includes(e.name.toLowerCase())) materials.push(path);
     else if (e.name.toLowerCase() === SIDECAR_NAME) sidecars.push(path);
     else if (isLabelMaskName(e.name)) labelMasks.push(path);
     else if (IMAGE_EXTENSIONS.includes(e.name.split('.').pop()!.toLowerCase())) images.push(path);
+  }
+}
+
+/** a .u3m's bytes for the scan's look at the images it names; empty when unreadable or too big (its import says why) */
+function readMaterialJson(root: string, rel: string): Uint8Array {
+  try {
+    return statSync(join(root, rel)).size <= U3M_LIMITS.maxJsonBytes ? readFileSync(join(root, rel)) : new Uint8Array();
+  } catch {
+    return new Uint8Array();
   }
 }
 
@@ -85,8 +99,10 @@ export function scanTree(root: string, layout: Layout): ScanResult {
   const sidecarFiles: string[] = [];
   const models: string[] = [];
   const labelMasks: string[] = [];
-  walk(root, '', images, sidecarFiles, models, labelMasks);
-  images.sort();
+  const materials: string[] = [];
+  walk(root, '', images, sidecarFiles, models, labelMasks, materials);
+  const textures = new Set(materials.filter((m) => m.toLowerCase().endsWith('.u3m')).flatMap((m) => namedImagePaths(m, readMaterialJson(root, m))));
+  images.splice(0, images.length, ...images.filter((i) => !textures.has(i)).sort());
   const problems: ImportProblem[] = [];
   const sidecars = new Map<string, GarmentSidecar>();
   for (const rel of sidecarFiles.sort()) {
@@ -127,5 +143,5 @@ export function scanTree(root: string, layout: Layout): ScanResult {
     g.files.push({ ...m, rel });
   }
   const garments = [...bySku.values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
-  return { garments, unmatched, problems, models: models.sort(), labelMasks: labelMasks.sort() };
+  return { garments, unmatched, problems, models: models.sort(), labelMasks: labelMasks.sort(), materials: materials.sort() };
 }

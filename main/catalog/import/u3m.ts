@@ -1,4 +1,7 @@
 import { unzipSync, zipSync } from 'fflate';
+import type { U3mColor, U3mColorChannel, U3mImage, U3mMaterial, U3mScalarChannel, U3mSide } from '../../../preload/api/u3m-types';
+
+export type { U3mColor, U3mColorChannel, U3mImage, U3mMaterial, U3mScalarChannel, U3mSide } from '../../../preload/api/u3m-types';
 
 /** Limits past which a U3M material is refused as absurd (docs/3d-renders.md). */
 export const U3M_LIMITS = {
@@ -12,52 +15,6 @@ export const U3M_LIMITS = {
 
 export class MaterialProblem extends Error {
   override name = 'MaterialProblem';
-}
-
-export interface U3mImage {
-  /** path inside the material, as the .u3m names it */
-  path: string;
-  format: 'png' | 'jpeg';
-  pixels: { width: number; height: number };
-  /** physical size of one tile, mm (the image's width/height, else its pixels over its dpi) */
-  widthMm: number;
-  heightMm: number;
-  repeat: 'normal' | 'mirror_x' | 'mirror_y' | 'mirror_xy';
-}
-
-export interface U3mColor {
-  r: number;
-  g: number;
-  b: number;
-}
-
-export interface U3mColorChannel {
-  constant: U3mColor;
-  texture: { factor: U3mColor; mode: string; image: U3mImage } | null;
-}
-
-export interface U3mScalarChannel {
-  constant: number;
-  /** value = factor * image + offset */
-  texture: { factor: number; offset: number; image: U3mImage } | null;
-}
-
-export interface U3mSide {
-  basecolor: U3mColorChannel;
-  normal: { texture: { scale: number; image: U3mImage } | null };
-  roughness: U3mScalarChannel;
-  metalness: U3mScalarChannel;
-  alpha: U3mScalarChannel;
-  sheenValue: U3mScalarChannel;
-  sheenTint: U3mScalarChannel;
-}
-
-export interface U3mMaterial {
-  schema: '1.1';
-  id: string;
-  name: string;
-  front: U3mSide;
-  back: U3mSide | null;
 }
 
 /** reads a file the .u3m names (relative to it), undefined when missing */

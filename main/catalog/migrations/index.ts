@@ -12,11 +12,12 @@ import { migration008 } from './008-queue';
 import { migration009 } from './009-combo-renders';
 import { migration010 } from './010-region-presets';
 import { migration011 } from './011-garment-models';
+import { migration012 } from './012-garment-materials';
 
 export type { Migration } from './types';
 
 /** every schema step in order; a library's `PRAGMA user_version` is the last one applied */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

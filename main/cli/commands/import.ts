@@ -36,6 +36,7 @@ export const importCommand: CliCommand = {
           `  garments: ${report.garments.found} found, ${report.garments.added} new, ${report.garments.updated} updated, ${report.garments.unchanged} unchanged`,
           `  renders:  ${report.renders.found} read, ${report.renders.added} added, ${report.renders.existing} already there`,
           ...(report.models.found ? [`  models:   ${report.models.found} read, ${report.models.assigned} colorway(s) given a 3D model`] : []),
+          ...(report.materials.found ? [`  materials: ${report.materials.found} read, ${report.materials.assigned} colorway(s) given a U3M material`] : []),
           ...(report.comboRenders.found ? [`  outfits:  ${report.comboRenders.found} outfit render(s) read, ${report.comboRenders.attached} attached${report.comboRenders.combosCreated.length ? `, new combo(s) ${report.comboRenders.combosCreated.join(', ')}` : ''}`] : []),
           ...(report.problems.length ? [`  skipped ${report.problems.length}:`, ...report.problems.map((p) => `    ${p.file}: ${p.reason}`)] : []),
           ...(report.unmatched.length ? [`  ${report.unmatched.length} image(s) do not fit the layout '${report.layout}', e.g. ${report.unmatched[0]}`] : []),
