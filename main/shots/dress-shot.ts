@@ -7,7 +7,7 @@ import { readSourceImage, type SourceImage } from '../inference/image/source-ima
 import { checkPngOutputPath } from '../inference/image/write-png';
 import { dressGrid, runDress } from '../inference/pipelines/dress';
 import type { Preview } from '../inference/pipelines/latent-preview';
-import { loadR2RModel } from '../inference/pipelines/load-r2r-model';
+import { loadR2RModel, type LoadedModel } from '../inference/pipelines/load-r2r-model';
 import { DEFAULT_R2R_PARAMS, type R2RParams, type R2RStepEvent } from '../inference/pipelines/r2r';
 import { stepCounts } from '../../preload/api/step-counts';
 import { checkRole, layoutGarments, regionPlanes, type CanvasBox, type GarmentRole } from './outfit-layout';
@@ -68,6 +68,8 @@ export interface DressShotOptions {
   onStep?: (e: R2RStepEvent) => void;
   onProgress?: (label: string) => void;
   onPreview?: (p: Preview, step: number, total: number) => void;
+  /** a model loaded by loadDressModel for a batch of shots: used as is and left loaded */
+  loaded?: LoadedModel;
 }
 
 export interface DressShotResult {
@@ -84,6 +86,11 @@ export interface DressShotResult {
 export function dressSampleEvaluations(k: number, tacSteps: number, garments: number, render: boolean): number {
   const inverted = garments + (render ? 1 : 0);
   return (inverted > 0 ? k * inverted : 0) + tacSteps * (3 + garments) + (k - tacSteps) * (2 + garments);
+}
+
+/** the model with reference attention (its own adapted copy), as a dressed shot needs it */
+export function loadDressModel(modelDir: string, opts: { provider?: string; cacheDir?: string; signal?: AbortSignal; onProgress?: (label: string) => void } = {}): Promise<LoadedModel> {
+  return loadR2RModel(modelDir, { provider: opts.provider, cacheDir: opts.cacheDir, referenceAttention: true, onProgress: opts.onProgress, signal: opts.signal });
 }
 
 function garmentName(g: DressGarment): string {
@@ -122,7 +129,7 @@ export async function makeDressShot(req: DressShotRequest, opts: DressShotOption
   if (!Number.isInteger(params.steps) || params.steps < 1 || params.steps > 1000) throw new UserError('bad-option', `steps must be a whole number from 1 to 1000, got ${params.steps}`);
   if (render && !(params.strength > 0 && params.strength <= 1)) throw new UserError('bad-option', `strength must be in (0, 1], got ${params.strength}`);
   if (!render && req.strength !== undefined && req.strength !== 1) throw new UserError('bad-option', `strength ${req.strength} needs --render: text-to-image runs every step`, 'Give an outfit render to translate, or leave out --strength.');
-  const loaded = await loadR2RModel(req.modelDir, { provider: req.provider, cacheDir: req.cacheDir, referenceAttention: true, onProgress: opts.onProgress, signal: opts.signal });
+  const loaded = opts.loaded ?? (await loadDressModel(req.modelDir, { provider: req.provider, cacheDir: req.cacheDir, onProgress: opts.onProgress, signal: opts.signal }));
   try {
     const model = loaded.model;
     const grid = dressGrid(model, params, render);
@@ -169,6 +176,6 @@ export async function makeDressShot(req: DressShotRequest, opts: DressShotOption
     };
     return { output: req.output, report };
   } finally {
-    await loaded.model.dispose();
+    if (!opts.loaded) await loaded.model.dispose();
   }
 }

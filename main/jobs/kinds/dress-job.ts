@@ -1,8 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { UserError } from '../../common/errors';
 import { stepCounts } from '../../../preload/api/step-counts';
 import type { DressJobParams, DressJobResult } from '../../../preload/api/outfit-types';
 import { defineJobKind } from '../kind';
@@ -58,86 +54,27 @@ export const dressJob = defineJobKind({
   params: dressParamsSchema,
   async run(p, ctx): Promise<DressJobResult> {
     // the engine (onnxruntime) loads in the job worker only
-    const [catalog, { settleOrphans, startOwnedGeneration }, { makeDressShot }, { previewDataUrl }, { outfitInputs }] = await Promise.all([
+    const [{ openLibrary }, { settleOrphans }, { dressCombo }, { previewDataUrl }] = await Promise.all([
       import('../../catalog/index'),
       import('../../shots/index'),
-      import('../../shots/dress-shot'),
+      import('../combo-dress'),
       import('../../inference/pipelines/preview-png'),
-      import('../outfit-inputs'),
     ]);
     const { total, k } = totalSteps(p);
     ctx.progress({ step: 0, total, message: 'reading the outfit' });
-    const lib = catalog.openLibrary(p.library);
+    const lib = openLibrary(p.library);
     try {
       settleOrphans(lib);
-      const combo = catalog.getCombo(lib, p.comboId);
-      const inputs = outfitInputs(lib, p.comboId, p.view);
-      if (inputs.garments.length === 0) {
-        const why = inputs.skipped.map((s) => `${s.sku}: ${s.reason}`).join('; ');
-        throw new UserError('outfit-empty', `“${combo.name}” has no garment to dress${why ? ` (${why})` : ''}`, 'Add a top, bottom, outer garment, dress or shoes with a render to the combo.');
-      }
-      const render = p.renderId !== undefined ? catalog.getComboRender(lib, p.renderId) : undefined;
-      if (render && render.comboId !== p.comboId) throw new UserError('unknown-combo-render', `outfit render #${render.id} belongs to another combo`, 'Pick one of this combo’s outfit renders.');
-      const seed = p.seed ?? Math.floor(Math.random() * 2 ** 32);
-      const garments = inputs.garments.map((g, i) => ({
-        image: g.image,
-        role: inputs.boxes[i]!.role,
-        region: inputs.boxes[i]!.box,
-        fidelity: p.fidelity?.[String(g.garmentId)] ?? 1,
-        name: g.sku,
-      }));
-      const recorded = {
-        kind: 'dress',
-        comboId: p.comboId,
-        prompt: p.prompt,
-        ...(p.negative !== undefined ? { negative: p.negative } : {}),
-        view: p.view ?? 'front',
-        ...(render ? { comboRenderId: render.id } : {}),
-        steps: p.steps ?? DRESS_DEFAULT_STEPS,
-        ...(render ? { strength: p.strength ?? DRESS_DEFAULT_STRENGTH } : {}),
-        ...(p.width !== undefined ? { width: p.width } : {}),
-        ...(p.height !== undefined ? { height: p.height } : {}),
-        garments: inputs.boxes.map((b, i) => ({ garmentId: b.garmentId, sku: b.sku, role: b.role, renderId: b.renderId, box: b.box, edited: b.edited, fidelity: garments[i]!.fidelity })),
-        skipped: inputs.skipped,
-      };
-      const owned = startOwnedGeneration(lib, { source: { comboId: p.comboId }, model: resolve(p.model), params: recorded, seed });
-      const dir = await mkdtemp(join(tmpdir(), 'r2r-dress-'));
-      try {
-        const output = join(dir, 'out.png');
-        const { report } = await makeDressShot(
-          {
-            modelDir: p.model,
-            garments,
-            prompt: p.prompt,
-            ...(p.negative !== undefined ? { negative: p.negative } : {}),
-            ...(render ? { render: catalog.assetFile(lib, render.asset) } : {}),
-            output,
-            steps: p.steps ?? DRESS_DEFAULT_STEPS,
-            ...(render ? { strength: p.strength ?? DRESS_DEFAULT_STRENGTH } : {}),
-            seed,
-            ...(p.width !== undefined ? { width: p.width } : {}),
-            ...(p.height !== undefined ? { height: p.height } : {}),
-            ...(p.provider !== undefined ? { provider: p.provider } : {}),
-          },
-          {
-            signal: ctx.signal,
-            onProgress: (label) => ctx.progress({ step: 0, total, message: label }),
-            onStep: (e) => {
-              const step = e.stage === 'inversion' ? e.step : k + e.step;
-              ctx.progress({ step, total, message: `${e.stage} ${e.step}/${e.total}`, ...(e.preview ? { preview: previewDataUrl(e.preview) } : {}) });
-            },
-          },
-        );
-        const done = await catalog.storeGenerationOutput(lib, owned.generation.id, await readFile(output), { dress: report });
-        ctx.progress({ step: total, total, message: `done: ${report.sampleEvaluations} sample-evaluations (${report.separateShotsSampleEvaluations} for one shot per garment)` });
-        return { generationId: done.id, output: done.output!, outputPath: done.outputPath!, sampleEvaluations: report.sampleEvaluations, separateShotsSampleEvaluations: report.separateShotsSampleEvaluations };
-      } catch (err) {
-        catalog.updateGeneration(lib, owned.generation.id, ctx.signal.aborted ? { status: 'cancelled' } : { status: 'failed', error: err instanceof Error ? err.message : String(err) });
-        throw err;
-      } finally {
-        owned.release();
-        await rm(dir, { recursive: true, force: true });
-      }
+      const { generation: done, report } = await dressCombo(lib, p, {
+        signal: ctx.signal,
+        onProgress: (label) => ctx.progress({ step: 0, total, message: label }),
+        onStep: (e) => {
+          const step = e.stage === 'inversion' ? e.step : k + e.step;
+          ctx.progress({ step, total, message: `${e.stage} ${e.step}/${e.total}`, ...(e.preview ? { preview: previewDataUrl(e.preview) } : {}) });
+        },
+      });
+      ctx.progress({ step: total, total, message: `done: ${report.sampleEvaluations} sample-evaluations (${report.separateShotsSampleEvaluations} for one shot per garment)` });
+      return { generationId: done.id, output: done.output!, outputPath: done.outputPath!, sampleEvaluations: report.sampleEvaluations, separateShotsSampleEvaluations: report.separateShotsSampleEvaluations };
     } finally {
       lib.close();
     }
