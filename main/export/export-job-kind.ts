@@ -34,12 +34,23 @@ export const exportJobParams = z
     genSide: side.optional(),
     steps: z.number().int().min(1).max(1000).optional(),
     remoteWorkers: z.boolean().optional(),
+    outfits: z.boolean().optional(),
+    combos: z.array(z.number().int().positive()).min(1).max(10_000).optional(),
+    redress: z.boolean().optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
     if ((p.generate ?? 'none') === 'none') return;
     if (!p.model) ctx.addIssue({ code: 'custom', path: ['model'], message: `generating ${p.generate} shots needs a model folder` });
     if (p.source !== 'realistic') ctx.addIssue({ code: 'custom', path: ['source'], message: 'generated shots are exported as the realistic source' });
+  })
+  .superRefine((p, ctx) => {
+    if (p.outfits) {
+      if ((p.generate ?? 'none') !== 'none') ctx.addIssue({ code: 'custom', path: ['generate'], message: 'an outfits export dresses combos; it does not generate garment shots' });
+      return;
+    }
+    if (p.combos) ctx.addIssue({ code: 'custom', path: ['combos'], message: 'combos go with outfits: true' });
+    if (p.redress) ctx.addIssue({ code: 'custom', path: ['redress'], message: 'redress goes with outfits: true' });
   })
   .refine((p) => !p.remoteWorkers || (p.generate ?? 'none') !== 'none', { path: ['remoteWorkers'], message: 'remote workers make generated shots: choose generate missing or all' }) satisfies z.ZodType<ExportJobParamsRecord>;
 
@@ -83,6 +94,18 @@ export const exportJob = defineJobKind({
                 ...(params.steps ? { steps: params.steps } : {}),
                 ...(queue ? { queue } : {}),
               },
+        ...(params.outfits
+          ? {
+              outfits: {
+                ...(params.combos ? { combos: params.combos } : {}),
+                ...(params.redress ? { redress: true } : {}),
+                ...(params.model ? { model: params.model } : {}),
+                ...(params.genWidth ? { width: params.genWidth } : {}),
+                ...(params.genHeight ? { height: params.genHeight } : {}),
+                ...(params.steps ? { steps: params.steps } : {}),
+              },
+            }
+          : {}),
         creatorTool: `R2R Studio ${appVersion()}`,
         // sharp encodes on its own threads; render worker threads would need their own entry in the bundled app
         threads: 'inline',
@@ -92,6 +115,8 @@ export const exportJob = defineJobKind({
         onStatus: (label) => ctx.progress({ ...bar, message: label }),
         onWorkers: (workers, remaining) => ctx.progress({ ...bar, message: `${remaining} shot(s) on ${workers.length} remote worker(s)`, remote: remoteProgress(workers, remaining) }),
         onGeneratePlan: (p) => report(0, Math.max(1, p.total), `generating ${p.total} shot(s)`),
+        onOutfitPlan: (p) => report(0, Math.max(1, p.total), `${p.total} outfit shot(s), ${p.toDress} to dress`),
+        onOutfit: (p) => report(p.done, p.total, `${p.item.status} ${p.item.combo}${p.item.view ? ` ${p.item.view}` : ''}${p.item.error ? `: ${p.item.error}` : ''}`),
         onGenerate: (p) => report(p.done, p.total, `generated ${p.item.sku} ${p.item.colorway} ${p.item.view}${p.failed ? ` (${p.failed} failed)` : ''}`),
         onPlan: (p) => report(p.alreadyDone, p.total, p.resumed ? `resuming: ${p.alreadyDone} done earlier` : 'exporting'),
         onProgress: (p) => report(p.finished, p.total, p.item.status === 'failed' ? `failed: ${p.item.file}` : p.item.file),
@@ -108,6 +133,7 @@ export const exportJob = defineJobKind({
       missing: res.missing,
       outDir: res.outDir,
       ...(res.report ? { report: res.report } : {}),
+      ...(res.outfits ? { outfits: { planned: res.outfits.planned, dressed: res.outfits.dressed, reused: res.outfits.reused, skipped: res.outfits.skipped, sampleEvaluations: res.outfits.sampleEvaluations } } : {}),
       ...(res.generation ? { generation: { planned: res.generation.planned, generated: res.generation.generated, failed: res.generation.failed, alreadyGenerated: res.generation.alreadyGenerated } } : {}),
     };
   },

@@ -42,7 +42,7 @@ export interface ExportJobInput {
 }
 
 /** the API's export result (preload/api) without what exportFromLibrary adds (missing views, generation), plus whether it was cancelled */
-export interface ExportSummary extends Omit<ExportJobResultRecord, 'missing' | 'generation'> {
+export interface ExportSummary extends Omit<ExportJobResultRecord, 'missing' | 'generation' | 'outfits'> {
   cancelled: boolean;
 }
 
@@ -87,6 +87,7 @@ function stillThere(outDir: string, o: ItemOutcome | undefined): boolean {
 }
 
 async function exportItem(item: PlanItem, input: ExportJobInput, outDir: string, pool: RenderPool): Promise<ItemOutcome> {
+  if (item.outfit?.status === 'skipped') return { index: item.index, status: 'failed', error: `${item.outfit.combo}${item.view ? ` ${item.view}` : ''}: ${item.outfit.error}` };
   try {
     const shot = await pool.render({
       sourcePath: item.sourcePath,

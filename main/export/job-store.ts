@@ -13,6 +13,21 @@ export interface ExportJobParams {
   generate: 'none' | 'missing' | 'all';
   /** model and settings of generated shots (absent with generate `none`, keeping older job ids) */
   generation?: Record<string, unknown>;
+  /** an outfits export: its combos and dressing settings (absent for garment exports, keeping older job ids) */
+  outfits?: Record<string, unknown>;
+}
+
+/** a dressed shot of a combo in one view, as the export found or made it */
+export interface OutfitShot {
+  comboId: number;
+  combo: string;
+  view: string;
+  /** reused: the combo's latest dressed shot of the view; dressed: made by this export; skipped: see error */
+  status: 'reused' | 'dressed' | 'skipped';
+  generationId?: number;
+  /** UNet batch rows the shot cost when it was dressed (this export spent them only when dressed) */
+  sampleEvaluations?: number;
+  error?: string;
 }
 
 /** one file the job will write */
@@ -29,7 +44,9 @@ export interface PlanItem {
   sourcePath: string;
   /** set for generated shots */
   generation?: GenerationParameters;
-  /** output path relative to the out folder */
+  /** set for an outfit's dressed shot */
+  outfit?: OutfitShot;
+  /** output path relative to the out folder (empty for a skipped outfit shot) */
   file: string;
 }
 

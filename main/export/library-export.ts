@@ -7,6 +7,7 @@ import { jobIdFor, runExportJob, type ExportProgress, type ExportSummary } from 
 import type { WorkerState } from '../remote/heartbeat';
 import { generateShots, type GenerateMode, type GenerateProgress, type GenerateSummary, type GenerationSettings } from './generate-shots';
 import type { ExportJobParams } from './job-store';
+import { outfitCandidates, type OutfitProgress, type OutfitSettings, type OutfitSummary } from './outfit-shots';
 import { chooseFormat, loadPreset, withLongestSide } from './presets';
 import { SqliteJobStore } from './sqlite-job-store';
 
@@ -26,6 +27,11 @@ export interface LibraryExportRequest {
   generate: 'none' | GenerateMode;
   /** needed when generate is not `none` */
   generation?: GenerationSettings;
+  /**
+   * an outfits export: one dressed shot per combo and view (combos from `outfits.combos`, else
+   * the selection's combo, else every combo) instead of garment shots
+   */
+  outfits?: OutfitSettings;
   concurrency?: number;
   /** how items are rendered (runExportJob's default: worker threads for big jobs) */
   threads?: 'workers' | 'inline';
@@ -36,6 +42,8 @@ export interface LibraryExportHooks {
   signal?: AbortSignal;
   onGeneratePlan?: (info: { total: number; alreadyGenerated: number }) => void;
   onGenerate?: (p: GenerateProgress) => void;
+  onOutfitPlan?: (info: { total: number; toDress: number }) => void;
+  onOutfit?: (p: OutfitProgress) => void;
   onStatus?: (label: string) => void;
   /** generating on a queue: the workers' state and the shots not yet back */
   onWorkers?: (workers: WorkerState[], remaining: number) => void;
@@ -47,6 +55,7 @@ export interface LibraryExportResult extends ExportSummary {
   /** views of the selection without a generated shot, left out (realistic source) */
   missing: number;
   generation?: GenerateSummary;
+  outfits?: OutfitSummary;
 }
 
 /**
@@ -67,6 +76,7 @@ export async function exportFromLibrary(req: LibraryExportRequest, hooks: Librar
       throw new UserError('bad-option', `generated shots are exported as the realistic source, but the source is ${req.source}`, 'Use --source realistic (the default) with --generate.');
     }
   }
+  const outfits = req.outfits && outfitSettingsOf(req);
   const outDir = resolve(req.outDir);
   const lib = openLibrary(req.library);
   const g = req.generation;
@@ -82,10 +92,12 @@ export async function exportFromLibrary(req: LibraryExportRequest, hooks: Librar
     ...(req.generate !== 'none' && g
       ? { generation: { model: resolve(g.modelDir), width: g.width, height: g.height, maxSide: g.maxSide, steps: g.steps, negativeEmbedding: g.negativeEmbedding && resolve(g.negativeEmbedding), ...(g.regionPreset ? { regionPreset: g.regionPreset } : {}) } }
       : {}),
+    ...(outfits ? { outfits: { ...outfits, ...(outfits.model ? { model: resolve(outfits.model) } : {}), provider: undefined, cacheDir: undefined } } : {}),
   };
   const jobId = jobIdFor(params);
   let missing = 0;
   let generation: GenerateSummary | undefined;
+  let dressed: OutfitSummary | undefined;
   try {
     const summary = await runExportJob({
       params,
@@ -93,6 +105,12 @@ export async function exportFromLibrary(req: LibraryExportRequest, hooks: Librar
       format,
       store: new SqliteJobStore(lib.raw),
       candidates: async () => {
+        if (outfits) {
+          const made = await outfitCandidates({ lib, settings: outfits, jobTag: jobId, signal: hooks.signal, onPlan: hooks.onOutfitPlan, onProgress: hooks.onOutfit, onStatus: hooks.onStatus });
+          dressed = made.summary;
+          if (dressed.cancelled) throw new GenerationCancelled();
+          return made.candidates;
+        }
         if (req.generate !== 'none') {
           generation = await generateShots({
             lib,
@@ -130,11 +148,24 @@ export async function exportFromLibrary(req: LibraryExportRequest, hooks: Librar
       onPlan: (p) => hooks.onPlan?.({ ...p, missing }),
       onProgress: hooks.onProgress,
     });
-    return { ...summary, missing, ...(generation ? { generation } : {}) };
+    return { ...summary, missing, ...(generation ? { generation } : {}), ...(dressed ? { outfits: dressed } : {}) };
   } catch (err) {
     if (!(err instanceof GenerationCancelled)) throw err;
-    return { jobId, resumed: false, total: 0, done: 0, failed: 0, alreadyDone: 0, cancelled: true, outDir, missing, generation };
+    return { jobId, resumed: false, total: 0, done: 0, failed: 0, alreadyDone: 0, cancelled: true, outDir, missing, generation, ...(dressed ? { outfits: dressed } : {}) };
   } finally {
     lib.close();
   }
+}
+
+/** an outfits export's settings, refusing what only a garment export takes */
+function outfitSettingsOf(req: LibraryExportRequest): OutfitSettings {
+  const { combo, ...filters } = req.selection;
+  const garmentFilters = Object.entries(filters).filter(([, v]) => v !== undefined).map(([k]) => k);
+  if (garmentFilters.length) {
+    throw new UserError('bad-option', `an outfits export dresses combos; it takes no garment filter (${garmentFilters.join(', ')})`, 'Name the outfits with --combo <id|name> (repeatable), or leave out --outfits to export garment shots.');
+  }
+  if (req.generate !== 'none') throw new UserError('bad-option', 'an outfits export dresses combos; it does not generate garment shots', 'Leave out --generate, or export the garments in a second run.');
+  const o = req.outfits!;
+  const combos = o.combos?.length ? [...new Set(o.combos)].sort((a, b) => a - b) : combo !== undefined ? [combo] : undefined;
+  return { ...o, ...(combos ? { combos } : {}) };
 }

@@ -80,6 +80,11 @@ export function renderTemplate(template: string, fields: NameFields): string {
   return filled.split('/').map(sanitizeSegment).join('/');
 }
 
+/** an outfit's dressed shot: `<combo slug>_<view>.<ext>`, one safe segment */
+export function outfitFileName(comboSlug: string, view: string, ext: string): string {
+  return sanitizeSegment(`${comboSlug.replace(/[/\\]/g, '_')}_${view.replace(/[/\\]/g, '_')}.${ext}`);
+}
+
 /** case- and normalization-insensitive key, as case-insensitive file systems (NTFS, APFS) compare names */
 export function nameKey(relPath: string): string {
   return relPath.normalize('NFC').toLowerCase();

@@ -1,6 +1,6 @@
 import type { GenerationParameters } from './metadata/a1111-parameters';
-import type { PlanItem } from './job-store';
-import { assignSlots, compareViews, renderTemplate, resolveCollisions } from './naming';
+import type { OutfitShot, PlanItem } from './job-store';
+import { assignSlots, compareViews, outfitFileName, renderTemplate, resolveCollisions } from './naming';
 import { FILE_EXTENSIONS, type ImageFormat, type Preset } from './presets';
 
 /** one image the selection offers for export */
@@ -14,6 +14,8 @@ export interface ExportCandidate {
   kind: string;
   sourcePath: string;
   generation?: GenerationParameters;
+  /** an outfit's dressed shot (sku: the combo's slug, kind: dressed); a skipped one has no source */
+  outfit?: OutfitShot;
 }
 
 /** files the export writes besides the shots; plan names never take them */
@@ -33,7 +35,9 @@ export function compareCandidates(a: ExportCandidate, b: ExportCandidate): numbe
  * other and against `taken` (files already in the out folder). Same input, same plan.
  */
 export function buildPlan(candidates: ExportCandidate[], preset: Preset, format: ImageFormat, taken: Iterable<string> = []): PlanItem[] {
-  const sorted = [...candidates].sort(compareCandidates);
+  const sorted = candidates.filter((c) => !c.outfit).sort(compareCandidates);
+  // outfits follow the garments, in the order they were dressed (combo, then view)
+  const outfits = candidates.filter((c) => c.outfit);
   const slots = new Array<string>(sorted.length);
   const bySku = new Map<string, number[]>();
   sorted.forEach((c, i) => bySku.set(c.sku, [...(bySku.get(c.sku) ?? []), i]));
@@ -55,10 +59,14 @@ export function buildPlan(candidates: ExportCandidate[], preset: Preset, format:
       ext,
     }),
   );
-  const files = resolveCollisions(names, [...taken, ...Object.values(REPORT_FILES)]);
-  return sorted.map((c, i) => ({
+  // a skipped outfit shot writes no file, so it takes no name
+  const written = outfits.filter((c) => c.outfit!.status !== 'skipped');
+  const files = resolveCollisions([...names, ...written.map((c) => outfitFileName(c.sku, c.view, ext))], [...taken, ...Object.values(REPORT_FILES)]);
+  const outfitFiles = new Map(written.map((c, i) => [c, files[sorted.length + i]!]));
+  const all = [...sorted, ...outfits];
+  return all.map((c, i) => ({
     index: i,
-    key: `${c.sku}/${c.colorway}/${c.view}/${c.kind}`,
+    key: c.outfit ? `combo/${c.outfit.comboId}/${c.view}` : `${c.sku}/${c.colorway}/${c.view}/${c.kind}`,
     sku: c.sku,
     colorway: c.colorway,
     view: c.view,
@@ -66,6 +74,7 @@ export function buildPlan(candidates: ExportCandidate[], preset: Preset, format:
     category: c.category,
     sourcePath: c.sourcePath,
     ...(c.generation ? { generation: c.generation } : {}),
-    file: files[i]!,
+    ...(c.outfit ? { outfit: c.outfit } : {}),
+    file: c.outfit ? (outfitFiles.get(c) ?? '') : files[i]!,
   }));
 }

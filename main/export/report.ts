@@ -44,7 +44,9 @@ export function contactSheetHtml(report: ExportReport, thumbs: Map<number, strin
       outcome.status === 'done'
         ? `${outcome.width}x${outcome.height} · ${(outcome.bytes / 1024).toFixed(0)} KB · fill ${(outcome.fill * 100).toFixed(1)}%`
         : `<span class="error">${escapeHtml(outcome.error)}</span>`;
-    return `<figure class="${outcome.status}">${img}<figcaption><b>${escapeHtml(item.file)}</b><br>${escapeHtml(item.key)}<br>${detail}</figcaption></figure>`;
+    const o = item.outfit;
+    const outfit = o && o.status !== 'skipped' ? `<br>outfit “${escapeHtml(o.combo)}” ${escapeHtml(o.view)} · ${o.status} (generation #${o.generationId}) · ${o.sampleEvaluations ?? 0} sample-evaluations` : '';
+    return `<figure class="${outcome.status}">${img}<figcaption><b>${escapeHtml(item.file || '(not written)')}</b><br>${escapeHtml(item.key)}<br>${detail}${outfit}</figcaption></figure>`;
   });
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Export ${escapeHtml(report.jobId)} · ${escapeHtml(report.preset)}</title>

@@ -41,6 +41,12 @@ export interface ExportJobParamsRecord {
   steps?: number;
   /** the shots are made by the remote workers set up in Settings (their Redis URL never travels in the params) */
   remoteWorkers?: boolean;
+  /** one dressed shot per combo and view instead of garment shots: the latest dressed shot, else dressed now with `model` */
+  outfits?: boolean;
+  /** the combos to dress (default: the selection's combo, else every combo) */
+  combos?: number[];
+  /** dress every combo view anew instead of exporting its latest dressed shot */
+  redress?: boolean;
 }
 
 /** what a finished export job returns */
@@ -57,4 +63,6 @@ export interface ExportJobResultRecord {
   outDir: string;
   report?: { json: string; html: string };
   generation?: { planned: number; generated: number; failed: number; alreadyGenerated: number };
+  /** an outfits export: combo views planned, dressed now, reused, skipped, and the sample-evaluations spent */
+  outfits?: { planned: number; dressed: number; reused: number; skipped: number; sampleEvaluations: number };
 }
