@@ -25,7 +25,7 @@ export const exportCommand: CliCommand = {
   summary: 'export catalog shots for a marketplace (presets, names, sRGB, metadata); resumable',
   usage:
     '--library <lib> --out <dir> [--preset amazon|zalando|shopify|<file.json>] [--format jpeg|png|webp] [--size <px>] ' +
-    '[--source realistic|raytrace|raster] [--category C] [--colorway W] [--text Q] [--tag T] [--combo <id|name>] [--generate none|missing|all --model <dir> [--gen-size WxH|N] [--steps 50] [--negative-embedding <file>] [--provider P] [--cache-dir <dir>] [--queue redis://host:6379 [--attempts 3]]] [--concurrency 2] [--json]',
+    '[--source realistic|raytrace|raster] [--category C] [--colorway W] [--text Q] [--tag T] [--combo <id|name>] [--outfits [--combo <id|name> ...] [--redress] [--model <dir>]] [--generate none|missing|all --model <dir> [--gen-size WxH|N] [--steps 50] [--negative-embedding <file>] [--provider P] [--cache-dir <dir>] [--queue redis://host:6379 [--attempts 3]]] [--concurrency 2] [--json]',
   options: {
     library: { type: 'string', help: 'library folder to export from; required' },
     out: { type: 'string', help: 'folder for the images and report; the same command again resumes the export; required' },
@@ -37,7 +37,9 @@ export const exportCommand: CliCommand = {
     colorway: { type: 'string', help: 'only renders of this colorway (name, case-insensitive)' },
     text: { type: 'string', help: 'only garments whose SKU, name, tags or category match all these word prefixes' },
     tag: { type: 'string', help: 'only garments with this tag' },
-    combo: { type: 'string', help: 'only the garments of this outfit (id or name), in its colorways' },
+    combo: { type: 'string', multiple: true, help: 'only the garments of this outfit (id or name), in its colorways; with --outfits the outfits to dress (repeatable; default every outfit)' },
+    outfits: { type: 'boolean', help: "one dressed shot per outfit (combo) and view, named <combo>_<view>.<ext>, instead of garment shots: the outfit's latest dressed shot, else dressed now with --model (--gen-size WxH, --steps)" },
+    redress: { type: 'boolean', help: 'with --outfits: dress every outfit view anew instead of exporting its latest dressed shot' },
     generate: { type: 'string', help: 'generate realistic shots first: none (default), missing (views without one) or all views' },
     model: { type: 'string', help: 'Stable Diffusion ONNX folder to generate with; required with --generate missing|all' },
     'gen-size': { type: 'string', help: 'model canvas WxH, or its longer side N (the other follows the render), multiples of 8 (64 for SD 1.5), 32-4096 (default 768x1024, landscape 1024x768)' },
@@ -65,20 +67,28 @@ export const exportCommand: CliCommand = {
     const selection: ExportSelection = Object.fromEntries(
       (['category', 'colorway', 'text', 'tag'] as const).flatMap((k) => (optString(ctx, k) === undefined ? [] : [[k, optString(ctx, k)!]])),
     );
-    const combo = optString(ctx, 'combo');
-    if (combo !== undefined) {
-      // an outfit's garments only: its name becomes its id, so the export job (and its resume) names one combo
+    const outfits = Boolean(ctx.values.outfits);
+    if (ctx.values.redress && !outfits) throw new UserError('bad-option', '--redress goes with --outfits', 'Add --outfits to dress the outfits, or leave out --redress.');
+    const comboArgs = (ctx.values.combo as string[] | undefined) ?? [];
+    if (comboArgs.length > 1 && !outfits) throw new UserError('bad-option', `--combo was given ${comboArgs.length} times; a garment export takes one outfit`, 'Give one --combo, or add --outfits to export the dressed shots of several outfits.');
+    // outfit names become ids, so the export job (and its resume) names its combos
+    let combos: number[] = [];
+    if (comboArgs.length) {
       const lib = openLibrary(libraryDir);
       try {
-        selection.combo = comboIdFor(lib, combo);
+        combos = comboArgs.map((c) => comboIdFor(lib, c));
       } finally {
         lib.close();
       }
     }
+    if (!outfits && combos.length) selection.combo = combos[0];
+    const outfitSize = outfits && genSize !== undefined ? parseSize(genSize) : undefined;
+    if (outfitSize && 'maxSide' in outfitSize) throw new UserError('bad-option', '--outfits takes --gen-size WIDTHxHEIGHT (a dressed shot has no render to follow)', 'For example --gen-size 512x640.');
     const json = Boolean(ctx.values.json);
     const line = (value: unknown) => ctx.stdout.write(JSON.stringify(value) + '\n');
     const progress = json ? undefined : createProgress(ctx, 'export');
-    const genProgress = json ? undefined : createProgress(ctx, 'generate');
+    const genProgress = json ? undefined : createProgress(ctx, outfits ? 'dress' : 'generate');
+    const skipped: string[] = [];
     const summary = await exportFromLibrary(
       {
         library: libraryDir,
@@ -101,6 +111,19 @@ export const exportCommand: CliCommand = {
                 cacheDir: optString(ctx, 'cache-dir'),
                 ...queueSettings(ctx),
               },
+        ...(outfits
+          ? {
+              outfits: {
+                ...(combos.length ? { combos } : {}),
+                ...(ctx.values.redress ? { redress: true } : {}),
+                ...(modelDir !== undefined ? { model: modelDir } : {}),
+                ...(outfitSize ?? {}),
+                ...(optString(ctx, 'steps') === undefined ? {} : { steps: optInteger(ctx, 'steps', 20, 1, 1000) }),
+                ...(optString(ctx, 'provider') === undefined ? {} : { provider: optString(ctx, 'provider') }),
+                ...(optString(ctx, 'cache-dir') === undefined ? {} : { cacheDir: optString(ctx, 'cache-dir') }),
+              },
+            }
+          : {}),
         concurrency,
         creatorTool: `R2R Studio ${appVersion()}`,
       },
@@ -110,6 +133,12 @@ export const exportCommand: CliCommand = {
         onGenerate: (p) => {
           if (json) line({ event: 'generated', done: p.done, total: p.total, failed: p.failed, ...p.item });
           else genProgress!.update(p.done, p.total, `${p.item.sku} ${p.item.view}`);
+        },
+        onOutfitPlan: (p) => (json ? line({ event: 'outfit-plan', ...p }) : undefined),
+        onOutfit: (p) => {
+          if (p.item.status === 'skipped') skipped.push(`skipped ${p.item.combo}${p.item.view ? ` ${p.item.view}` : ''}: ${p.item.error}`);
+          if (json) line({ event: 'outfit', done: p.done, total: p.total, ...p.item });
+          else genProgress!.update(p.done, p.total, `${p.item.combo} ${p.item.view} ${p.item.status}`);
         },
         onWorkers: (workers, remaining) => {
           if (json) line({ event: 'workers', remaining, etaS: queueProgress(workers, remaining).etaS, workers });
@@ -123,6 +152,7 @@ export const exportCommand: CliCommand = {
       },
     );
     const gen = summary.generation;
+    const dressed = summary.outfits;
     if (summary.cancelled) {
       if (json) line({ event: 'cancelled', ...summary });
       else ctx.stderr.write(`export cancelled after ${gen && summary.total === 0 ? `generating ${gen.generated} of ${gen.planned} shots` : `${summary.done} of ${summary.total}`}; run the same command again to resume\n`);
@@ -133,6 +163,7 @@ export const exportCommand: CliCommand = {
     else {
       ctx.stdout.write(
         [
+          ...(dressed ? [`outfits: ${dressed.dressed} dressed (${dressed.sampleEvaluations} sample-evaluations), ${dressed.reused} reused, ${dressed.skipped} skipped`, ...skipped] : []),
           ...(gen ? [`generated ${gen.generated} shot(s)${gen.failed ? `, ${gen.failed} failed` : ''}${gen.alreadyGenerated ? ` (${gen.alreadyGenerated} by an earlier run)` : ''}`] : []),
           `${summary.done} of ${summary.total} exported to ${summary.outDir}${summary.alreadyDone ? ` (${summary.alreadyDone} by an earlier run)` : ''}, ${summary.failed} failed`,
           ...(summary.missing ? [`${summary.missing} view(s) have no generated shot yet and were left out`] : []),

@@ -14,6 +14,7 @@ import { exportJobParams } from '../../../main/export/export-job-kind';
 import { buildPlan } from '../../../main/export/plan';
 import { loadPreset } from '../../../main/export/presets';
 import { tempDir } from './fixtures';
+import { runCliCaptured } from '../support/cli-io';
 
 const dir = tempDir('r2r-outfits-export-');
 const library = join(dir, 'lib');
@@ -118,6 +119,18 @@ describe('export --outfits', () => {
     expect(noModel.outfits).toMatchObject({ reused: 2, dressed: 0 });
     await expect(run(join(dir, 'out-4'), { combos: [summer], redress: true })).rejects.toThrow(/2 combo view\(s\) have no dressed shot yet and dressing them needs a model folder/);
   }, 120_000);
+
+  it('r2r export --outfits --combo <name> --combo <id> --json: an event per outfit shot and the summary', async () => {
+    const out = join(dir, 'out-cli');
+    const { code, out: stdout, err } = await runCliCaptured(['export', '--library', library, '--out', out, '--size', '1000', '--outfits', '--combo', 'summer look', '--combo', String(broken), '--json']);
+    expect(code, err).toBe(1);
+    const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.filter((e) => e.event === 'outfit').map((e) => `${e.combo} ${e.view} ${e.status}`)).toEqual(['Summer Look front reused', 'Summer Look back reused', 'Broken left skipped']);
+    expect(events.at(-1)).toMatchObject({ event: 'summary', done: 2, failed: 1, outfits: { planned: 3, reused: 2, skipped: 1 } });
+    expect(shots(out)).toEqual(['summer-look_back.jpg', 'summer-look_front.jpg']);
+    const twice = await runCliCaptured(['export', '--library', library, '--out', join(dir, 'out-cli-2'), '--combo', String(summer), '--combo', String(city)]);
+    expect([twice.code, twice.err]).toEqual([1, expect.stringMatching(/--combo was given 2 times; a garment export takes one outfit/)]);
+  }, 60_000);
 
   it('cancel inside a shot stops the export: the shot is recorded cancelled and nothing is written', async () => {
     const out = join(dir, 'out-cancel');
