@@ -26,6 +26,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'mask.feather', keys: ['f'], label: 'Feather the mask', group: 'Masks' },
   { action: 'view.fit', keys: ['0'], label: 'Fit to window', group: 'View' },
   { action: 'view.actual', keys: ['1'], label: 'Zoom 100%', group: 'View' },
+  { action: 'regions.overlay', keys: ['o'], label: 'Show or hide the region colours of the Regions panel on the canvas', group: 'View' },
   { action: 'view.pan', keys: ['space'], label: 'Hold and drag to pan (or drag with the middle button); the wheel zooms at the cursor', group: 'View' },
   { action: 'compare.modes', keys: ['2', '3', '4', '5'], label: 'Compare: side by side, slider, hover toggle, difference', group: 'View' },
   { action: 'help', keys: ['?'], label: 'Show or hide this help', group: 'App' },

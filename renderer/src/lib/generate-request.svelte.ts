@@ -8,8 +8,11 @@ export function nextSeed(): number {
   return studio.params.seed;
 }
 
-/** the generate job's params for one render, from the parameters panel's current values */
-export function generateJobParams(library: string, renderId: number, extra: { comboId?: number } = {}): GenerateJobParams {
+/**
+ * the generate job's params for one render, from the parameters panel's current values; the
+ * Regions panel's preset goes with them only where asked (the Shot view: a combo's renders have no label masks)
+ */
+export function generateJobParams(library: string, renderId: number, extra: { comboId?: number; withRegionPreset?: boolean } = {}): GenerateJobParams {
   const p = studio.params;
   return {
     library,
@@ -25,6 +28,7 @@ export function generateJobParams(library: string, renderId: number, extra: { co
     prompt: p.prompt,
     negative: $state.snapshot(p.negative),
     ...(p.maxSide > 0 ? { maxSide: p.maxSide } : {}),
+    ...(extra.withRegionPreset && p.regionPreset ? { regionPreset: p.regionPreset } : {}),
     ...(extra.comboId !== undefined ? { comboId: extra.comboId } : {}),
   };
 }

@@ -5,6 +5,8 @@ export interface GenerationParams extends Pick<GenerateJobParams, 'model' | 'ste
   seedLocked: boolean;
   /** the model canvas's longer side; 0: the engine's default 768x1024 */
   maxSide: number;
+  /** the region preset (by name) the shot runs with; '' for none (the Regions panel) */
+  regionPreset: string;
 }
 
 /** longer sides offered for the model canvas (multiples of 64, as SD 1.x needs) */
@@ -18,6 +20,7 @@ export const DEFAULT_PARAMS: GenerationParams = {
   prompt: '',
   negative: { kind: 'embedding', path: '' },
   maxSide: 0,
+  regionPreset: '',
 };
 
 export function newSeed(): number {
