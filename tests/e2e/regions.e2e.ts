@@ -92,6 +92,12 @@ describe('region presets in the Shot view', () => {
     await page.screenshot({ path: artifactPath('regions-overlay.png') });
     await page.keyboard.press('o');
     await overlay.waitFor({ state: 'detached' });
+    // the help overlay lists the shortcut
+    await page.keyboard.press('?');
+    const listed = await page.getByTestId('help-overlay').locator('dd').evaluateAll((dds) => dds.filter((d) => d.textContent!.includes('region colours')).map((d) => [d.previousElementSibling!.textContent, d.textContent]));
+    expect(listed).toEqual([['O', 'Show or hide the region colours of the Regions panel on the canvas']]);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('help-overlay').waitFor({ state: 'detached' });
   });
 
   it("generates with the preset and shows the result's per-region report", async () => {
@@ -146,6 +152,25 @@ describe('region presets in the Shot view', () => {
     expect(await page.locator('[data-testid=region-preset] optgroup[label="This library"]').count()).toBe(0);
     const names = (await call<{ name: string; builtIn: boolean }[]>('regions/list', [])).map((p) => [p.name, p.builtIn]);
     expect(names).toEqual([['garment + face realism', true], ['new background', true]]);
+  });
+
+  it('flags every role of a preset on a render without a label mask, with the file to import', async () => {
+    await page.goto(served.url);
+    await page.locator('[data-testid=garment-card]:not([data-sku^="AV-"])').click();
+    await page.getByTestId('shot-canvas').locator('canvas').first().waitFor();
+    await page.getByTestId('region-preset').selectOption('new background');
+    await page.getByTestId('region-missing').waitFor();
+    const kind = await page.getByTestId('pick-kind').inputValue();
+    expect((await page.getByTestId('region-missing').textContent())!.replace(/\s+/g, ' ')).toContain(`This render has no label mask, so Generate with this preset is refused. Import a label mask front_${kind}.mask.png beside the render`);
+    expect(await page.locator('[data-testid=region-role]').evaluateAll((ls) => ls.map((l) => [l.getAttribute('data-role'), l.querySelector('.cover')!.textContent]))).toEqual([
+      ['background', 'no pixels'], ['garment', 'no pixels'], ['skin', 'no pixels'], ['face', 'no pixels'],
+    ]);
+    expect(await page.getByTestId('region-overlay').isDisabled()).toBe(true);
+    await page.getByTestId('region-preset').selectOption('');
+    expect(await page.locator('[data-testid=region-role]').count()).toBe(0);
+  });
+
+  it('has logged no console errors but the refused save', () => {
     // the one error the browser logged is the refused save's answer
     expect(consoleErrors).toEqual([expect.stringMatching(/status of 400 .*\/api\/regions\/save\)$/)]);
   });
