@@ -3,6 +3,7 @@
 // progress, then the dressed result next to each garment's render. Sample library, the tiny
 // demo model, a 64x64 canvas.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { writeSampleLibrary } from '../../main/catalog/index';
@@ -88,6 +89,31 @@ describe('dressing an outfit in the Combos view', () => {
     // beside it, each garment's render
     expect(await page.getByTestId('dress-result').locator('figure').count()).toBe(3);
     expect(await page.getByTestId('dress-cost').textContent()).toMatch(/^\d+ sample-evaluations \(\d+ for one shot per garment\)$/);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('exports the dressed outfit from the Combos view: one shot per view named by the combo, the dressed shot reused', async () => {
+    const combo = (await call<{ id: number; name: string }[]>('combos/list', [])).find((c) => c.name === 'Dressed look')!;
+    const [dressed] = await call<DressedOutfitRecord[]>('combos/dressed', [combo.id]);
+    await page.getByTestId('combo-export').click();
+    const dialog = page.getByTestId('export-dialog');
+    await dialog.waitFor();
+    await page.getByTestId('export-preset').locator('option[value=amazon]').waitFor({ state: 'attached' });
+    await page.getByTestId('export-outfits').check();
+    expect(await page.getByTestId('export-outfits-doc').textContent()).toContain('“Dressed look” in each view');
+    const out = join(dir, 'outfit-shots');
+    await page.getByTestId('export-out').fill(out);
+    await page.getByTestId('export-size').fill('1000');
+    await page.getByTestId('export-start').click();
+    const job = dialog.getByTestId('job').first();
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 120_000, interval: 250 }).toMatch(/^(done|failed|cancelled)$/);
+    expect(await job.getAttribute('data-state'), (await job.textContent()) ?? '').toBe('done');
+    expect(await job.getByTestId('export-result').getAttribute('data-done')).toBe('1');
+    await dialog.screenshot({ path: artifactPath('outfits-export.png') });
+    // the library has the front view only: one file, the dressed shot of the test before
+    expect(readdirSync(out).filter((f) => f.endsWith('.jpg'))).toEqual(['dressed-look_front.jpg']);
+    const report = JSON.parse(readFileSync(join(out, 'export-report.json'), 'utf8')) as { items: { item: { outfit: { status: string; generationId: number } } }[] };
+    expect(report.items.map((i) => i.item.outfit)).toMatchObject([{ status: 'reused', generationId: dressed!.id }]);
     expect(consoleErrors).toEqual([]);
   });
 });
