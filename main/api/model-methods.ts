@@ -1,13 +1,14 @@
 import type { LibraryService } from '../../preload/api/contract';
 import type { GarmentModelRecord } from '../../preload/api/render3d-types';
 import { readFileSync } from 'node:fs';
+import { colorwayMaterial, loadColorwayMaterial } from '../catalog/materials';
 import { attachModel, storeRenders } from '../catalog/model-renders';
 import { colorwayModel, requireColorwayModel } from '../catalog/models';
 import type { ColorwayModel } from '../catalog/models';
 import { UserError } from '../common/errors';
 import type { LibraryHolder } from './library-service';
 
-type ModelMethods = Pick<LibraryService, 'attachModel' | 'model' | 'modelData' | 'addRenders'>;
+type ModelMethods = Pick<LibraryService, 'attachModel' | 'model' | 'modelData' | 'material' | 'materialData' | 'addRenders'>;
 
 function decode64(data: string, what: string): Buffer {
   const bytes = Buffer.from(data, 'base64');
@@ -28,6 +29,15 @@ export function modelMethods(holder: LibraryHolder): ModelMethods {
     modelData: async (colorwayId) => {
       const lib = holder.require();
       return readFileSync(requireColorwayModel(lib, lib.root, colorwayId).file).toString('base64');
+    },
+    material: async (colorwayId) => {
+      const m = colorwayMaterial(holder.require(), colorwayId);
+      return m ? { colorwayId, hash: m.hash, bytes: m.bytes, name: m.name } : null;
+    },
+    materialData: async (colorwayId) => {
+      const lib = holder.require();
+      const m = loadColorwayMaterial(lib, lib.root, colorwayId);
+      return m ? { name: m.name, side: m.material.front, images: Object.fromEntries([...m.images].map(([path, bytes]) => [path, Buffer.from(bytes).toString('base64')])) } : null;
     },
     addRenders: async (colorwayId, images) =>
       (await storeRenders(holder.require(), colorwayId, images.map((i) => ({ view: i.view, kind: i.kind, png: decode64(i.png, `${i.view} ${i.kind} render`) })))).added,

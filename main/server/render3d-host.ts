@@ -3,13 +3,22 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Render3dImage, Render3dPageApi, Render3dProgress, Render3dRequest } from '../../preload/api/render3d-types';
+import type { U3mSide } from '../../preload/api/u3m-types';
 import { UserError } from '../common/errors';
 import { projectRoot } from '../common/version';
 import { serveStatic } from './static-files';
 
-export type HeadlessRenderRequest = Omit<Render3dRequest, 'modelUrl'> & {
+/** a U3M material for a headless render: the side the garment wears and the images it names, by path */
+export interface HeadlessMaterial {
+  name: string;
+  side: U3mSide;
+  images: Map<string, Uint8Array>;
+}
+
+export type HeadlessRenderRequest = Omit<Render3dRequest, 'modelUrl' | 'material'> & {
   /** the .glb bytes */
   model: Uint8Array;
+  material?: HeadlessMaterial | null;
   signal?: AbortSignal;
   onProgress?(p: Render3dProgress): void;
   /** the longest the whole render may take (default 30 minutes) */
@@ -40,13 +49,19 @@ function rendererRoot(): string {
   return root;
 }
 
-/** a loopback server for the built renderer and the one model being rendered */
-async function hostModel(model: Uint8Array): Promise<{ url: string; close(): Promise<void> }> {
+/** a loopback server for the built renderer, the one model being rendered and its material's images (`/material/<n>`) */
+async function hostModel(model: Uint8Array, images: Uint8Array[]): Promise<{ url: string; close(): Promise<void> }> {
   const root = rendererRoot();
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/model.glb') {
       res.writeHead(200, { 'content-type': 'model/gltf-binary', 'content-length': model.length }).end(model);
+      return;
+    }
+    const image = /^\/material\/(\d+)$/.exec(path);
+    if (image && images[Number(image[1])]) {
+      const bytes = images[Number(image[1])]!;
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length }).end(bytes);
       return;
     }
     serveStatic(root, path, res).catch(() => res.writeHead(500).end());
@@ -63,7 +78,8 @@ async function hostModel(model: Uint8Array): Promise<{ url: string; close(): Pro
 export async function renderHeadless(req: HeadlessRenderRequest): Promise<Render3dImage[]> {
   const executablePath = findChromium();
   const { chromium } = await import('playwright-core');
-  const host = await hostModel(req.model);
+  const materialImages = [...(req.material?.images ?? new Map<string, Uint8Array>())];
+  const host = await hostModel(req.model, materialImages.map(([, bytes]) => bytes));
   const browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', ...SWIFTSHADER_ARGS] });
   const pageErrors: string[] = [];
   try {
@@ -84,6 +100,7 @@ export async function renderHeadless(req: HeadlessRenderRequest): Promise<Render
       background: req.background,
       variant: req.variant ?? null,
       snapshotSamples: req.snapshotSamples ?? [],
+      material: req.material ? { name: req.material.name, side: req.material.side, imageUrls: Object.fromEntries(materialImages.map(([path], i) => [path, `/material/${i}`])) } : null,
     };
     page.setDefaultTimeout(req.timeoutMs ?? 30 * 60_000);
     try {

@@ -22,7 +22,7 @@ import type { RenderKind } from './library-types';
 import type { QueueStateRecord } from './queue-types';
 import type { RemoteSettingsRecord, RemoteWorkerRecord } from './remote-types';
 import type { CostEstimateRecord, CostRequestRecord } from './estimate-types';
-import type { GarmentModelRecord, Render3dUpload } from './render3d-types';
+import type { GarmentMaterialData, GarmentMaterialRecord, GarmentModelRecord, Render3dUpload } from './render3d-types';
 import type { GenerationRegionsRecord, RegionPreset, RegionPresetRole, RegionRole, RenderRegionsRecord } from './region-types';
 
 /**
@@ -84,6 +84,10 @@ export interface LibraryService {
   model(colorwayId: number): Promise<GarmentModelRecord | null>;
   /** the colorway's stored .glb as base64, for the 3D renderer */
   modelData(colorwayId: number): Promise<string>;
+  /** the colorway's U3M material (imported as material.u3m/.u3ma), or null when it has none */
+  material(colorwayId: number): Promise<GarmentMaterialRecord | null>;
+  /** the colorway's material for the 3D renderer (front side, images as base64), or null when it has none */
+  materialData(colorwayId: number): Promise<GarmentMaterialData | null>;
   /** stores 3D renders as the colorway's renders of their view and kind; how many were new */
   addRenders(colorwayId: number, images: Render3dUpload[]): Promise<number>;
 }

@@ -1,5 +1,7 @@
 /** The 3D renderer page's protocol (renderer/render3d/page.ts), shared by its drivers: `r2r render` and the studio. */
 
+import type { U3mSide } from './u3m-types';
+
 export const RENDER3D_VIEWS = ['front', 'back', 'side', 'detail'] as const;
 export type Render3dView = (typeof RENDER3D_VIEWS)[number];
 
@@ -22,6 +24,16 @@ export interface Render3dRequest {
   variant?: string | null;
   /** also return each path-traced view as it stood at these sample counts (below `samples`) */
   snapshotSamples?: number[];
+  /** a U3M material the garment wears instead of the model's own (its front side) */
+  material?: Render3dMaterial | null;
+}
+
+/** a U3M material handed to the renderer page: the side to wear and where its images are */
+export interface Render3dMaterial {
+  name: string;
+  side: U3mSide;
+  /** the URL the page fetches each image from, by the path the material names it with */
+  imageUrls: Record<string, string>;
 }
 
 export interface Render3dImage {
@@ -32,6 +44,8 @@ export interface Render3dImage {
   ms: number;
   /** path-traced samples per pixel in this image (null for raster) */
   samples: number | null;
+  /** what the renderer could not do as asked, e.g. a mesh without UVs that a material's textures cannot map onto */
+  notes?: string[];
 }
 
 export interface Render3dProgress {
@@ -57,6 +71,22 @@ export interface GarmentModelRecord {
   /** the KHR_materials_variants variant the colorway wears (null: the default materials) */
   variant: string | null;
   triangles: number;
+}
+
+/** a colorway's U3M material in the library */
+export interface GarmentMaterialRecord {
+  colorwayId: number;
+  /** sha-256 of the stored .u3ma */
+  hash: string;
+  bytes: number;
+  name: string;
+}
+
+/** a colorway's material as the 3D renderer takes it: the front side and its images (base64) by path */
+export interface GarmentMaterialData {
+  name: string;
+  side: U3mSide;
+  images: Record<string, string>;
 }
 
 /** one 3D render handed to the library: PNG bytes as base64 */

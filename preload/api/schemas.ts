@@ -41,6 +41,8 @@ const catalogSchemas = {
     attachModel: z.tuple([id, z.string().min(1).max(360 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'), z.string().trim().min(1).max(500)]),
     model: z.tuple([id]),
     modelData: z.tuple([id]),
+    material: z.tuple([id]),
+    materialData: z.tuple([id]),
     addRenders: z.tuple([
       id,
       z

@@ -1,6 +1,7 @@
 import { loadGarmentScene } from './garment-scene';
 import { RenderCancelled, ViewRenderer } from './render-views';
 import { isRigView } from './rig';
+import { applyU3mMaterial } from './u3m-material';
 import type { Render3dImage, Render3dPageApi, Render3dProgress, Render3dRequest } from '../../preload/api/render3d-types';
 
 declare global {
@@ -33,6 +34,7 @@ async function render(req: Render3dRequest): Promise<Render3dImage[]> {
   const res = await fetch(req.modelUrl);
   if (!res.ok) throw new Error(`cannot fetch the model (${res.status} ${res.statusText})`);
   const garment = await loadGarmentScene(await res.arrayBuffer(), { variant: req.variant });
+  const notes = req.material ? await applyU3mMaterial(garment.model, req.material) : [];
   const progress = (p: Render3dProgress) => window.r2rRender3dProgress?.(p);
   const renderer = new ViewRenderer(garment, {
     width: req.width,
@@ -52,13 +54,13 @@ async function render(req: Render3dRequest): Promise<Render3dImage[]> {
         if (kind === 'raster') {
           const png = await renderer.raster(view);
           progress({ view, kind, done: 1, total: 1 });
-          out.push({ view, kind, png: base64(png), ms: performance.now() - t0, samples: null });
+          out.push({ view, kind, png: base64(png), ms: performance.now() - t0, samples: null, notes });
           continue;
         }
         const png = await renderer.raytrace(view, req.snapshotSamples ?? [], (samples, snap) =>
-          out.push({ view, kind, png: base64(snap), ms: performance.now() - t0, samples }),
+          out.push({ view, kind, png: base64(snap), ms: performance.now() - t0, samples, notes }),
         );
-        out.push({ view, kind, png: base64(png), ms: performance.now() - t0, samples: req.samples });
+        out.push({ view, kind, png: base64(png), ms: performance.now() - t0, samples: req.samples, notes });
       }
     }
     return out;

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { RENDER3D_KINDS, RENDER3D_VIEWS } from '../../../preload/api/render3d-types';
 import type { Render3dBackground, Render3dKind, Render3dView } from '../../../preload/api/render3d-types';
 import { inspectModel, ModelProblem } from '../../catalog/import/glb';
+import { MaterialProblem, parseU3m, parseU3ma } from '../../catalog/import/u3m';
 import { writeFileAtomic } from '../../common/atomic-write';
 import { UserError } from '../../common/errors';
 import { renderHeadless } from '../../server/render3d-host';
+import type { HeadlessMaterial } from '../../server/render3d-host';
 import type { CliCommand } from '../command';
 import { needPositional, needString, optInteger, optString, printResult } from '../command';
 import { createProgress } from '../progress';
@@ -30,6 +32,31 @@ function parseSize(text: string | undefined): { width: number; height: number } 
   return { width: w, height: h };
 }
 
+/** a .u3m (its images read beside it) or .u3ma for --material; the garment wears its front side */
+export function readMaterialFile(path: string): HeadlessMaterial {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new UserError('unreadable-material', `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const beside = (p: string) => {
+    try {
+      return readFileSync(resolve(dirname(path), p));
+    } catch {
+      return undefined;
+    }
+  };
+  try {
+    const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b;
+    const { material, images } = isZip || path.toLowerCase().endsWith('.u3ma') ? parseU3ma(bytes) : parseU3m(bytes, beside);
+    return { name: material.name, side: material.front, images };
+  } catch (err) {
+    if (err instanceof MaterialProblem) throw new UserError('bad-material', `${path}: ${err.message}`, 'Give a U3M 1.1 material: a .u3m with its images beside it, or a .u3ma.');
+    throw err;
+  }
+}
+
 function parseKinds(text: string | undefined): Render3dKind[] {
   if (text === undefined || text === 'both') return [...RENDER3D_KINDS];
   return parseList('kind', text, RENDER3D_KINDS, []);
@@ -38,7 +65,7 @@ function parseKinds(text: string | undefined): Render3dKind[] {
 export const renderCommand: CliCommand = {
   name: 'render',
   summary: 'rasterised and path-traced renders of a garment .glb from the 3D camera rig, in headless Chromium (CPU: SwiftShader)',
-  usage: '<model.glb> --out <dir> [--views front,back,side,detail] [--kind raster|raytrace|both] [--samples 64] [--size 768x1024] [--background transparent|white] [--variant NAME] [--json]',
+  usage: '<model.glb> --out <dir> [--views front,back,side,detail] [--kind raster|raytrace|both] [--samples 64] [--size 768x1024] [--background transparent|white] [--variant NAME] [--material FILE.u3m|.u3ma] [--json]',
   options: {
     out: { type: 'string', help: 'folder the PNGs are written to, as <view>_<kind>.png' },
     views: { type: 'string', help: `views to render (default: ${RENDER3D_VIEWS.join(',')})` },
@@ -47,6 +74,7 @@ export const renderCommand: CliCommand = {
     size: { type: 'string', help: `image size WxH (default ${DEFAULT_RENDER_SIZE.width}x${DEFAULT_RENDER_SIZE.height})` },
     background: { type: 'string', help: 'transparent (default) or white' },
     variant: { type: 'string', help: 'KHR_materials_variants variant (colorway) to dress the model in' },
+    material: { type: 'string', help: "a U3M material (.u3m with its images beside it, or .u3ma) the garment wears instead of the model's own: its front side, textures at their physical size" },
     json: { type: 'boolean', help: 'print the written files as JSON' },
   },
   async run(ctx) {
@@ -76,6 +104,8 @@ export const renderCommand: CliCommand = {
     if (variant && !summary.variants.some((v) => v.toLowerCase() === variant.toLowerCase())) {
       throw new UserError('unknown-variant', `${modelPath} has no material variant '${variant}'`, `Its variants: ${summary.variants.join(', ') || 'none'}.`);
     }
+    const materialPath = optString(ctx, 'material');
+    const material = materialPath ? readMaterialFile(resolve(materialPath)) : null;
     const perView = (k: Render3dKind) => (k === 'raster' ? 1 : samples);
     const total = views.length * kinds.reduce((n, k) => n + perView(k), 0);
     const doneBefore = new Map<string, number>();
@@ -90,6 +120,7 @@ export const renderCommand: CliCommand = {
       ...size,
       background,
       variant: variant ?? null,
+      material,
       signal: ctx.signal,
       onProgress: (p) => progress.update(doneBefore.get(`${p.view}_${p.kind}`)! + p.done, total, `${p.view} ${p.kind}`),
     });
@@ -98,9 +129,10 @@ export const renderCommand: CliCommand = {
       writeFileAtomic(file, Buffer.from(img.png, 'base64'));
       return { view: img.view, kind: img.kind, file, ms: Math.round(img.ms) };
     });
+    const notes = [...new Set(images.flatMap((img) => img.notes ?? []))];
     progress.done(`${files.length} images written to ${out}`);
-    printResult(ctx, { model: modelPath, size, samples, background, variant: variant ?? null, triangles: summary.triangles, files }, () =>
-      files.map((f) => `${f.file}  (${(f.ms / 1000).toFixed(1)} s)`).join('\n'),
+    printResult(ctx, { model: modelPath, size, samples, background, variant: variant ?? null, material: material?.name ?? null, triangles: summary.triangles, files, notes }, () =>
+      [...files.map((f) => `${f.file}  (${(f.ms / 1000).toFixed(1)} s)`), ...notes.map((n) => `note: ${n}`)].join('\n'),
     );
     return 0;
   },

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../../main/catalog/assets';
+import { createLibraryService, LibraryHolder } from '../../../main/api/library-service';
 import { importTree } from '../../../main/catalog/import/importer';
 import { createLibrary } from '../../../main/catalog/library';
 import type { Library } from '../../../main/catalog/library';
@@ -121,5 +122,29 @@ describe('r2r import of <garment>/<colorway>/material.u3m|.u3ma', () => {
     expect(report.problems[1]!.reason).toBe('the folder holds both material.u3m and material.u3ma: keep one');
     expect(report.materials.assigned).toBe(0);
     lib.close();
+  });
+
+  it('the library service names the material and hands its front side and images to the renderer', async () => {
+    const src = tempDir();
+    writeFile(src, 'tops/TEE-5/red/material.u3m', enc(u3m('Red twill', 'tex/c.png')));
+    writeFile(src, 'tops/TEE-5/red/tex/c.png', stripes);
+    writeFile(src, 'tops/TEE-5/blue/front_raster.png', await png(8, 8, 3));
+    const lib = createLibrary(tempDir());
+    await importTree(lib, src);
+    const [red, blue] = [colorwayId(lib, 'TEE-5', 'red'), colorwayId(lib, 'TEE-5', 'blue')];
+    const root = lib.root;
+    lib.close();
+    const holder = new LibraryHolder({ recentFile: `${tempDir()}/recent.json` });
+    holder.open(root);
+    const service = createLibraryService(holder);
+    expect(await service.material(red)).toMatchObject({ colorwayId: red, name: 'Red twill' });
+    expect(await service.material(blue)).toBeNull();
+    const data = (await service.materialData(red))!;
+    expect(data.name).toBe('Red twill');
+    expect(data.side.basecolor.texture!.image).toMatchObject({ path: 'tex/c.png', widthMm: 50, heightMm: 50 });
+    expect(Object.keys(data.images)).toEqual(['tex/c.png']);
+    expect(Buffer.from(data.images['tex/c.png']!, 'base64')).toEqual(Buffer.from(stripes));
+    expect(await service.materialData(blue)).toBeNull();
+    holder.close();
   });
 });

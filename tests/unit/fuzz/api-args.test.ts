@@ -96,6 +96,8 @@ const SEEDS: Record<string, unknown[][]> = {
   'library.attachModel': [[1, Buffer.from('glTF but not really').toString('base64'), 'shirt.glb']],
   'library.model': [[1], [2]],
   'library.modelData': [[1]],
+  'library.material': [[1], [2]],
+  'library.materialData': [[1]],
   'library.addRenders': [[1, [{ view: 'side', kind: 'raster', png: PNG_1X1 }]], [2, [{ view: 'detail', kind: 'raytrace', png: PNG_1X1 }]]],
   'masks.get': [[1, 'edit'], [2, 'texture-lock']],
   'masks.save': [[1, 'edit', mask16], [2, 'garment', mask16]],
