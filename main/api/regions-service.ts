@@ -1,11 +1,12 @@
 import sharp from 'sharp';
 import type { RegionsService } from '../../preload/api/contract';
 import { REGION_ROLES, type GenerationRegionsRecord, type RegionCostRecord, type RegionPreset, type RenderRegionsRecord } from '../../preload/api/region-types';
-import { assetFile, getGeneration, type Library } from '../catalog/index';
+import { assetFile, getGeneration, getMask, type Library } from '../catalog/index';
 import { deleteRegionPreset, getRenderLabels, listRegionPresets, saveRegionPreset } from '../catalog/queries/region-presets';
 import { UserError } from '../common/errors';
 import { labelsOf } from '../inference/pipelines/label-masks';
 import type { LibraryHolder } from './library-service';
+import { pngToMask } from './masks-service';
 
 function renderRow(lib: Library, renderId: number): { width: number; height: number; view: string; kind: string } {
   const r = lib
@@ -24,18 +25,40 @@ async function rolePixels(file: string): Promise<number[]> {
   return counts;
 }
 
+/** a painted mask's non-black pixels and its weight in pixels (grey counts in part) */
+async function maskPixels(file: string): Promise<{ pixels: number; weight: number }> {
+  const m = await pngToMask(file);
+  let pixels = 0;
+  let weight = 0;
+  for (const v of m.data) {
+    if (v > 0) pixels++;
+    weight += v / 255;
+  }
+  return { pixels, weight };
+}
+
+/** the roles the shot path (main/shots/shot-regions.ts) finds pixels for: the label mask's, else a painted garment mask for the garment */
 export async function renderRegions(lib: Library, renderId: number): Promise<RenderRegionsRecord> {
   const r = renderRow(lib, renderId);
-  const labels = getRenderLabels(lib, renderId);
-  const counts = labels ? await rolePixels(assetFile(lib, labels.asset)) : REGION_ROLES.map(() => 0);
   const total = r.width * r.height;
+  const labels = getRenderLabels(lib, renderId);
+  const painted = labels ? undefined : getMask(lib, renderId, 'garment');
+  let roles: RenderRegionsRecord['roles'];
+  if (labels) {
+    const counts = await rolePixels(assetFile(lib, labels.asset));
+    roles = REGION_ROLES.map((role, i) => ({ role, pixels: counts[i]!, coverage: counts[i]! / total, source: counts[i]! > 0 ? 'label mask' : null }));
+  } else {
+    const garment = painted ? await maskPixels(assetFile(lib, painted.asset)) : { pixels: 0, weight: 0 };
+    roles = REGION_ROLES.map((role) => (role === 'garment' && garment.pixels > 0 ? { role, pixels: garment.pixels, coverage: garment.weight / total, source: 'garment mask' } : { role, pixels: 0, coverage: 0, source: null }));
+  }
   return {
     renderId,
     width: r.width,
     height: r.height,
     labels: labels?.asset ?? null,
-    roles: REGION_ROLES.map((role, i) => ({ role, pixels: counts[i]!, coverage: counts[i]! / total })),
-    missingHint: `Import a label mask ${r.view}_${r.kind}.mask.png beside the render (background black, garment red, skin green, face blue), or paint the role in that colour in the label mask; a role without pixels keeps the shot's own settings.`,
+    garmentMask: painted?.asset ?? null,
+    roles,
+    missingHint: `Import a label mask ${r.view}_${r.kind}.mask.png beside the render (background black, garment red, skin green, face blue), or paint the role in its colour in the label mask; without a label mask, a painted garment mask gives the garment role its pixels. A role without pixels keeps the shot's own settings.`,
   };
 }
 

@@ -64,10 +64,12 @@ export function presetRolesProblem(roles: unknown): string | undefined {
 /** one role of a render as the Shot view's Regions panel shows it */
 export interface RenderRoleRecord {
   role: RegionRole;
-  /** pixels of the render's label mask that are this role's colour */
+  /** pixels of the role: the label mask's pixels of its colour, or a painted garment mask's non-black pixels */
   pixels: number;
-  /** pixels / all pixels of the render */
+  /** the role's share of the render (pixels / all pixels; a soft painted mask's grey pixels count in part) */
   coverage: number;
+  /** where its pixels come from; null when the render has none for it */
+  source: 'label mask' | 'garment mask' | null;
 }
 
 /** what a region preset will do on one render: the roles its label mask has pixels for */
@@ -77,6 +79,8 @@ export interface RenderRegionsRecord {
   height: number;
   /** the label mask's asset hash, or null when the render has none */
   labels: string | null;
+  /** without a label mask, a painted garment mask gives the garment role its pixels (its asset hash, else null) */
+  garmentMask: string | null;
   /** every role, in REGION_ROLES order (pixels 0 when the render has none of it) */
   roles: RenderRoleRecord[];
   /** what to do for a role without pixels, naming this render's label mask file */

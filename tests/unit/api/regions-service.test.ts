@@ -8,7 +8,7 @@ import type { RegionsService } from '../../../preload/api/contract';
 import { LABEL_COLOURS, REGION_ROLES } from '../../../preload/api/region-types';
 import { createRegionsService } from '../../../main/api/regions-service';
 import { LibraryHolder } from '../../../main/api/library-service';
-import { assetFile, insertGeneration, searchGarments, updateGeneration, writeSampleLibrary } from '../../../main/catalog/index';
+import { assetFile, deleteMask, insertGeneration, searchGarments, setMask, updateGeneration, writeSampleLibrary } from '../../../main/catalog/index';
 
 const dir = mkdtempSync(join(tmpdir(), 'r2r-regions-service-'));
 const W = 48;
@@ -52,6 +52,8 @@ describe('regions service', () => {
     });
     expect(r.roles.map((x) => x.role)).toEqual([...REGION_ROLES]);
     expect(r.roles.map((x) => x.pixels)).toEqual(exact);
+    expect(r.roles.map((x) => x.source)).toEqual(['label mask', 'label mask', 'label mask', 'label mask']);
+    expect(r.garmentMask).toBeNull();
     for (const x of r.roles) {
       expect(x.pixels).toBeGreaterThan(0);
       expect(x.coverage).toBeCloseTo(x.pixels / (W * H), 12);
@@ -64,6 +66,24 @@ describe('regions service', () => {
     expect(r.roles.every((x) => x.pixels === 0 && x.coverage === 0)).toBe(true);
     expect(r.missingHint).toContain('front_raster.mask.png');
     await expect(regions.forRender(99_999)).rejects.toMatchObject({ code: 'unknown-render' });
+  });
+
+  it("without a label mask, counts a painted garment mask as the garment role (grey pixels in part)", async () => {
+    const lib = holder.require();
+    // the top 16 rows white, the next 8 rows grey 51 (a fifth), the rest black
+    const raw = Buffer.alloc(W * H);
+    raw.fill(255, 0, 16 * W);
+    raw.fill(51, 16 * W, 24 * W);
+    await setMask(lib, plainRender, 'garment', await sharp(raw, { raw: { width: W, height: H, channels: 1 } }).png().toBuffer());
+    try {
+      const r = await regions.forRender(plainRender);
+      expect(r.labels).toBeNull();
+      expect(r.garmentMask).toMatch(/^[0-9a-f]{64}$/);
+      expect(r.roles.map((x) => [x.role, x.pixels, x.source])).toEqual([['background', 0, null], ['garment', 24 * W, 'garment mask'], ['skin', 0, null], ['face', 0, null]]);
+      expect(r.roles[1]!.coverage).toBeCloseTo((16 * W + 8 * W * 0.2) / (W * H), 12);
+    } finally {
+      deleteMask(lib, plainRender, 'garment');
+    }
   });
 
   it('saves a copy under a new name, replaces it on a second save and deletes it; built-ins are refused in any case', async () => {
