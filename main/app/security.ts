@@ -46,14 +46,16 @@ export function contentSecurityPolicy(opts: { devServer?: string } = {}): string
     ['style-src', ["'self'", "'unsafe-inline'", ...(dev ? [dev] : [])]],
     ['img-src', ["'self'", 'data:', 'blob:', `${ASSET_SCHEME}:`]],
     ['font-src', ["'self'", 'data:']],
-    ['connect-src', ["'self'", `${ASSET_SCHEME}:`, ...(dev && devWs ? [dev, devWs] : [])]],
+    // blob: the 3D renderer frame fetches the model and material images the studio hands it as blob URLs (same origin only)
+    ['connect-src', ["'self'", 'blob:', `${ASSET_SCHEME}:`, ...(dev && devWs ? [dev, devWs] : [])]],
     ['worker-src', ["'self'", 'blob:']],
     ['media-src', ["'none'"]],
     ['object-src', ["'none'"]],
-    ['frame-src', ["'none'"]],
+    // the 3D renderer page (render3d.html) runs in a hidden frame of the studio's own origin
+    ['frame-src', ["'self'"]],
     ['base-uri', ["'none'"]],
     ['form-action', ["'none'"]],
-    ['frame-ancestors', ["'none'"]],
+    ['frame-ancestors', ["'self'"]],
   ];
   return directives.map(([name, values]) => `${name} ${values.join(' ')}`).join('; ');
 }

@@ -34,9 +34,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-// the page may only talk to its own origin; images may be data/blob urls from the canvas
+// the page may only talk to its own origin; images may be data/blob urls from the canvas; the 3D
+// renderer page runs in a frame of the same origin and fetches the blob URLs the studio hands it
 export const BROWSER_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' blob: ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 
 const API_ROUTE = /^\/api\/([a-zA-Z]+)\/([a-zA-Z]+)$/;
 

@@ -1,15 +1,20 @@
 import { WebIO } from '@gltf-transform/core';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importTree } from '../../main/catalog/import/importer';
 import { parseU3m } from '../../main/catalog/import/u3m';
+import { assetFile, createLibrary, openLibrary } from '../../main/catalog/library';
 import { buildGarmentGlb, garmentMesh } from '../../main/catalog/sample/garment-model';
-import { renderHeadless } from '../../main/server/render3d-host';
+import { chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { renderHeadless, SWIFTSHADER_ARGS } from '../../main/server/render3d-host';
 import type { HeadlessMaterial } from '../../main/server/render3d-host';
-import { artifactPath, chromiumPath, root } from './support';
+import { artifactPath, chromiumPath, collectConsoleErrors, openStudio, root } from './support';
+import type { Studio } from './support';
 
 interface Rgba {
   width: number;
@@ -41,8 +46,8 @@ function meanColour(img: Rgba): { r: number; g: number; b: number; n: number } {
   return { r: sum.r / sum.n, g: sum.g / sum.n, b: sum.b / sum.n, n: sum.n };
 }
 
-function u3m(basecolor: unknown) {
-  return { schema: '1.1', material: { id: 'm', name: 'Test material', front: { basecolor, roughness: { constant: 0.8 } } } };
+function u3m(basecolor: unknown, name = 'Test material') {
+  return { schema: '1.1', material: { id: 'm', name, front: { basecolor, roughness: { constant: 0.8 } } } };
 }
 
 /** a 64 x 8 px tile, red on its left half and green on its right, `widthMm` wide */
@@ -167,4 +172,60 @@ describe('U3M materials on a GLB garment, headless raster', () => {
     const mean = meanColour(img);
     expect(Math.abs(mean.r - mean.g)).toBeLessThan(10);
   }, 120_000);
+});
+
+describe('a colorway with a U3M material renders in it from the studio', () => {
+  let studio: Studio | undefined;
+  let webgl: Browser | undefined;
+  afterAll(async () => {
+    await webgl?.close();
+    await studio?.close();
+  });
+
+  it('the 3D panel names the material and the stored front raster wears its red', async () => {
+    studio = await openStudio('r2r-u3m-studio-e2e-', async (dir) => {
+      const src = join(dir, 'src');
+      const write = (rel: string, bytes: Uint8Array) => {
+        mkdirSync(dirname(join(src, rel)), { recursive: true });
+        writeFileSync(join(src, rel), bytes);
+      };
+      write('tops/TEE-1/red/model.glb', await buildGarmentGlb({ segments: 16, colors: [NAVY] }));
+      write('tops/TEE-1/red/material.u3m', enc(u3m({ constant: { r: 1, g: 0, b: 0 } }, 'Red jersey')));
+      write('tops/TEE-1/red/front_raster.png', new Uint8Array(await sharp({ create: { width: 24, height: 32, channels: 3, background: '#808080' } }).png().toBuffer()));
+      const lib = createLibrary(join(dir, 'lib'));
+      const report = await importTree(lib, src);
+      lib.close();
+      expect(report.problems).toEqual([]);
+      expect(report.materials).toEqual({ found: 1, assigned: 1 });
+    });
+    const { served, dir } = studio;
+    // the studio's own test browser runs without a GPU (no WebGL): the 3D panel needs SwiftShader's
+    webgl = await chromium.launch({ executablePath: chromiumPath(), args: ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', ...SWIFTSHADER_ARGS] });
+    const page = await webgl.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors = collectConsoleErrors(page);
+    await page.goto(served.url);
+    await page.getByTestId('garment-card').first().click({ button: 'right' });
+    await expect.poll(() => page.getByTestId('model3d-material').textContent()).toContain('Material Red jersey (U3M)');
+    for (const view of ['back', 'side', 'detail']) await page.getByTestId('model3d-panel').getByLabel(view, { exact: true }).uncheck();
+    await page.getByTestId('model3d-kind').selectOption('raster');
+    await page.getByTestId('model3d-render').click();
+    await page.locator('[data-testid=model3d-done], [data-testid=model3d-panel] [role=alert]').first().waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('model3d-panel').getByRole('alert').allTextContents()).toEqual([]);
+    expect(await page.getByTestId('model3d-done').textContent()).toContain('1 renders made, 1 new in the library.');
+    await page.getByTestId('model3d-panel').screenshot({ path: artifactPath('render3d-u3m-panel.png') });
+    const lib = openLibrary(join(dir, 'lib'), { readonly: true });
+    const row = lib
+      .sql<[], { hash: string; ext: string }>(
+        `SELECT a.hash, a.ext FROM renders r JOIN assets a ON a.id = r.asset_id JOIN views v ON v.id = r.view_id
+         WHERE r.kind = 'raster' AND r.renderer = 'r2r three.js raster' AND v.slug = 'front'`,
+      )
+      .get()!;
+    const stored = await rgba(readFileSync(assetFile(lib, row.hash, row.ext)));
+    lib.close();
+    expect([stored.width, stored.height]).toEqual([768, 1024]);
+    const mean = meanColour(stored);
+    expect(mean.r).toBeGreaterThan(mean.g * 3);
+    expect(mean.r).toBeGreaterThan(mean.b * 3);
+    expect(errors).toEqual([]);
+  }, 240_000);
 });

@@ -36,10 +36,12 @@ describe('window security settings', () => {
     expect(d.get('script-src')).toEqual(["'self'"]);
     expect(d.get('object-src')).toEqual(["'none'"]);
     expect(d.get('base-uri')).toEqual(["'none'"]);
-    expect(d.get('frame-ancestors')).toEqual(["'none'"]);
+    // the studio frames only its own 3D renderer page
+    expect(d.get('frame-ancestors')).toEqual(["'self'"]);
+    expect(d.get('frame-src')).toEqual(["'self'"]);
     expect(d.get('form-action')).toEqual(["'none'"]);
     expect(d.get('img-src')).toEqual(["'self'", 'data:', 'blob:', 'r2r-asset:']);
-    expect(d.get('connect-src')).toEqual(["'self'", 'r2r-asset:']);
+    expect(d.get('connect-src')).toEqual(["'self'", 'blob:', 'r2r-asset:']);
     const all = [...d.values()].flat();
     for (const loose of ["'unsafe-eval'", '*', 'http:', 'https:', 'ws:', 'file:']) expect(all).not.toContain(loose);
     expect(d.get('script-src')).not.toContain("'unsafe-inline'");
@@ -48,7 +50,7 @@ describe('window security settings', () => {
   it('lets the development server in only when one is used', () => {
     const d = directives(contentSecurityPolicy({ devServer: 'http://localhost:5173/' }));
     expect(d.get('script-src')).toEqual(["'self'", 'http://localhost:5173']);
-    expect(d.get('connect-src')).toEqual(["'self'", 'r2r-asset:', 'http://localhost:5173', 'ws://localhost:5173']);
+    expect(d.get('connect-src')).toEqual(["'self'", 'blob:', 'r2r-asset:', 'http://localhost:5173', 'ws://localhost:5173']);
     expect(d.get('default-src')).toEqual(["'none'"]);
   });
 
