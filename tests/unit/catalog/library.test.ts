@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assetRelativePath, sha256, writeAsset } from '../../../main/catalog/assets';
 import { copyLibrary, createLibrary, LIBRARY_FILE, moveLibrary, openLibrary } from '../../../main/catalog/library';
@@ -8,6 +8,8 @@ import { storeImage } from '../../../main/catalog/queries/assets';
 import { MetadataWriter } from '../../../main/catalog/import/metadata';
 import { UserError } from '../../../main/common/errors';
 import { collectGarbage } from '../../../main/catalog/garbage';
+import { materialFile, setColorwayMaterial, writeMaterial } from '../../../main/catalog/materials';
+import { modelFile, setColorwayModel, writeModel } from '../../../main/catalog/models';
 import { png, tempDir } from './helpers';
 
 const ABC_SHA256 = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'; // FIPS 180-2 test vector
@@ -125,6 +127,38 @@ describe('asset garbage', () => {
     expect(existsSync(join(lib.root, assetRelativePath(orphan.hash, 'png')))).toBe(false);
     expect(existsSync(tmp)).toBe(false);
     expect(getGarment(lib, 'G-1').renders[0]!.asset).toBe(used.hash);
+    lib.close();
+  });
+
+  it('removes 3D models and U3M materials no colorway names, keeping the ones in use and young files', async () => {
+    const lib = createLibrary(join(tempDir(), 'lib'));
+    new MetadataWriter(lib).write({
+      sku: 'G-2', name: 'dressed', category: 'top', tags: [], notes: '',
+      colorways: [{ name: 'a', renders: [{ view: 'front', kind: 'raster', renderer: '', width: 8, height: 8, asset: await storeImage(lib, await png(8, 8, 4)), sourcePath: null }] }],
+    });
+    const colorwayId = lib.sql<[], { id: number }>('SELECT id FROM colorways').get()!.id;
+    const bytes = (s: string) => new TextEncoder().encode(s);
+    const model = writeModel(lib.root, bytes('glb in use'));
+    const oldModel = writeModel(lib.root, bytes('glb replaced'));
+    const material = writeMaterial(lib.root, bytes('u3ma in use'));
+    const oldMaterial = writeMaterial(lib.root, bytes('u3ma replaced'));
+    lib.write(() => {
+      setColorwayModel(lib, colorwayId, model, { triangles: 12 } as Parameters<typeof setColorwayModel>[3], null, null);
+      setColorwayMaterial(lib, colorwayId, material, 'twill', null);
+    });
+    const leftover = join(lib.root, 'materials', 'ab', '.cdef.1.abc123.r2r-tmp');
+    mkdirSync(dirname(leftover), { recursive: true });
+    writeFileSync(leftover, 'partial');
+    // everything is younger than the default hour
+    expect(collectGarbage(lib)).toEqual({ rows: 0, files: 0, bytes: 0 });
+    const report = collectGarbage(lib, { minAgeMs: -1000 });
+    expect(report.files).toBe(3);
+    expect(report.bytes).toBe('glb replaced'.length + 'u3ma replaced'.length + 'partial'.length);
+    expect(existsSync(modelFile(lib.root, model.hash))).toBe(true);
+    expect(existsSync(materialFile(lib.root, material.hash))).toBe(true);
+    expect(existsSync(modelFile(lib.root, oldModel.hash))).toBe(false);
+    expect(existsSync(materialFile(lib.root, oldMaterial.hash))).toBe(false);
+    expect(existsSync(leftover)).toBe(false);
     lib.close();
   });
 });
