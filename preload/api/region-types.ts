@@ -19,6 +19,21 @@ export const LABEL_COLOURS: Record<RegionRole, [number, number, number]> = {
 };
 export const LABEL_TOLERANCE = 96;
 
+/** the role (index into REGION_ROLES) of a label mask pixel: its nearest label colour within LABEL_TOLERANCE, else -1 */
+export function labelOfPixel(r: number, g: number, b: number): number {
+  let best = -1;
+  let bestD = LABEL_TOLERANCE * LABEL_TOLERANCE + 1;
+  for (let k = 0; k < REGION_ROLES.length; k++) {
+    const c = LABEL_COLOURS[REGION_ROLES[k]!];
+    const d = (r - c[0]) ** 2 + (g - c[1]) ** 2 + (b - c[2]) ** 2;
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best;
+}
+
 /** one role's settings; unset fields take the shot's own */
 export interface RegionPresetRole {
   /** 0 keeps the role's pixels as the render has them */
@@ -93,7 +108,9 @@ export interface RegionCostRecord {
   strength: number;
   k: number;
   tacSteps: number;
+  /** UNet rows its noise came from (rows shared by layers with the same prompts count for each) */
   sampleEvaluations: number;
+  /** inversion steps of its own trajectory (0 when another layer with the same K ran them) */
   inversionSteps: number;
 }
 

@@ -2,26 +2,12 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { UserError } from '../../common/errors';
 import type { Mask } from '../image/mask';
-import { LABEL_COLOURS, LABEL_TOLERANCE, REGION_ROLES, type RegionRole } from '../../../preload/api/region-types';
+import { labelOfPixel, REGION_ROLES, type RegionRole } from '../../../preload/api/region-types';
 
 /** the role of each pixel of a label mask (index into REGION_ROLES, -1: none), from RGB samples */
 export function labelsOf(rgb: Uint8Array | Buffer, pixels: number): Int8Array {
   const out = new Int8Array(pixels);
-  const palette = REGION_ROLES.map((r) => LABEL_COLOURS[r]);
-  const limit = LABEL_TOLERANCE * LABEL_TOLERANCE;
-  for (let p = 0; p < pixels; p++) {
-    let best = -1;
-    let bestD = limit + 1;
-    for (let k = 0; k < palette.length; k++) {
-      const c = palette[k]!;
-      const d = (rgb[3 * p]! - c[0]) ** 2 + (rgb[3 * p + 1]! - c[1]) ** 2 + (rgb[3 * p + 2]! - c[2]) ** 2;
-      if (d < bestD) {
-        bestD = d;
-        best = k;
-      }
-    }
-    out[p] = best;
-  }
+  for (let p = 0; p < pixels; p++) out[p] = labelOfPixel(rgb[3 * p]!, rgb[3 * p + 1]!, rgb[3 * p + 2]!);
   return out;
 }
 

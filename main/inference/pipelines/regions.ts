@@ -2,7 +2,7 @@ import { UserError } from '../../common/errors';
 import type { Mask } from '../image/mask';
 import { blurMask } from '../image/mask';
 import { stepCounts } from '../../../preload/api/step-counts';
-import type { RegionPreset, RegionRole } from '../../../preload/api/region-types';
+import type { RegionCostRecord, RegionPreset, RegionRole } from '../../../preload/api/region-types';
 import { REGION_ROLES } from '../../../preload/api/region-types';
 import type { Rgb } from '../image/fit';
 import type { SourceImage } from '../image/source-image';
@@ -43,16 +43,7 @@ export interface RegionLayer extends RegionSettings {
 }
 
 /** what the run report says about one layer */
-export interface RegionCost {
-  name: string;
-  strength: number;
-  k: number;
-  tacSteps: number;
-  /** UNet rows its noise came from (rows shared by layers with the same prompts count for each) */
-  sampleEvaluations: number;
-  /** inversion steps of its own trajectory (0 when another layer with the same K ran them) */
-  inversionSteps: number;
-}
+export type RegionCost = RegionCostRecord;
 
 export const REGION_FIELDS = ['name', 'mask', 'label', 'fill', 'strength', 'tac', 'tacRatio', 'prompt', 'negative', 'guidance'] as const;
 
