@@ -37,6 +37,8 @@ export const exportJobParams = z
     outfits: z.boolean().optional(),
     combos: z.array(z.number().int().positive()).min(1).max(10_000).optional(),
     redress: z.boolean().optional(),
+    outfitPrompt: z.string().trim().min(1).max(2000).optional(),
+    outfitSeed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -51,6 +53,8 @@ export const exportJobParams = z
     }
     if (p.combos) ctx.addIssue({ code: 'custom', path: ['combos'], message: 'combos go with outfits: true' });
     if (p.redress) ctx.addIssue({ code: 'custom', path: ['redress'], message: 'redress goes with outfits: true' });
+    if (p.outfitPrompt !== undefined) ctx.addIssue({ code: 'custom', path: ['outfitPrompt'], message: 'outfitPrompt goes with outfits: true' });
+    if (p.outfitSeed !== undefined) ctx.addIssue({ code: 'custom', path: ['outfitSeed'], message: 'outfitSeed goes with outfits: true' });
   })
   .refine((p) => !p.remoteWorkers || (p.generate ?? 'none') !== 'none', { path: ['remoteWorkers'], message: 'remote workers make generated shots: choose generate missing or all' }) satisfies z.ZodType<ExportJobParamsRecord>;
 
@@ -103,6 +107,8 @@ export const exportJob = defineJobKind({
                 ...(params.genWidth ? { width: params.genWidth } : {}),
                 ...(params.genHeight ? { height: params.genHeight } : {}),
                 ...(params.steps ? { steps: params.steps } : {}),
+                ...(params.outfitPrompt !== undefined ? { prompt: params.outfitPrompt } : {}),
+                ...(params.outfitSeed !== undefined ? { seed: params.outfitSeed } : {}),
               },
             }
           : {}),

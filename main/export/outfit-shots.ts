@@ -8,15 +8,13 @@ import { slugify } from '../catalog/vocabulary';
 import { UserError } from '../common/errors';
 import type { LoadedModel } from '../inference/pipelines/load-r2r-model';
 import { settleOrphans } from '../shots/ownership';
-import { DRESS_ROLES, type ComboRenderRecord } from '../../preload/api/outfit-types';
+import { DRESS_ROLES, OUTFIT_PROMPT, type ComboRenderRecord } from '../../preload/api/outfit-types';
 import { EXPORT_JOB_PARAM } from './generate-shots';
 import type { OutfitShot } from './job-store';
 import type { GenerationParameters } from './metadata/a1111-parameters';
 import { compareViews } from './naming';
 import type { ExportCandidate } from './plan';
 
-/** the Dress panel's starting prompt: an outfits export dresses with it unless told otherwise */
-export const OUTFIT_PROMPT = 'a person standing, full body, plain studio background';
 
 /** how an outfits export dresses the combo views that have no dressed shot (part of the job's identity) */
 export interface OutfitSettings {

@@ -47,6 +47,10 @@ export interface ExportJobParamsRecord {
   combos?: number[];
   /** dress every combo view anew instead of exporting its latest dressed shot */
   redress?: boolean;
+  /** the person, pose and background of the views dressed now (default: the Dress panel's starting prompt) */
+  outfitPrompt?: string;
+  /** noise seed of the views dressed now (default 1) */
+  outfitSeed?: number;
 }
 
 /** what a finished export job returns */

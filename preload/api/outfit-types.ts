@@ -2,6 +2,9 @@ import type { RenderKind } from './library-types';
 
 /** the garment roles an outfit can be dressed with (a combo's accessories are not dressed) */
 export const DRESS_ROLES = ['top', 'bottom', 'outer', 'dress', 'shoes'] as const;
+
+/** the Dress panel's starting prompt, and what an outfits export dresses with unless told otherwise */
+export const OUTFIT_PROMPT = 'a person standing, full body, plain studio background';
 export type DressRole = (typeof DRESS_ROLES)[number];
 
 /** a box on the canvas as fractions of its width and height */

@@ -4,6 +4,7 @@ import { appVersion } from '../../common/version';
 import { openLibrary } from '../../catalog/library';
 import { comboIdFor, EXPORT_SOURCES, type ExportSelection, type ExportSource } from '../../export/catalog-candidates';
 import { exportFromLibrary } from '../../export/library-export';
+import { OUTFIT_PROMPT } from '../../../preload/api/outfit-types';
 import { queueProgress, queueProgressLines } from '../../remote/queue-progress';
 import { redisOptions } from '../../remote/redis-url';
 import type { CliCommand, CliContext } from '../command';
@@ -25,7 +26,7 @@ export const exportCommand: CliCommand = {
   summary: 'export catalog shots for a marketplace (presets, names, sRGB, metadata); resumable',
   usage:
     '--library <lib> --out <dir> [--preset amazon|zalando|shopify|<file.json>] [--format jpeg|png|webp] [--size <px>] ' +
-    '[--source realistic|raytrace|raster] [--category C] [--colorway W] [--text Q] [--tag T] [--combo <id|name>] [--outfits [--combo <id|name> ...] [--redress] [--model <dir>]] [--generate none|missing|all --model <dir> [--gen-size WxH|N] [--steps 50] [--negative-embedding <file>] [--provider P] [--cache-dir <dir>] [--queue redis://host:6379 [--attempts 3]]] [--concurrency 2] [--json]',
+    '[--source realistic|raytrace|raster] [--category C] [--colorway W] [--text Q] [--tag T] [--combo <id|name>] [--outfits [--combo <id|name> ...] [--redress] [--model <dir>] [--outfit-prompt <text>] [--outfit-seed N]] [--generate none|missing|all --model <dir> [--gen-size WxH|N] [--steps 50] [--negative-embedding <file>] [--provider P] [--cache-dir <dir>] [--queue redis://host:6379 [--attempts 3]]] [--concurrency 2] [--json]',
   options: {
     library: { type: 'string', help: 'library folder to export from; required' },
     out: { type: 'string', help: 'folder for the images and report; the same command again resumes the export; required' },
@@ -40,6 +41,8 @@ export const exportCommand: CliCommand = {
     combo: { type: 'string', multiple: true, help: 'only the garments of this outfit (id or name), in its colorways; with --outfits the outfits to dress (repeatable; default every outfit)' },
     outfits: { type: 'boolean', help: "one dressed shot per outfit (combo) and view, named <combo>_<view>.<ext>, instead of garment shots: the outfit's latest dressed shot, else dressed now with --model (--gen-size WxH, --steps)" },
     redress: { type: 'boolean', help: 'with --outfits: dress every outfit view anew instead of exporting its latest dressed shot' },
+    'outfit-prompt': { type: 'string', help: `with --outfits: the person, pose and background of the views dressed now (default "${OUTFIT_PROMPT}")` },
+    'outfit-seed': { type: 'string', help: 'with --outfits: noise seed of the views dressed now, 0-4294967295 (default 1)' },
     generate: { type: 'string', help: 'generate realistic shots first: none (default), missing (views without one) or all views' },
     model: { type: 'string', help: 'Stable Diffusion ONNX folder to generate with; required with --generate missing|all' },
     'gen-size': { type: 'string', help: 'model canvas WxH, or its longer side N (the other follows the render), multiples of 8 (64 for SD 1.5), 32-4096 (default 768x1024, landscape 1024x768)' },
@@ -69,6 +72,11 @@ export const exportCommand: CliCommand = {
     );
     const outfits = Boolean(ctx.values.outfits);
     if (ctx.values.redress && !outfits) throw new UserError('bad-option', '--redress goes with --outfits', 'Add --outfits to dress the outfits, or leave out --redress.');
+    for (const name of ['outfit-prompt', 'outfit-seed']) {
+      if (optString(ctx, name) !== undefined && !outfits) throw new UserError('bad-option', `--${name} goes with --outfits`, `Add --outfits to dress the outfits, or leave out --${name}.`);
+    }
+    const outfitPrompt = optString(ctx, 'outfit-prompt');
+    if (outfitPrompt !== undefined && outfitPrompt.trim() === '') throw new UserError('bad-option', '--outfit-prompt is empty', 'Describe the person, pose and background, e.g. --outfit-prompt "photo of a woman standing, studio".');
     const comboArgs = (ctx.values.combo as string[] | undefined) ?? [];
     if (comboArgs.length > 1 && !outfits) throw new UserError('bad-option', `--combo was given ${comboArgs.length} times; a garment export takes one outfit`, 'Give one --combo, or add --outfits to export the dressed shots of several outfits.');
     // outfit names become ids, so the export job (and its resume) names its combos
@@ -121,6 +129,8 @@ export const exportCommand: CliCommand = {
                 ...(optString(ctx, 'steps') === undefined ? {} : { steps: optInteger(ctx, 'steps', 20, 1, 1000) }),
                 ...(optString(ctx, 'provider') === undefined ? {} : { provider: optString(ctx, 'provider') }),
                 ...(optString(ctx, 'cache-dir') === undefined ? {} : { cacheDir: optString(ctx, 'cache-dir') }),
+                ...(outfitPrompt === undefined ? {} : { prompt: outfitPrompt.trim() }),
+                ...(optString(ctx, 'outfit-seed') === undefined ? {} : { seed: optInteger(ctx, 'outfit-seed', 1, 0, 2 ** 32 - 1) }),
               },
             }
           : {}),

@@ -173,9 +173,24 @@ describe('export --outfits', () => {
     expect(exportJobParams.safeParse({ ...base, outfits: true, combos: [summer, city], redress: true, model: modelDir }).success).toBe(true);
     expect(exportJobParams.safeParse({ ...base, combos: [summer] }).error?.issues[0]?.message).toBe('combos go with outfits: true');
     expect(exportJobParams.safeParse({ ...base, outfits: true, generate: 'missing', model: modelDir }).error?.issues.map((i) => i.message)).toContain('an outfits export dresses combos; it does not generate garment shots');
+    expect(exportJobParams.safeParse({ ...base, outfits: true, outfitPrompt: 'photo of a man walking', outfitSeed: 7 }).success).toBe(true);
+    expect(exportJobParams.safeParse({ ...base, outfitPrompt: 'photo of a man walking' }).error?.issues[0]?.message).toBe('outfitPrompt goes with outfits: true');
+    expect(exportJobParams.safeParse({ ...base, outfitSeed: 7 }).error?.issues[0]?.message).toBe('outfitSeed goes with outfits: true');
   });
 
   it('refuses garment filters and garment generation with outfits', async () => {
     await expect(exportFromLibrary({ library, outDir: join(dir, 'x'), preset: 'amazon', source: 'realistic', selection: { category: 'coat' }, generate: 'none', outfits: {}, creatorTool: 't' })).rejects.toThrow(/takes no garment filter \(category\)/);
   });
+
+  it('r2r export --outfits --outfit-prompt --outfit-seed dresses the views it dresses with them, and refuses them without --outfits', async () => {
+    const before = new Set(dressGenerations().map((g) => g.id));
+    const common = ['export', '--library', library, '--size', '1000', '--outfit-prompt', 'photo of a man walking, street', '--outfit-seed', '7'];
+    const { code, err } = await runCliCaptured([...common, '--out', join(dir, 'out-prompt'), '--outfits', '--combo', String(summer), '--redress', '--model', modelDir, '--gen-size', '64x64', '--steps', String(STEPS), '--provider', 'cpu', '--cache-dir', cacheDir, '--json']);
+    expect(code, err).toBe(0);
+    const made = dressGenerations().filter((g) => !before.has(g.id));
+    expect(made.map((g) => g.params.view).sort()).toEqual(['back', 'front']);
+    for (const g of made) expect([g.params.prompt, g.seed]).toEqual(['photo of a man walking, street', 7]);
+    const refused = await runCliCaptured([...common, '--out', join(dir, 'out-prompt-2')]);
+    expect([refused.code, refused.err]).toEqual([1, expect.stringMatching(/--outfit-prompt goes with --outfits/)]);
+  }, 120_000);
 });
