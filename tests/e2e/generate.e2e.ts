@@ -111,9 +111,10 @@ describe('generating in the studio', () => {
     });
     await generate.click();
     const job = page.getByTestId('job').first();
-    const live = page.locator('[data-testid=job][data-state=running] img.preview').first();
-    await live.waitFor({ timeout: 60_000 });
-    await live.evaluate((i) => i.scrollIntoView({ block: 'end' }));
+    // the run's previews last under a second on the tiny model: the observer above counts them; the
+    // screenshot is of the running job (its model load and adaptation take seconds)
+    await page.locator('[data-testid=job][data-state=running]').first().waitFor({ timeout: 60_000 });
+    await page.evaluate(() => document.querySelector('[data-testid=job]')?.scrollIntoView({ block: 'end' }));
     await page.screenshot({ path: artifactPath('generate-progress.png') });
     await page.locator('[data-testid=job][data-state=done]').first().waitFor({ timeout: 120_000 });
     const seen = (await page.evaluate(() => (window as unknown as { seen: { steps: number[]; max: number; previews: number } }).seen));
