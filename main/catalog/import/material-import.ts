@@ -1,10 +1,11 @@
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Library } from '../library';
 import { setColorwayMaterial, writeMaterial } from '../materials';
 import type { Layout } from './layout';
 import type { MetadataWriter } from './metadata';
 import type { ImportProblem } from './scan';
+import { neighbourReader } from './neighbour-files';
 import { MaterialProblem, packU3ma, U3M_LIMITS } from './u3m';
 
 /** the file names `r2r import` reads as a colorway's U3M material: `<garment>/<colorway>/material.u3m` (images beside it) or `material.u3ma` */
@@ -39,22 +40,6 @@ export function namedImagePaths(materialRel: string, bytes: Uint8Array): string[
   return found;
 }
 
-/** reads a .u3m's neighbour files, refusing any that would lie outside the import source */
-function neighbours(source: string, materialRel: string) {
-  const dir = resolve(source, dirname(materialRel));
-  return (path: string): Uint8Array | undefined => {
-    const file = resolve(dir, path);
-    const rel = relative(resolve(source), file);
-    if (rel.startsWith('..') || rel.startsWith(sep)) return undefined;
-    try {
-      if (statSync(file).size > U3M_LIMITS.maxArchiveBytes) return undefined;
-      return readFileSync(file);
-    } catch {
-      return undefined;
-    }
-  };
-}
-
 /**
  * Imports each material file into the colorway its folder names (the layout read as if the
  * folder held a front raster image): validated, packed into one .u3ma with exactly the images
@@ -82,7 +67,7 @@ export function importMaterials(lib: Library, source: string, layout: Layout, re
     let packed: ReturnType<typeof packU3ma>;
     try {
       const bytes = readFileSync(join(source, rel));
-      packed = packU3ma(bytes, rel.toLowerCase().endsWith('.u3ma') ? undefined : neighbours(source, rel));
+      packed = packU3ma(bytes, rel.toLowerCase().endsWith('.u3ma') ? undefined : neighbourReader(source, rel, U3M_LIMITS.maxArchiveBytes));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (err instanceof MaterialProblem || code) {

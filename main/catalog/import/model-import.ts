@@ -1,11 +1,12 @@
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Library } from '../library';
 import { prepareModel, setColorwayModel, variantFor, writeModel } from '../models';
 import { MODEL_LIMITS, ModelProblem } from './glb';
 import type { Layout } from './layout';
 import type { MetadataWriter } from './metadata';
 import type { ImportProblem } from './scan';
+import { neighbourReader } from './neighbour-files';
 
 /** the file names `r2r import` reads as a colorway's 3D model: `<garment>/<colorway>/model.glb` */
 export const MODEL_FILE_NAMES = ['model.glb', 'model.gltf'];
@@ -14,22 +15,6 @@ export interface ModelImportReport {
   found: number;
   /** colorways whose model was set or changed */
   assigned: number;
-}
-
-/** reads a .gltf's neighbour files, refusing any that would lie outside the import source */
-function neighbours(source: string, modelRel: string) {
-  const dir = resolve(source, dirname(modelRel));
-  return (uri: string): Uint8Array | undefined => {
-    const path = resolve(dir, uri);
-    const rel = relative(resolve(source), path);
-    if (rel.startsWith('..') || rel.startsWith(sep)) return undefined;
-    try {
-      if (statSync(path).size > MODEL_LIMITS.maxBytes) return undefined;
-      return readFileSync(path);
-    } catch {
-      return undefined;
-    }
-  };
 }
 
 /**
@@ -50,7 +35,7 @@ export async function importModels(lib: Library, source: string, layout: Layout,
     let prepared: Awaited<ReturnType<typeof prepareModel>>;
     try {
       const bytes = readFileSync(join(source, rel));
-      prepared = await prepareModel(bytes, neighbours(source, rel));
+      prepared = await prepareModel(bytes, neighbourReader(source, rel, MODEL_LIMITS.maxBytes));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (err instanceof ModelProblem || code) {
