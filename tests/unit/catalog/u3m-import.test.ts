@@ -1,5 +1,6 @@
 import { unzipSync, zipSync } from 'fflate';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../../main/catalog/assets';
@@ -107,6 +108,21 @@ describe('r2r import of <garment>/<colorway>/material.u3m|.u3ma', () => {
     expect(report.materials).toEqual({ found: 4, assigned: 1 });
     expect(report.renders.added).toBe(1);
     expect(materials(lib).map((r) => [r.sku, r.name])).toEqual([['GOOD', 'Plain red']]);
+    lib.close();
+  });
+
+  it('does not read an image a .u3m names outside the import folder (../), even when the file exists there', async () => {
+    const base = tempDir();
+    const src = join(base, 'src');
+    writeFile(base, 'outside.png', stripes);
+    writeFile(src, 'tops/ESC/red/front_raster.png', await png(8, 8, 3));
+    writeFile(src, 'tops/ESC/red/material.u3m', enc(u3m('Escape', '../../../../outside.png')));
+    const lib = createLibrary(tempDir());
+    const report = await importTree(lib, src);
+    expect(report.problems).toEqual([{ file: 'tops/ESC/red/material.u3m', reason: expect.stringContaining("'../../../../outside.png'") }]);
+    expect(report.materials).toEqual({ found: 1, assigned: 0 });
+    expect(report.renders.added).toBe(1);
+    expect(materials(lib)).toEqual([]);
     lib.close();
   });
 
