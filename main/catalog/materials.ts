@@ -1,18 +1,14 @@
-import { lstatSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../common/atomic-write';
 import { UserError } from '../common/errors';
-import { sha256 } from './assets';
 import type { CatalogDb } from './database';
+import { hashedRelativePath, writeHashedFile, type HashedFileRef } from './hashed-files';
 import { MaterialProblem, parseU3ma } from './import/u3m';
 import type { U3mMaterial } from './import/u3m';
 
 export const MATERIALS_DIR = 'materials';
 
-export interface MaterialRef {
-  hash: string;
-  bytes: number;
-}
+export type MaterialRef = HashedFileRef;
 
 export interface ColorwayMaterial extends MaterialRef {
   colorwayId: number;
@@ -22,7 +18,7 @@ export interface ColorwayMaterial extends MaterialRef {
 
 /** `materials/ab/cdef....u3ma`, relative to the library folder */
 export function materialRelativePath(hash: string): string {
-  return `${MATERIALS_DIR}/${hash.slice(0, 2)}/${hash.slice(2)}.u3ma`;
+  return hashedRelativePath(MATERIALS_DIR, hash, 'u3ma');
 }
 
 export function materialFile(root: string, hash: string): string {
@@ -31,16 +27,7 @@ export function materialFile(root: string, hash: string): string {
 
 /** stores a packed .u3ma (packU3ma) under its hash unless already there; whole or not at all */
 export function writeMaterial(root: string, u3ma: Uint8Array): MaterialRef {
-  const hash = sha256(u3ma);
-  const file = materialFile(root, hash);
-  try {
-    const st = lstatSync(file);
-    if (st.isFile() && st.size === u3ma.length) return { hash, bytes: u3ma.length };
-  } catch {
-    // not stored yet
-  }
-  writeFileAtomic(file, u3ma, { insideRoot: join(root, MATERIALS_DIR) });
-  return { hash, bytes: u3ma.length };
+  return writeHashedFile(root, MATERIALS_DIR, 'u3ma', u3ma);
 }
 
 /** gives the colorway this material (call inside the write transaction); true when it changed */

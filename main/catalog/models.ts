@@ -1,20 +1,15 @@
 import { WebIO } from '@gltf-transform/core';
 import { ALL_EXTENSIONS } from '@gltf-transform/extensions';
-import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../common/atomic-write';
 import { UserError } from '../common/errors';
-import { sha256 } from './assets';
 import type { CatalogDb } from './database';
+import { hashedRelativePath, writeHashedFile, type HashedFileRef } from './hashed-files';
 import { inspectModel } from './import/glb';
 import type { ModelSummary, ResourceReader } from './import/glb';
 
 export const MODELS_DIR = 'models';
 
-export interface ModelRef {
-  hash: string;
-  bytes: number;
-}
+export type ModelRef = HashedFileRef;
 
 export interface ColorwayModel extends ModelRef {
   colorwayId: number;
@@ -25,7 +20,7 @@ export interface ColorwayModel extends ModelRef {
 
 /** `models/ab/cdef....glb`, relative to the library folder */
 export function modelRelativePath(hash: string): string {
-  return `${MODELS_DIR}/${hash.slice(0, 2)}/${hash.slice(2)}.glb`;
+  return hashedRelativePath(MODELS_DIR, hash, 'glb');
 }
 
 export function modelFile(root: string, hash: string): string {
@@ -59,16 +54,7 @@ export async function prepareModel(bytes: Uint8Array, read?: ResourceReader): Pr
 
 /** stores a .glb under its hash unless already there; whole or not at all */
 export function writeModel(root: string, glb: Uint8Array): ModelRef {
-  const hash = sha256(glb);
-  const file = modelFile(root, hash);
-  try {
-    const st = lstatSync(file);
-    if (st.isFile() && st.size === glb.length) return { hash, bytes: glb.length };
-  } catch {
-    // not stored yet
-  }
-  writeFileAtomic(file, glb, { insideRoot: join(root, MODELS_DIR) });
-  return { hash, bytes: glb.length };
+  return writeHashedFile(root, MODELS_DIR, 'glb', glb);
 }
 
 /** gives the colorway this model (call inside the write transaction); true when it changed */
